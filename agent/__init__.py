@@ -1,0 +1,1 @@
+"""The Cymbal marketing agent package (ADK loads `agent.agent.root_agent`)."""

@@ -1,0 +1,1 @@
+"""Building the warehouse: synthetic data, the lab loader, and derived tables."""

@@ -1,0 +1,1 @@
+"""The agent's capabilities, one module per capability, and the warehouse backends."""
