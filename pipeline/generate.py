@@ -4,7 +4,7 @@
 about 50,000 order lines and 3,000 reviews in well under a second; ``scale=100`` with one
 review per customer gives 1M customers, about 5M order lines and 1M reviews in under half a
 minute and about 2 GB of memory. The same arguments always give identical frames. Allowed values and column types come from
-``knowledge/schema.yaml``; the building blocks live in ``pipeline/synth/``.
+``knowledge/schema/``; the building blocks live in ``pipeline/synth/``.
 """
 
 from __future__ import annotations

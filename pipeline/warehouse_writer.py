@@ -51,7 +51,7 @@ def write_base_tables(path: Path, frames: dict[str, pd.DataFrame], progress: Pro
     schema = load_schema()
     unknown = sorted(set(frames) - set(schema))
     if unknown:
-        raise ValueError(f"Undocumented tables {unknown}: describe them in knowledge/schema.yaml")
+        raise ValueError(f"Undocumented tables {unknown}: describe them in knowledge/schema/")
     path.parent.mkdir(parents=True, exist_ok=True)
     building = path.with_name(path.name + ".building")
     for leftover in (building, building.with_name(building.name + ".wal")):

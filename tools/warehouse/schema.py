@@ -1,4 +1,4 @@
-"""The documented schema of the cymbal dataset, read from ``knowledge/schema.yaml``.
+"""The documented schema of the cymbal dataset, read from ``knowledge/schema/*.yaml``.
 
 Column order and BigQuery types here are the contract for every loader and the generator;
 descriptions are what the agent and the people reading its answers see.
@@ -15,7 +15,7 @@ import yaml
 
 from agent.settings import PROJECT_ROOT
 
-SCHEMA_FILE = PROJECT_ROOT / "knowledge" / "schema.yaml"
+SCHEMA_DIR = PROJECT_ROOT / "knowledge" / "schema"
 
 _DUCKDB_TYPES = {
     "INT64": "BIGINT", "FLOAT64": "DOUBLE", "STRING": "VARCHAR", "BOOL": "BOOLEAN",
@@ -61,9 +61,17 @@ def duckdb_type(bigquery_type: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_schema(path: Path = SCHEMA_FILE) -> dict[str, TableSpec]:
-    """All documented tables, in file order."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load_schema(folder: Path = SCHEMA_DIR) -> dict[str, TableSpec]:
+    """All documented tables: ``base.yaml`` first, then the other files by name."""
+    files = sorted(Path(folder).glob("*.yaml"), key=lambda p: (p.stem != "base", p.name))
+    tables: dict[str, TableSpec] = {}
+    for path in files:
+        tables.update(_read_tables(path))
+    return tables
+
+
+def _read_tables(path: Path) -> dict[str, TableSpec]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     tables: dict[str, TableSpec] = {}
     for name, body in raw["tables"].items():
         columns = tuple(
