@@ -1,0 +1,44 @@
+"""Shared fixtures: a small generated warehouse built once per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent.settings import Settings, get_settings
+from tools.warehouse import get_warehouse
+
+SMALL_SCALE = 0.2  # 2,000 customers, ~10k order lines, 600 reviews
+
+
+def reset_caches() -> None:
+    """Forget process-wide singletons so new settings take effect."""
+    get_settings.cache_clear()
+    get_warehouse.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding a generated warehouse (and whatever setup builds)."""
+    from pipeline.setup import SetupOptions, run_setup
+
+    data_dir = tmp_path_factory.mktemp("cymbal-data")
+    settings = Settings(data_dir=data_dir)
+    run_setup(settings, SetupOptions(scale=SMALL_SCALE))
+    return data_dir
+
+
+@pytest.fixture()
+def settings(built_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Process settings pointing at the shared built data folder, offline."""
+    monkeypatch.setenv("CYMBAL_DATA_DIR", str(built_data_dir))
+    monkeypatch.setenv("CYMBAL_MODEL", "offline")
+    for key in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "CYMBAL_GOOGLE_API_KEY",
+                "GOOGLE_GENAI_USE_VERTEXAI"):
+        monkeypatch.delenv(key, raising=False)
+    reset_caches()
+    yield get_settings()
+    get_warehouse().close()
+    reset_caches()
