@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from google.adk.agents import LlmAgent
 
+from agent.callbacks import (
+    check_tool_args,
+    limit_model_calls,
+    model_error_as_answer,
+    tool_error_as_data,
+)
 from agent.models import build_model
 from agent.prompts import load_prompt
 from agent.settings import get_settings
@@ -22,6 +28,10 @@ def build_root_agent(model: object | None = None) -> LlmAgent:
                     "reviews and segments, and drafts retention campaigns.",
         instruction=load_prompt("root_agent"),
         tools=agent_tools(),
+        before_model_callback=limit_model_calls,
+        on_model_error_callback=model_error_as_answer,
+        before_tool_callback=check_tool_args,
+        on_tool_error_callback=tool_error_as_data,
     )
 
 

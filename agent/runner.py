@@ -114,9 +114,23 @@ class ChatService:
             return []
         return [e.content for e in session.events if e.content is not None]
 
+    def check_message(self, text: str) -> str | None:
+        """Why ``text`` cannot be sent to the agent, or None if it can."""
+        if not text or not text.strip():
+            return "Please type a question — for example “How many customers live in Seoul?”"
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            return (f"That message is {len(text):,} characters; the limit is {limit:,}. "
+                    "Please shorten it or split it into several questions.")
+        return None
+
     async def stream(self, text: str, session_id: str,
                      user_id: str = DEFAULT_USER) -> AsyncIterator[TurnEvent]:
         """Run one turn, yielding tool calls, tool results and answer text as they happen."""
+        problem = self.check_message(text)
+        if problem:
+            yield TurnEvent("text", text=problem)
+            return
         message = types.Content(role="user", parts=[types.Part(text=text)])
         pending: dict[str, tuple[ToolCallRecord, float]] = {}
         async for event in self.runner.run_async(user_id=user_id, session_id=session_id,

