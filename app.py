@@ -1,0 +1,149 @@
+"""The Cymbal marketing agent's chat UI (Gradio).
+
+``python app.py`` (or ``cymbal ui``) serves it on 127.0.0.1:7860 by default. Each browser
+keeps its conversation id in local storage; conversations are ADK sessions stored under the
+data folder, so a reload or a server restart shows the same history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import gradio as gr
+import yaml
+
+from agent.runner import ChatService, ToolCallRecord
+from agent.settings import PROJECT_ROOT, Settings, get_settings
+from tools.warehouse import get_warehouse
+from ui.messages import history_messages, tool_message
+from ui.results import result_panel
+from ui.status import status_html
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CSS_PATH = PROJECT_ROOT / "ui" / "style.css"
+TYPE_DELAY_S = 0.012  # pacing of streamed answer text
+
+
+def example_questions() -> list[str]:
+    path = PROJECT_ROOT / "knowledge" / "example_questions.yaml"
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["examples"])
+
+
+def _words(text: str, size: int = 3) -> list[str]:
+    pieces = text.split(" ")
+    return [" ".join(pieces[i:i + size]) + " " for i in range(0, len(pieces), size)]
+
+
+def build_app(service: ChatService | None = None, settings: Settings | None = None) -> gr.Blocks:
+    """The Blocks app around one ``ChatService``."""
+    settings = settings or get_settings()
+    service = service or ChatService(settings)
+    export_dir = settings.data_dir / "exports" / "ui"
+
+    async def respond(message: str, chat: list[Any], session_id: str
+                      ) -> AsyncIterator[tuple[Any, ...]]:
+        session_id = session_id or service.new_session_id()
+        chat = [*chat, gr.ChatMessage(role="user", content=message)]
+        no_change = (gr.skip(),) * 5
+        yield chat, "", session_id, *no_change
+        calls: list[ToolCallRecord] = []
+        answer = ""
+        async for event in service.stream(message, session_id):
+            if event.kind in ("tool_call", "tool_result") and event.tool is not None:
+                box = tool_message(event.tool)
+                index = next((i for i, m in enumerate(chat) if isinstance(m, gr.ChatMessage)
+                              and (m.metadata or {}).get("id") == box.metadata["id"]), None)
+                if index is None:
+                    calls.append(event.tool)
+                    chat = [*chat, box]
+                else:
+                    chat = [*chat[:index], box, *chat[index + 1:]]
+                yield chat, "", session_id, *no_change
+            elif event.kind == "text" and event.text:
+                chat = [*chat, gr.ChatMessage(role="assistant", content="")]
+                for chunk in _words(event.text):
+                    answer += chunk
+                    chat = [*chat[:-1], gr.ChatMessage(role="assistant", content=answer.rstrip())]
+                    yield chat, "", session_id, *no_change
+                    await asyncio.sleep(TYPE_DELAY_S)
+                answer += "\n\n"
+        panel = result_panel(message, calls, export_dir, uuid.uuid4().hex[:6])
+        yield (chat, "", session_id,
+               gr.update(value=f"**{panel.title}**" if panel.title else ""),
+               gr.update(value=panel.table, visible=panel.table is not None),
+               gr.update(value=panel.csv_path, visible=panel.csv_path is not None),
+               gr.update(value=panel.figure, visible=panel.figure is not None),
+               gr.update(value=panel.email_html or "", visible=panel.email_html is not None))
+
+    async def restore(session_id: str) -> tuple[list[gr.ChatMessage], str]:
+        if not session_id:
+            return [], service.new_session_id()
+        return history_messages(await service.history(session_id)), session_id
+
+    def new_chat() -> tuple[Any, ...]:
+        return ([], service.new_session_id(), "", gr.update(value=None, visible=False),
+                gr.update(value=None, visible=False), gr.update(value=None, visible=False),
+                gr.update(value="", visible=False))
+
+    with gr.Blocks(title="Cymbal Marketing Assistant") as demo:
+        session = gr.BrowserState("", storage_key="cymbal-session")
+        with gr.Row(elem_classes="app-header"):
+            gr.Markdown("## Cymbal Marketing Assistant\nAsk your customer, product and review "
+                        "data anything — in English or Korean.", elem_classes="app-title")
+            status = gr.HTML(status_html(service.model_choice, get_warehouse()),
+                             elem_classes="app-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat = gr.Chatbot(height=600, label="Conversation", show_label=False,
+                                  layout="panel", elem_id="chat",
+                                  placeholder="**Ask a question to get started.** Try one of "
+                                              "the examples below.")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about customers, reviews, segments, "
+                                     "campaigns… / 무엇이든 물어보세요", show_label=False,
+                                     scale=8, autofocus=True, elem_id="question",
+                                     max_lines=6)
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                gr.Examples(example_questions(), inputs=box, label="Examples")
+                new = gr.Button("＋ New chat", size="sm", elem_id="new-chat")
+            with gr.Column(scale=2, min_width=360):
+                with gr.Tab("Result"):
+                    title = gr.Markdown("", elem_id="result-title")
+                    plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
+                    table = gr.Dataframe(visible=False, interactive=False, wrap=True,
+                                         max_height=420, elem_id="result-table",
+                                         show_search="search")
+                    download = gr.DownloadButton("Download CSV", visible=False, size="sm",
+                                                 elem_id="download-csv")
+                with gr.Tab("Email preview"):
+                    email = gr.HTML(visible=False, elem_id="email-preview")
+
+        outputs = [chat, box, session, title, table, download, plot, email]
+        for trigger in (box.submit, send.click):
+            trigger(respond, [box, chat, session], outputs, show_progress="hidden")
+        new.click(new_chat, None, [chat, session, title, table, download, plot, email])
+        demo.load(restore, [session], [chat, session])
+        demo.load(lambda: status_html(service.model_choice, get_warehouse()), None, status)
+    return demo
+
+
+def serve(settings: Settings | None = None) -> None:
+    """Start the UI; a non-local address needs a username and password in settings."""
+    settings = settings or get_settings()
+    auth = None
+    if settings.ui_host not in LOCAL_HOSTS:
+        if not (settings.ui_username and settings.ui_password):
+            raise SystemExit(f"Refusing to serve on {settings.ui_host} without a login: set "
+                             "CYMBAL_UI_USERNAME and CYMBAL_UI_PASSWORD (or bind to 127.0.0.1).")
+        auth = (settings.ui_username, settings.ui_password)
+    build_app(settings=settings).queue(default_concurrency_limit=8).launch(
+        server_name=settings.ui_host, server_port=settings.ui_port, auth=auth,
+        css_paths=[CSS_PATH], theme=gr.themes.Soft(primary_hue="blue"), show_error=True,
+        footer_links=[])
+
+
+if __name__ == "__main__":
+    serve()

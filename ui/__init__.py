@@ -1,0 +1,1 @@
+"""The Gradio chat UI's building blocks; ``app.py`` assembles and serves them."""

@@ -1,0 +1,85 @@
+"""The result panel beside the chat: the last table (with CSV download), a chart when the
+question asks for one, and an email preview when a draft was written."""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from agent.runner import ToolCallRecord
+from tools.charts import build_figure, wants_chart
+
+
+@dataclass
+class ResultPanel:
+    title: str = ""
+    table: pd.DataFrame | None = None
+    csv_path: Path | None = None
+    figure: go.Figure | None = None
+    email_html: str | None = None
+
+
+def last_table(calls: list[ToolCallRecord]) -> dict[str, Any] | None:
+    for call in reversed(calls):
+        if call.ok and call.response and call.response.get("columns") and \
+                isinstance(call.response.get("rows"), list):
+            return call.response
+    return None
+
+
+def last_email(calls: list[ToolCallRecord]) -> dict[str, Any] | None:
+    for call in reversed(calls):
+        if call.ok and call.response:
+            email = call.response.get("email") or call.response.get("draft")
+            if isinstance(email, dict) and (email.get("html") or email.get("html_body")):
+                return email
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "result"
+
+
+def write_csv(table: dict[str, Any], folder: Path, name: str) -> Path:
+    """The table as a UTF-8 CSV (with BOM, so spreadsheet apps read Korean correctly)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(name)}.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(table["columns"])
+        writer.writerows(table["rows"])
+    return path
+
+
+def email_preview(email: dict[str, Any]) -> str:
+    """The draft as the customer would see it, framed with its envelope."""
+    subject = html.escape(str(email.get("subject", "")))
+    to = html.escape(str(email.get("to_name") or email.get("to", "")))
+    body = email.get("html") or email.get("html_body") or ""
+    return (f'<div class="email-preview"><div class="email-envelope"><b>To:</b> {to}<br>'
+            f'<b>Subject:</b> {subject}</div><iframe sandbox="" srcdoc="{html.escape(body)}" '
+            f'class="email-body"></iframe></div>')
+
+
+def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
+                 turn_id: str) -> ResultPanel:
+    """What to show beside the chat after a turn."""
+    panel = ResultPanel()
+    table = last_table(calls)
+    if table:
+        panel.title = table.get("summary") or f"{len(table['rows']):,} rows"
+        panel.table = pd.DataFrame(table["rows"], columns=table["columns"])
+        panel.csv_path = write_csv(table, export_dir, f"{turn_id}-{question}")
+        if wants_chart(question):
+            panel.figure = build_figure(table["columns"], table["rows"], title=question)
+    email = last_email(calls)
+    if email:
+        panel.email_html = email_preview(email)
+    return panel
