@@ -63,9 +63,12 @@ def build_warehouse(ctx: SetupContext) -> StepResult:
     for note in notes:
         ctx.reporter.note(note)
     if settings.backend == "bigquery":
-        from pipeline.bigquery_loader import load_to_settings
+        from pipeline.bigquery_loader import load_tables
+        from tools.warehouse.bigquery_backend import BigQueryWarehouse
 
-        counts = load_to_settings(settings, frames, ctx.reporter)
+        client = BigQueryWarehouse.from_settings(settings).client()
+        counts = load_tables(client, settings.bq_project, settings.dataset, frames,
+                             settings.bq_location)
         where = f"BigQuery {settings.bq_project}.{settings.dataset}"
     else:
         counts = write_base_tables(settings.duckdb_path, frames,

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from tools.warehouse.schema import TableSpec, conform, load_schema
+from tools.warehouse.schema import TableSpec, conform, specs_for
 
 META_TABLE = "_build_info"
 Progress = Callable[[str], None]
@@ -48,10 +48,7 @@ def write_meta(con: duckdb.DuckDBPyConnection, **info: object) -> None:
 def write_base_tables(path: Path, frames: dict[str, pd.DataFrame], progress: Progress | None = None,
                       **meta: object) -> dict[str, int]:
     """Replace the warehouse at ``path`` with ``frames`` (documented tables only)."""
-    schema = load_schema()
-    unknown = sorted(set(frames) - set(schema))
-    if unknown:
-        raise ValueError(f"Undocumented tables {unknown}: describe them in knowledge/schema/")
+    schema = specs_for(list(frames))
     path.parent.mkdir(parents=True, exist_ok=True)
     building = path.with_name(path.name + ".building")
     for leftover in (building, building.with_name(building.name + ".wal")):

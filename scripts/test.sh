@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
+scripts/install_bqemulator.sh   # the local BigQuery emulator the backend tests run against
 .venv/bin/python -m pytest "$@"

@@ -84,6 +84,15 @@ def _read_tables(path: Path) -> dict[str, TableSpec]:
     return tables
 
 
+def specs_for(names: list[str] | set[str]) -> dict[str, TableSpec]:
+    """The specs of ``names``; every table written anywhere must be documented."""
+    schema = load_schema()
+    unknown = sorted(set(names) - set(schema))
+    if unknown:
+        raise ValueError(f"Undocumented tables {unknown}: describe them in knowledge/schema/")
+    return {name: schema[name] for name in names}
+
+
 def conform(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     """Columns of ``frame`` in the spec's order with the spec's types (extra columns dropped)."""
     missing = [c for c in spec.column_names if c not in frame.columns]
