@@ -7,7 +7,6 @@ data folder, so a reload or a server restart shows the same history.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,17 +23,11 @@ from ui.status import status_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CSS_PATH = PROJECT_ROOT / "ui" / "style.css"
-TYPE_DELAY_S = 0.012  # pacing of streamed answer text
 
 
 def example_questions() -> list[str]:
     path = PROJECT_ROOT / "knowledge" / "example_questions.yaml"
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["examples"])
-
-
-def _words(text: str, size: int = 3) -> list[str]:
-    pieces = text.split(" ")
-    return [" ".join(pieces[i:i + size]) + " " for i in range(0, len(pieces), size)]
 
 
 def build_app(service: ChatService | None = None, settings: Settings | None = None) -> gr.Blocks:
@@ -62,14 +55,17 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                 else:
                     chat = [*chat[:index], box, *chat[index + 1:]]
                 yield chat, "", session_id, *no_change
-            elif event.kind == "text" and event.text:
-                chat = [*chat, gr.ChatMessage(role="assistant", content="")]
-                for chunk in _words(event.text):
-                    answer += chunk
-                    chat = [*chat[:-1], gr.ChatMessage(role="assistant", content=answer.rstrip())]
+            elif event.kind == "delta":
+                if not answer:
+                    chat = [*chat, gr.ChatMessage(role="assistant", content="")]
+                answer += event.text
+                chat = [*chat[:-1], gr.ChatMessage(role="assistant", content=answer)]
+                yield chat, "", session_id, *no_change
+            elif event.kind == "text":
+                if not answer:  # a model message that was not streamed
+                    chat = [*chat, gr.ChatMessage(role="assistant", content=event.text)]
                     yield chat, "", session_id, *no_change
-                    await asyncio.sleep(TYPE_DELAY_S)
-                answer += "\n\n"
+                answer = ""
         panel = result_panel(message, calls, export_dir, uuid.uuid4().hex[:6])
         yield (chat, "", session_id,
                gr.update(value=f"**{panel.title}**" if panel.title else ""),

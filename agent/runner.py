@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.adk.agents.run_config import RunConfig, StreamingMode
 from google.adk.runners import Runner
 from google.adk.sessions import DatabaseSessionService
 from google.genai import types
@@ -39,9 +40,13 @@ class ToolCallRecord:
 
 @dataclass
 class TurnEvent:
-    """One thing that happened in a turn: a tool call started or finished, or text."""
+    """One thing that happened in a turn.
 
-    kind: str  # tool_call | tool_result | text
+    ``tool_call`` / ``tool_result`` carry the tool record; ``delta`` is a streamed piece of
+    answer text; ``text`` is one complete model message (after its deltas, if any).
+    """
+
+    kind: str  # tool_call | tool_result | delta | text
     tool: ToolCallRecord | None = None
     text: str = ""
 
@@ -133,9 +138,15 @@ class ChatService:
             return
         message = types.Content(role="user", parts=[types.Part(text=text)])
         pending: dict[str, tuple[ToolCallRecord, float]] = {}
+        config = RunConfig(streaming_mode=StreamingMode.SSE)
         async for event in self.runner.run_async(user_id=user_id, session_id=session_id,
-                                                 new_message=message):
+                                                 new_message=message, run_config=config):
             if event.content is None or not event.content.parts:
+                continue
+            if event.partial:
+                delta = "".join(p.text or "" for p in event.content.parts if not p.thought)
+                if delta:
+                    yield TurnEvent("delta", text=delta)
                 continue
             for part in event.content.parts:
                 if part.function_call:

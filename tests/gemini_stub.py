@@ -1,8 +1,8 @@
 """A local HTTP server that speaks the Gemini REST API, for tests of the Gemini path.
 
 The real google-genai client (and ADK's ``Gemini`` model on top of it) talks to it when
-``base_url`` points here. Each request to ``:generateContent`` takes the next scripted
-reply: a model turn (text or function calls), an HTTP error status, a delay longer than the
+``base_url`` points here. Each request to ``:generateContent`` (or ``:streamGenerateContent``, answered as
+server-sent events) takes the next scripted reply: a model turn (text or function calls), an HTTP error status, a delay longer than the
 client's timeout, or raw bytes that are not JSON. Requests are recorded for assertions.
 """
 
@@ -60,6 +60,24 @@ def _candidate(parts: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A reply as server-sent events: text in two pieces, anything else whole."""
+    try:
+        parts = body["candidates"][0]["content"]["parts"]
+    except (KeyError, IndexError):
+        return [body]
+    if len(parts) != 1 or "text" not in parts[0] or len(parts[0]["text"]) < 2:
+        return [body]
+    text = parts[0]["text"]
+    middle = len(text) // 2
+    first = json.loads(json.dumps(body))
+    first["candidates"][0]["content"]["parts"] = [{"text": text[:middle]}]
+    first["candidates"][0].pop("finishReason", None)
+    second = json.loads(json.dumps(body))
+    second["candidates"][0]["content"]["parts"] = [{"text": text[middle:]}]
+    return [first, second]
+
+
 @dataclass
 class GeminiStub:
     """A running stub; use as a context manager. ``base_url`` goes into settings."""
@@ -91,16 +109,24 @@ class GeminiStub:
                     time.sleep(reply.delay_s)
                 if reply.raw is not None:
                     self._send_bytes(reply.status, reply.raw)
+                elif method == "streamGenerateContent" and reply.status == 200:
+                    self._send_events(_chunks(reply.body or {}))
                 else:
                     self._send(reply.status, reply.body or {})
+
+            def _send_events(self, chunks: list[dict[str, Any]]) -> None:
+                data = b"".join(b"data: " + json.dumps(c).encode("utf-8") + b"\r\n\r\n"
+                                for c in chunks)
+                self._send_bytes(200, data, "text/event-stream")
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 self._send_bytes(status, json.dumps(payload).encode("utf-8"))
 
-            def _send_bytes(self, status: int, data: bytes) -> None:
+            def _send_bytes(self, status: int, data: bytes,
+                            content_type: str = "application/json") -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -118,7 +144,9 @@ class GeminiStub:
 
     @property
     def generate_requests(self) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["method"] == "generateContent"]
+        """Model calls, streamed or not (embedding calls excluded)."""
+        return [r for r in self.requests
+                if r["method"] in ("generateContent", "streamGenerateContent")]
 
     def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:

@@ -184,3 +184,17 @@ def test_conversation_survives_a_restart(gemini):
     assert "first question" in history and "First answer." in history
     stored = asyncio.run(restarted.history("persist"))
     assert [c.role for c in stored] == ["user", "model", "user", "model"]
+
+
+def test_answer_streams_in_pieces(gemini):
+    stub, service = gemini
+    stub.script = [text_reply("Seoul has the most customers of all eighteen cities.")]
+
+    async def collect():
+        return [e async for e in service().stream("Which city is biggest?", "streaming")]
+
+    events = asyncio.run(collect())
+    deltas = [e.text for e in events if e.kind == "delta"]
+    finals = [e.text for e in events if e.kind == "text"]
+    assert len(deltas) == 2 and "".join(deltas) == finals[0]
+    assert stub.generate_requests[0]["method"] == "streamGenerateContent"

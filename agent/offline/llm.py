@@ -35,9 +35,20 @@ class OfflineLlm(BaseLlm):
             part = types.Part(function_call=types.FunctionCall(name=step.name, args=step.args))
         else:
             part = types.Part(text=step.text)
+            if stream:  # word by word, as a streaming model would
+                for piece in _pieces(step.text):
+                    yield LlmResponse(content=types.Content(role="model",
+                                                            parts=[types.Part(text=piece)]),
+                                      partial=True)
         yield LlmResponse(content=types.Content(role="model", parts=[part]),
                           turn_complete=isinstance(step, Answer),
                           usage_metadata=_usage(llm_request, part))
+
+
+def _pieces(text: str, words: int = 4) -> list[str]:
+    tokens = text.split(" ")
+    return [" ".join(tokens[i:i + words]) + (" " if i + words < len(tokens) else "")
+            for i in range(0, len(tokens), words)]
 
 
 def _usage(llm_request: LlmRequest, part: types.Part) -> types.GenerateContentResponseUsageMetadata:
