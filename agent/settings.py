@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_bytes_billed: int = Field(default=2 * 1024**3, ge=1)
     query_timeout_s: float = Field(default=30.0, gt=0)
     max_sql_chars: int = Field(default=20_000, ge=100)
+    duckdb_memory_limit: str = "4GB"
 
     # Synthetic data
     scale: float = Field(default=1.0, gt=0)

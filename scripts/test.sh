@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
 scripts/install_bqemulator.sh   # the local BigQuery emulator the backend tests run against
+scripts/install_browser.sh      # Debian's Chromium for the end-to-end UI tests
 .venv/bin/python -m pytest "$@"

@@ -19,7 +19,8 @@ def open_warehouse(settings: Settings) -> Warehouse:
 
     return DuckDBWarehouse(settings.duckdb_path, dataset=settings.dataset,
                            max_rows=settings.max_rows, timeout_s=settings.query_timeout_s,
-                           max_sql_chars=settings.max_sql_chars)
+                           max_sql_chars=settings.max_sql_chars,
+                           memory_limit=settings.duckdb_memory_limit)
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,8 @@
 """The embedded warehouse: a DuckDB file, queried read-only with BigQuery SQL.
 
-Queries arrive as checked BigQuery syntax trees; they are transpiled with sqlglot at
-``unsupported_level=RAISE`` (a construct DuckDB cannot express is an error, never a
-silent approximation) and run on a read-only connection with external access off.
+Queries arrive as checked BigQuery syntax trees and are rendered by
+``tools.warehouse.duckdb_dialect``. They run on a read-only connection with external access
+off, IEEE division off (x / 0 is an error, as on BigQuery) and the UTC time zone.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import threading
 from pathlib import Path
 
 import duckdb
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import UnsupportedError
 
 from tools.warehouse.base import QueryResult, Warehouse, json_safe
 from tools.warehouse.catalog import Catalog
+from tools.warehouse.duckdb_dialect import to_duckdb_sql
 from tools.warehouse.errors import SqlError
 
 _BQ_TYPES = {
@@ -42,61 +41,18 @@ def bigquery_type(duckdb_type: str) -> str:
     return _BQ_TYPES.get(upper, upper)
 
 
-def zero_based_offsets(tree: exp.Query) -> exp.Query:
-    """Rewrite ``UNNEST(a) AS x WITH OFFSET AS o`` so ``o`` stays 0-based on DuckDB.
-
-    DuckDB's ``WITH ORDINALITY`` counts from 1; sqlglot maps BigQuery's offset onto it
-    unchanged. Each such UNNEST becomes a subquery that subtracts one.
-    """
-    for index, unnest in enumerate(list(tree.find_all(exp.Unnest))):
-        offset = unnest.args.get("offset")
-        if offset is None:
-            continue
-        alias = unnest.args.get("alias")
-        value_columns = alias.columns if alias is not None else []
-        if len(value_columns) != 1 or unnest.args.get("explode_array"):
-            raise SqlError("unsupported", "UNNEST … WITH OFFSET needs an alias for the "
-                           "element on the local warehouse.",
-                           hint="Write UNNEST(arr) AS item WITH OFFSET AS pos.")
-        value = value_columns[0].name
-        offset_name = offset.name if isinstance(offset, exp.Identifier) else "offset"
-        ordinal = f"_ord{index}"
-        inner_unnest = exp.Unnest(
-            expressions=[e.copy() for e in unnest.expressions],
-            alias=exp.TableAlias(columns=[exp.to_identifier(value)]),
-            offset=exp.to_identifier(ordinal),
-        )
-        inner = exp.select(
-            exp.column(value),
-            exp.alias_(exp.Sub(this=exp.column(ordinal), expression=exp.Literal.number(1)),
-                       offset_name),
-        ).from_(inner_unnest)
-        unnest.replace(exp.Subquery(this=inner, alias=exp.TableAlias(
-            this=exp.to_identifier(f"_unnest{index}"))))
-    return tree
-
-
-def to_duckdb_sql(tree: exp.Query) -> str:
-    """Render a checked BigQuery tree as DuckDB SQL, refusing what DuckDB cannot do."""
-    try:
-        return zero_based_offsets(tree.copy()).sql(
-            dialect="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE)
-    except UnsupportedError as err:
-        raise SqlError("unsupported", f"Not supported on the local DuckDB warehouse: "
-                       f"{str(err).splitlines()[0]}.",
-                       hint="Rewrite the query without that construct.") from None
-
-
 class DuckDBWarehouse(Warehouse):
     """BigQuery SQL over a local DuckDB file, on a read-only connection."""
 
     name = "duckdb"
 
     def __init__(self, path: Path, dataset: str = "cymbal", max_rows: int = 500,
-                 timeout_s: float = 30.0, max_sql_chars: int = 20_000) -> None:
+                 timeout_s: float = 30.0, max_sql_chars: int = 20_000,
+                 memory_limit: str = "4GB") -> None:
         super().__init__(dataset=dataset, project=None, max_rows=max_rows,
                          timeout_s=timeout_s, max_sql_chars=max_sql_chars)
         self.path = Path(path)
+        self.memory_limit = memory_limit  # a runaway query fails instead of exhausting RAM
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
 
@@ -126,10 +82,12 @@ class DuckDBWarehouse(Warehouse):
             raise SqlError("warehouse_missing", f"No warehouse at {self.path}.",
                            hint=SETUP_HINT)
         try:
-            return duckdb.connect(str(self.path), read_only=True, config={
+            con = duckdb.connect(str(self.path), read_only=True, config={
                 "enable_external_access": False,
                 "autoload_known_extensions": False,
-                "lock_configuration": True,
+                "autoinstall_known_extensions": False,
+                "ieee_floating_point_ops": False,
+                "memory_limit": self.memory_limit,
             })
         except duckdb.IOException as err:
             text = str(err)
@@ -140,6 +98,9 @@ class DuckDBWarehouse(Warehouse):
                                "then retry.") from None
             raise SqlError("warehouse_missing", f"Cannot open {self.path}: {text}",
                            hint=SETUP_HINT) from None
+        con.execute("SET TimeZone = 'UTC'")  # BigQuery's default time zone
+        con.execute("SET lock_configuration = true")
+        return con
 
     def _load_catalog(self) -> Catalog:
         rows = self._connection().cursor().execute(
@@ -152,7 +113,7 @@ class DuckDBWarehouse(Warehouse):
         return Catalog(tables)
 
     def _execute(self, tree: exp.Query, max_rows: int) -> QueryResult:
-        sql = to_duckdb_sql(tree)
+        sql = to_duckdb_sql(tree, self.catalog())
         cursor = self._connection().cursor()
         timer = threading.Timer(self.timeout_s, cursor.interrupt)
         timer.start()
@@ -179,3 +140,6 @@ class DuckDBWarehouse(Warehouse):
 def _duckdb_message(err: duckdb.Error) -> str:
     lines = [line for line in str(err).splitlines() if line.strip()]
     return " ".join(lines[:3])[:500]
+
+
+__all__ = ["DuckDBWarehouse", "bigquery_type"]
