@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up and start the Cymbal marketing agent on its embedded defaults.
+# Set up and start the Cymbal marketing agent on its embedded defaults:
+# install into .venv, build the local warehouse and indexes, serve the chat on 127.0.0.1:7860.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 .venv/bin/cymbal setup
-.venv/bin/cymbal sql "SELECT address_city, COUNT(*) AS customers FROM cymbal.customers GROUP BY address_city ORDER BY customers DESC"
+exec .venv/bin/cymbal ui
