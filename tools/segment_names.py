@@ -56,7 +56,9 @@ def is_korean(text: str) -> bool:
 def segment_terms() -> dict[str, dict[str, list[str]]]:
     """The word lists per segment part: ``{part: {value: [terms]}}``."""
     path = KNOWLEDGE_DIR / "personas" / "segment_terms.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {part: {value: [str(term) for term in terms] for value, terms in values.items()}
+            for part, values in raw.items()}
 
 
 @lru_cache(maxsize=1)
@@ -99,9 +101,10 @@ def read_segment_parts(text: str) -> dict[str, str]:
     remaining = f" {_normalise(text)} "
     found: dict[str, str] = {}
     terms = [(len(_normalise(term)), part, value, term)
-             for part, values in segment_terms().items()
+             for part, values in segment_terms().items() if part != "cities"
              for value, words in values.items() for term in words]
     for _, part, value, term in sorted(terms, key=lambda t: -t[0]):
+    
         if part in found:
             continue
         match = _find_term(remaining, term)
@@ -110,6 +113,27 @@ def read_segment_parts(text: str) -> dict[str, str]:
             remaining = remaining[:match.start()] + " " * (match.end() - match.start()) + \
                 remaining[match.end():]
     return found
+
+
+def resolve_city(text: str) -> str | None:
+    """The customer city meant by ``text`` ("busan", "부산", "부산광역시"), if any."""
+    wanted = _normalise(text)
+    if not wanted:
+        return None
+    for city, korean in segment_terms()["cities"].items():
+        if wanted in (_normalise(city), *(_normalise(k) for k in korean)):
+            return city
+    close = difflib.get_close_matches(wanted, [_normalise(c) for c in segment_terms()["cities"]],
+                                      n=1, cutoff=0.75)
+    if close:
+        return next(c for c in segment_terms()["cities"] if _normalise(c) == close[0])
+    return None
+
+
+def city_name(city: str, language: str = "en") -> str:
+    """A customer city as people read it: "Busan", or "부산" in Korean."""
+    korean = segment_terms()["cities"].get(city, [])
+    return korean[0] if language == "ko" and korean else city
 
 
 def matching_segments(parts: dict[str, str]) -> list[str]:
