@@ -5,7 +5,8 @@ frequency (distinct orders) and average spend (revenue per order), from Complete
 lines. On data without orders (the lab's own files) they come from review activity instead —
 days since the last review, number of reviews, average price of the reviewed products — and
 the tables say so. K-means runs on standardised recency, log frequency and log average spend
-of the customers with any activity; the others form cluster 0, "no purchases yet".
+of the customers with any activity; the others form cluster 0 ("no purchases yet", or
+"no reviews yet" on review basis).
 """
 
 from __future__ import annotations
@@ -29,42 +30,39 @@ BASIS_NOTES = {
                "of the reviewed products.",
 }
 
+# Plain subqueries (no WITH), so the query nests anywhere, BQML's training query included.
 ORDER_FEATURES_SQL = """
-WITH bounds AS (SELECT MAX(order_datetime) AS last_at FROM orders),
-per_customer AS (
-  SELECT customer_id, MAX(order_datetime) AS last_at, COUNT(DISTINCT order_id) AS frequency,
-         SUM(sale_price * quantity) AS monetary
-  FROM orders
-  WHERE status IN ('Complete', 'Shipped')
-  GROUP BY customer_id
-)
 SELECT c.customer_id,
        DATE_DIFF(DATE(b.last_at), DATE(p.last_at), DAY) AS recency_days,
        COALESCE(p.frequency, 0) AS frequency,
        COALESCE(p.monetary, 0) AS monetary,
        SAFE_DIVIDE(p.monetary, p.frequency) AS avg_spend
 FROM customers AS c
-CROSS JOIN bounds AS b
-LEFT JOIN per_customer AS p ON p.customer_id = c.customer_id
+CROSS JOIN (SELECT MAX(order_datetime) AS last_at FROM orders) AS b
+LEFT JOIN (
+  SELECT customer_id, MAX(order_datetime) AS last_at, COUNT(DISTINCT order_id) AS frequency,
+         SUM(sale_price * quantity) AS monetary
+  FROM orders
+  WHERE status IN ('Complete', 'Shipped')
+  GROUP BY customer_id
+) AS p ON p.customer_id = c.customer_id
 """
 
 REVIEW_FEATURES_SQL = """
-WITH bounds AS (SELECT MAX(review_datetime) AS last_at FROM customer_reviews),
-per_customer AS (
-  SELECT r.customer_id, MAX(r.review_datetime) AS last_at, COUNT(*) AS frequency,
-         SUM(p.price) AS monetary, AVG(p.price) AS avg_spend
-  FROM customer_reviews AS r
-  LEFT JOIN products AS p ON SAFE_CAST(p.product_id AS INT64) = r.product_id
-  GROUP BY r.customer_id
-)
 SELECT c.customer_id,
        DATE_DIFF(DATE(b.last_at), DATE(p.last_at), DAY) AS recency_days,
        COALESCE(p.frequency, 0) AS frequency,
        COALESCE(p.monetary, 0) AS monetary,
        p.avg_spend
 FROM customers AS c
-CROSS JOIN bounds AS b
-LEFT JOIN per_customer AS p ON p.customer_id = c.customer_id
+CROSS JOIN (SELECT MAX(review_datetime) AS last_at FROM customer_reviews) AS b
+LEFT JOIN (
+  SELECT r.customer_id, MAX(r.review_datetime) AS last_at, COUNT(*) AS frequency,
+         SUM(pr.price) AS monetary, AVG(pr.price) AS avg_spend
+  FROM customer_reviews AS r
+  LEFT JOIN products AS pr ON SAFE_CAST(pr.product_id AS INT64) = r.product_id
+  GROUP BY r.customer_id
+) AS p ON p.customer_id = c.customer_id
 """
 
 
@@ -148,7 +146,7 @@ def cluster_table(stats: pd.DataFrame, silhouette: float | None, k: int, method:
     named: dict[int, Archetype] = {}
     if order:
         named = dict(zip(order, name_clusters(stats.loc[order, ["r", "f", "m"]].to_numpy())))
-    _, inactive = archetypes()
+    inactive = archetypes()[1][basis]
     numbers = {label: i for i, label in enumerate(order, start=1)}
     numbers[INACTIVE] = 0
     named[INACTIVE] = inactive

@@ -30,8 +30,9 @@ class Archetype:
 
 
 @lru_cache(maxsize=1)
-def archetypes() -> tuple[tuple[Archetype, ...], Archetype]:
-    """The named archetypes, and the name for customers with no activity."""
+def archetypes() -> tuple[tuple[Archetype, ...], dict[str, Archetype]]:
+    """The named archetypes, and per basis (orders, reviews) the name for customers with no
+    activity."""
     raw = yaml.safe_load(ARCHETYPES_PATH.read_text(encoding="utf-8"))
     named = tuple(
         Archetype(name=a["name"], name_ko=a["name_ko"], next_step=a["next_step"],
@@ -39,10 +40,10 @@ def archetypes() -> tuple[tuple[Archetype, ...], Archetype]:
                   profile=(a["profile"]["recency"], a["profile"]["frequency"],
                            a["profile"]["spend"]))
         for a in raw["archetypes"])
-    inactive = raw["inactive"]
-    return named, Archetype(name=inactive["name"], name_ko=inactive["name_ko"],
-                            next_step=inactive["next_step"],
-                            next_step_ko=inactive["next_step_ko"])
+    inactive = {basis: Archetype(name=a["name"], name_ko=a["name_ko"], next_step=a["next_step"],
+                                 next_step_ko=a["next_step_ko"])
+                for basis, a in raw["inactive"].items()}
+    return named, inactive
 
 
 def name_clusters(standardised_centroids: np.ndarray) -> list[Archetype]:
