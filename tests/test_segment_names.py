@@ -35,6 +35,8 @@ def test_segment_needs_every_part() -> None:
 @pytest.mark.parametrize(("text", "segment"), [
     ("Younger_Adult_FEMALE_LOYAL", "Younger_Adult_FEMALE_LOYAL"),
     ("younger_adult_female_loyal", "Younger_Adult_FEMALE_LOYAL"),
+    ("Younger_Adult_FEMALE_LOYL", "Younger_Adult_FEMALE_LOYAL"),
+    ("Older_Adult_MALE_NONLOYAL", "Older_Adult_MALE_NON_LOYAL"),
     ("young loyal women", "Younger_Adult_FEMALE_LOYAL"),
     ("Young women in the loyalty programme", "Younger_Adult_FEMALE_LOYAL"),
     ("젊은 여성 로열 고객", "Younger_Adult_FEMALE_LOYAL"),

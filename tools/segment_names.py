@@ -164,9 +164,10 @@ def resolve_name(text: str, clusters: dict[int, list[str]] | None = None) -> Nam
     if not raw:
         return NameMatch("unknown", candidates=list(SEGMENTS[:3]))
     upper = raw.upper().replace(" ", "_").replace("-", "_")
-    for segment in SEGMENTS:
-        if upper == segment.upper():
-            return NameMatch("persona", segment)
+    canonical = {segment.upper(): segment for segment in SEGMENTS}
+    typo = difflib.get_close_matches(upper, list(canonical), n=1, cutoff=0.9)
+    if typo:  # the canonical name, or a typo of it ("Younger_Adult_FEMALE_LOYL")
+        return NameMatch("persona", canonical[typo[0]])
     wanted = _normalise(raw)
     for cluster_id, names in sorted(clusters.items()):
         if any(wanted == _normalise(n) for n in names):
