@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline.segments.store import Store
@@ -122,7 +123,16 @@ ORDER BY n.customer_id
 
 
 def _exclusions(frame: pd.DataFrame) -> dict[int, set[int]]:
-    return {int(k): set(g["product_id"].astype("int64")) for k, g in frame.groupby("customer_id")}
+    """customer_id -> the set of product ids in ``frame``'s rows (vectorised grouping)."""
+    if frame.empty:
+        return {}
+    ids = frame["customer_id"].to_numpy(dtype=np.int64)
+    products = frame["product_id"].to_numpy(dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ids, products = ids[order], products[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    return {int(ids[start]): set(chunk.tolist())
+            for start, chunk in zip(starts, np.split(products, starts[1:]))}
 
 
 def recommendation_frames(store: Store, rankings: Rankings,
@@ -214,7 +224,7 @@ def evaluate(store: Store, basis: str, depth: int, max_customers: int) -> list[E
     rankings = Rankings.from_counts(purchase_counts(store, basis, hold_out_last_orders=True),
                                     depth)
     history = _exclusions(store.query(_EARLIER_HISTORY_SQL.format(**query_args)))
-    bought = {int(k): set(g["product_id"].astype("int64")) for k, g in held.groupby("customer_id")}
+    bought = _exclusions(held)
     people = held.drop_duplicates("customer_id").set_index("customer_id")
 
     results = []
