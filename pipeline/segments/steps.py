@@ -74,9 +74,10 @@ def _run_step(ctx: SetupContext, name: str, inputs: tuple[str, ...], outputs: tu
     with open_store(ctx.settings) as store:
         missing = [table for table in inputs if not store.has_table(table)]
         if missing:
-            raise MissingInputError(
-                f"The {name} step needs {', '.join(missing)}, which is not built. "
-                f"{SENTIMENT_TABLE} comes from the review enrichment step; run `cymbal setup`.")
+            origin = (f" {SENTIMENT_TABLE} is built by the review enrichment step, which "
+                      "runs before this one." if SENTIMENT_TABLE in missing else "")
+            raise MissingInputError(f"The {name} step needs {', '.join(missing)}, which is not "
+                                    f"built.{origin} Run `cymbal setup`.")
         key = f"step:{name}"
         wanted = fingerprint(name, {t: store.table_version(t) for t in inputs}, knobs)
         current = all(store.has_table(t) for t in outputs) and store.get_meta(key) == wanted
@@ -109,19 +110,17 @@ def _build_segments(ctx: SetupContext, store: Store) -> Built:
     basis = data_basis(store)
     purchases = purchase_counts(store, basis)
     titles = product_titles(store)
-    segment_top = with_titles(rank_products(purchases, "segment", depth), titles)
-    city_top = with_titles(rank_products(purchases, "city", depth), titles)
-    for frame in (segment_top, city_top):
-        frame["basis"] = basis
-    store.write("segment_top_products",
-                segment_top.rename(columns={"segment": "persona_age_group_profile"}))
-    store.write("city_top_products", city_top.rename(columns={"city": "address_city"}))
+    segment_top = with_titles(rank_products(purchases, "segment", depth), titles).rename(
+        columns={"segment": "persona_age_group_profile"}).assign(basis=basis)
+    city_top = with_titles(rank_products(purchases, "city", depth), titles).rename(
+        columns={"city": "address_city"}).assign(basis=basis)
+    store.write("segment_top_products", segment_top)
+    store.write("city_top_products", city_top)
     report(stage, 2, 4)
     store.write("segment_city_top_products",
                 with_titles(blended_table(Popularity.from_counts(purchases), depth), titles))
     report(stage, 3, 4)
-    store.write("persona_segments", persona_segment_frame(
-        store, segment_top.rename(columns={"segment": "persona_age_group_profile"})))
+    store.write("persona_segments", persona_segment_frame(store, segment_top))
     report(stage, 4, 4)
     notes = []
     if basis == "reviews":
