@@ -20,7 +20,8 @@ _HERE = Path(__file__).resolve()
 LAB_DATA = next((p for p in (_HERE.parents[2] / "shared" / "data" / "cymbal",
                              _HERE.parents[3] / "shared" / "data" / "cymbal")
                  if (p / "customer_reviews.csv").is_file()), None)
-pytestmark = pytest.mark.skipif(LAB_DATA is None, reason="lab data folder ../shared/data/cymbal absent")
+pytestmark = pytest.mark.skipif(LAB_DATA is None,
+                                reason="lab data folder ../shared/data/cymbal absent")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,15 @@ from typing import Any
 from pipeline.segments.recommend import BLEND, LAB_RULE, METHODS, first_new, lab_rule
 from tools.customer_lookup import find_customer
 from tools.segment_names import city_name, display_name, resolve_city, resolve_name
-from tools.segment_queries import error, errors_as_data, fetch, fetch_one, literal, pick_language, table
+from tools.segment_queries import (
+    error,
+    errors_as_data,
+    fetch,
+    fetch_one,
+    literal,
+    pick_language,
+    table,
+)
 
 COLUMNS = ["rank", "product_id", "title", "categories", "price", "reason"]
 _METHOD_ALIASES = {"lab": LAB_RULE, "lab_rule": LAB_RULE, "rule": LAB_RULE,

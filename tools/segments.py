@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tools.segment_names import NameMatch, display_name, resolve_name
-from tools.segment_queries import error, errors_as_data, fetch, fetch_one, literal, pick_language, table
+from tools.segment_queries import (
+    error,
+    errors_as_data,
+    fetch,
+    fetch_one,
+    literal,
+    pick_language,
+    table,
+)
 
 PERSONA_COLUMNS = ["segment", "name", "customers", "share_of_customers", "negative_share",
                    "avg_rating", "negative_customers", "avg_order_value", "top_cities"]
@@ -109,7 +117,8 @@ def describe_persona(segment: str, lang: str) -> dict[str, Any]:
                      "customers": m["customers"], "share": round(int(m["customers"]) / size, 4)}
                     for m in mix],
         "top_products_basis": products[0]["basis"] if products else None,
-        **table(products, ["rank", "product_id", "title", "categories", "purchase_count", "buyers"]),
+        **table(products, ["rank", "product_id", "title", "categories", "purchase_count",
+                           "buyers"]),
     }
 
 

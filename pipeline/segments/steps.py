@@ -124,7 +124,8 @@ def _build_segments(ctx: SetupContext, store: Store) -> Built:
     report(stage, 4, 4)
     notes = []
     if basis == "reviews":
-        notes.append("No orders in this data: top products are counted from reviews, as the lab did.")
+        notes.append("No orders in this data: top products are counted from reviews, "
+                     "as the lab did.")
     if counts["negative_customers"] == 0:
         notes.append("No negative or neutral reviews: negative_customers is empty.")
     return Built(notes)
@@ -273,4 +274,5 @@ def build_recommendations_step(ctx: SetupContext) -> StepResult:
                      lambda store: _build_recommendations(ctx, store), _recommendations_summary)
 
 
-SEGMENT_STEPS = [build_segments_step, build_personas_step, build_rfm_step, build_recommendations_step]
+SEGMENT_STEPS = [build_segments_step, build_personas_step, build_rfm_step,
+                 build_recommendations_step]
