@@ -99,7 +99,12 @@ INACTIVE = -1  # the label of customers with no activity before numbering
 
 def cluster_locally(features: pd.DataFrame, k: int, seed: int, basis: str,
                     silhouette_sample: int) -> Clustering:
-    """K-means with scikit-learn on standardised features; clusters named from centroids."""
+    """K-means with scikit-learn on standardised features; clusters named from centroids.
+
+    Rows are put in customer_id order first: k-means++ seeding and the silhouette sample pick
+    rows by position, and a warehouse returns rows in no fixed order.
+    """
+    features = features.sort_values("customer_id", kind="stable").reset_index(drop=True)
     active = _active(features)
     inputs = model_inputs(features[active])
     distinct = len(np.unique(inputs, axis=0)) if len(inputs) else 0
