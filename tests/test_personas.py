@@ -8,7 +8,7 @@ import pandas as pd
 
 from agent.settings import Settings
 from pipeline.segments.personas import build_personas, segment_facts, uses_gemini
-from tests.gemini_stub import gemini_stub
+from tests.gemini_stub import GeminiStub, Reply, error_reply, json_reply, text_reply
 from tools.segment_names import SEGMENTS
 
 BROKEN = "Older_Adult_MALE_NON_LOYAL"
@@ -28,20 +28,25 @@ def _segments() -> pd.DataFrame:
         "top_cities": "Seoul, Busan, Daegu"}])
 
 
-def _reply(prompt: str) -> tuple[int, str]:
+def _prompt(body: dict) -> str:
+    return "".join(part.get("text", "") for content in body.get("contents", [])
+                   for part in content.get("parts", []))
+
+
+def _reply(body: dict) -> Reply:
+    prompt = _prompt(body)
     if BROKEN in prompt:
-        return 200, "Sure! Here is a persona: she likes hats."  # not JSON: malformed
+        return text_reply("Sure! Here is a persona: she likes hats.")  # not JSON: malformed
     segment = next(s for s in SEGMENTS if f'"{s}"' in prompt)
-    korean = "Korean" in prompt
-    text = "페르소나" if korean else "Persona"
-    return 200, json.dumps({
+    text = "페르소나" if "Korean" in prompt else "Persona"
+    return json_reply({
         "persona_description": f"{text} of {segment}", "summary": f"{text} summary",
         "motivations": "quality", "needs": "fast delivery",
         "marketing_pitch": f"{text} pitch for {segment}"})
 
 
 def test_gemini_personas_with_a_malformed_reply_falling_back() -> None:
-    with gemini_stub(_reply) as stub:
+    with GeminiStub(fallback=_reply) as stub:
         settings = _settings(stub.base_url)
         assert uses_gemini(settings)
         result = build_personas(settings, _segments())
@@ -55,14 +60,15 @@ def test_gemini_personas_with_a_malformed_reply_falling_back() -> None:
     assert broken["marketing_pitch"].startswith("Exactly what you need")
     assert result.generated == 22
     assert any("malformed" in note for note in result.notes)
+    prompts = [_prompt(r["body"]) for r in stub.generate_requests]
     # Prompts are grounded in the segment's data.
-    grounded = next(p for p in stub.prompts if '"Younger_Adult_FEMALE_LOYAL"' in p)
+    grounded = next(p for p in prompts if '"Younger_Adult_FEMALE_LOYAL"' in p)
     assert "Chrome Dino Beanie Sand" in grounded and "130 customers" in grounded
-    assert sum(BROKEN in p for p in stub.prompts) == 6  # 2 languages × 3 attempts
+    assert sum(BROKEN in p for p in prompts) == 6  # 2 languages × 3 attempts
 
 
 def test_gemini_outage_falls_back_to_defaults() -> None:
-    with gemini_stub(lambda prompt: (503, "overloaded")) as stub:
+    with GeminiStub(fallback=lambda body: error_reply(503, "overloaded")) as stub:
         result = build_personas(_settings(stub.base_url), _segments())
     assert set(result.frame["source"]) == {"default"} and result.generated == 0
     assert result.notes and "server" in " ".join(result.notes)

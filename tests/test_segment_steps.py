@@ -13,7 +13,7 @@ from pipeline.progress import NullReporter
 from pipeline.segments.steps import MissingInputError, build_personas_step, build_segments_step
 from pipeline.setup import SetupContext, SetupOptions
 from pipeline.warehouse_writer import open_for_update, write_base_tables
-from tests.gemini_stub import gemini_stub
+from tests.gemini_stub import GeminiStub, error_reply
 from tests.sentiment_standin import create_standin_sentiment
 
 
@@ -40,7 +40,7 @@ def test_personas_are_retried_after_gemini_failed(tiny: Path) -> None:
     offline = Settings(data_dir=tiny, model="offline")
     assert not build_segments_step(_context(offline)).skipped
     assert build_segments_step(_context(offline)).skipped
-    with gemini_stub(lambda prompt: (503, "overloaded")) as stub:
+    with GeminiStub(fallback=lambda body: error_reply(503, "overloaded")) as stub:
         failing = Settings(data_dir=tiny, google_api_key="test-key", model="auto",
                            gemini_base_url=stub.base_url, model_max_retries=0)
         first = build_personas_step(_context(failing))

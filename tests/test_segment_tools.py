@@ -32,6 +32,7 @@ def test_list_persona_segments_and_clusters(settings) -> None:
     assert personas["kind"] == "persona" and len(personas["rows"]) == 12
     assert personas["columns"][:2] == ["segment", "name"]
     assert personas["total_customers"] == 2_000
+    assert personas["summary"] == "12 persona segments · 2,000 customers"
     both = list_segments("all", language="ko")
     clusters = both["rfm_clusters"]
     assert [row[0] for row in clusters["rows"]] == [0, 1, 2, 3, 4, 5]
@@ -107,7 +108,7 @@ def test_customer_360_never_contains_the_email(settings) -> None:
 def test_unknown_customer_gets_closest_ids(settings) -> None:
     result = lookup_customer("99999")
     assert result["error"] == "unknown_customer"
-    assert result["suggestions"] == ["3000", "2999", "2998"]  # ids run 1001..3000
+    assert result["suggestions"] == [3000, 2999, 2998]  # ids run 1001..3000
     typo = closest_ids(10042)  # one digit too many: 1042 first
     assert typo[0] == 1042
     assert find_customer("1O42")[0] == 1042  # letter O for zero
@@ -120,7 +121,7 @@ def test_customer_by_name(settings) -> None:
     customer_id, problem = find_customer(f"{first} {last}")
     assert customer_id == 1042 or problem["error"] == "ambiguous_customer"
     if problem:
-        assert "1042" in problem["suggestions"]
+        assert 1042 in problem["suggestions"]
 
 
 def test_recommend_for_a_customer_by_each_method(settings) -> None:
@@ -145,6 +146,7 @@ def test_recommend_for_a_segment_and_city(settings) -> None:
     result = recommend_products(segment="젊은 여성 로열 고객", city="부산")
     assert result["segment"] == "Younger_Adult_FEMALE_LOYAL" and result["city"] == "Busan"
     assert len(result["rows"]) == 3 and "부산" in result["rows"][0][5]
+    assert result["summary"] == "추천 상품: 젊은 여성 로열 고객, 부산"
     assert recommend_products(segment="older loyal men")["method"] == "segment_top"
     assert recommend_products(city="Jeju")["method"] == "city_top"
     assert recommend_products(city="Atlantis")["error"] == "unknown_city"

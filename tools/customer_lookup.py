@@ -52,7 +52,7 @@ def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
             return customer_id, None
         suggestions = closest_ids(customer_id)
         return None, error("unknown_customer", f"There is no customer {customer_id}.",
-                           [str(s) for s in suggestions])
+                           suggestions)
     if _EMAIL.match(raw):
         row = fetch_one(f"SELECT customer_id FROM customers "
                         f"WHERE LOWER(email) = {literal(raw.lower())}")
@@ -74,7 +74,7 @@ def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
     if rows:
         return None, error("ambiguous_customer", f"{len(rows) if len(rows) < 6 else 'Several'} "
                            f"customers are called {raw!r}; give the customer id.",
-                           [str(r["customer_id"]) for r in rows[:5]], options=label)
+                           [int(r["customer_id"]) for r in rows[:5]], options=label)
     return None, error("unknown_customer", f"No customer id or name matches {raw!r}; "
                        "give the numeric customer id.")
 

@@ -103,6 +103,7 @@ def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
         "negative_customer": negative is not None,
         "main_issue_category": (negative or {}).get("main_issue_category"),
         "recommendations": recommend_for_customer(customer_id, "best", lang),
+        "summary": (f"고객 {customer_id}의 리뷰" if korean else f"Reviews of customer {customer_id}"),
         **table(reviews, REVIEW_COLUMNS),
     }
 

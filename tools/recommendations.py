@@ -114,6 +114,8 @@ def recommend_for_customer(customer_id: int, method: str, lang: str) -> dict[str
         "customer_id": int(customer_id), "segment": segment,
         "segment_name": display_name(segment, lang) if segment else None, "city": city,
         "method": chosen, "excluded_products": len(exclude),
+        "summary": (f"고객 {customer_id} 추천 상품 ({chosen})" if lang == "ko"
+                    else f"Recommended for customer {customer_id} ({chosen})"),
         "hit_rates": {m: r.get("hit_rate") for m, r in scores.items()},
         **table(_rows(picks, _reasons(picks, chosen, segment_list, city_list, segment, city,
                                       lang)), COLUMNS),
@@ -134,10 +136,16 @@ def recommend_for_group(segment: str | None, city: str | None, lang: str) -> dic
     else:
         picks = _ranked("city_top_products", f"address_city = {literal(city or '')}")[:3]
         method = "city_top"
+    group = display_name(segment, "en") if segment else ""
+    place = city_name(city, "en") if city else ""
+    group_ko = display_name(segment, "ko") if segment else ""
+    place_ko = city_name(city, "ko") if city else ""
     segment_list = picks if method == "segment_top" else []
     city_list = picks if method == "city_top" else []
     return {"segment": segment, "segment_name": display_name(segment, lang) if segment else None,
             "city": city, "method": method,
+            "summary": (f"추천 상품: {', '.join(filter(None, [group_ko, place_ko]))}" if lang == "ko"
+                        else f"Recommended for {' in '.join(filter(None, [group, place]))}"),
             **table(_rows(picks, _reasons(picks, method, segment_list, city_list, segment, city,
                                           lang)), COLUMNS)}
 

@@ -41,7 +41,7 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> dict[str, Any]:
     return {"columns": columns, "rows": [[row.get(c) for c in columns] for row in rows]}
 
 
-def error(code: str, message: str, suggestions: list[str] | None = None,
+def error(code: str, message: str, suggestions: list[str] | list[int] | None = None,
           **extra: Any) -> dict[str, Any]:
     """A tool failure as data."""
     return {"error": code, "message": message, "suggestions": list(suggestions or []), **extra}

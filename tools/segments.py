@@ -44,6 +44,14 @@ def _cluster_rows(language: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _clusters_title(rows: list[dict[str, Any]], lang: str) -> str:
+    silhouette = rows[0].get("silhouette") if rows else None
+    score = f"{float(silhouette):.2f}" if silhouette is not None else "n/a"
+    if lang == "ko":
+        return f"RFM 군집 {len(rows)}개 (실루엣 {score})"
+    return f"{len(rows)} RFM clusters (silhouette {score})"
+
+
 def _cluster_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     first = rows[0] if rows else {}
     return {"silhouette": first.get("silhouette"), "k": first.get("k"),
@@ -69,13 +77,17 @@ def list_segments(kind: str = "persona", language: str = "en") -> dict[str, Any]
     wanted = (kind or "persona").strip().lower()
     if wanted in ("rfm", "cluster", "clusters", "rfm_clusters", "군집", "클러스터"):
         clusters = _cluster_rows(lang)
-        return {"kind": "rfm", **table(clusters, CLUSTER_COLUMNS), **_cluster_summary(clusters)}
+        return {"kind": "rfm", **table(clusters, CLUSTER_COLUMNS), **_cluster_summary(clusters),
+                "summary": _clusters_title(clusters, lang)}
     if wanted not in ("persona", "personas", "segment", "segments", "all", "both", "페르소나"):
         return error("unknown_kind", f"kind must be persona, rfm or all, not {kind!r}.",
                      ["persona", "rfm", "all"])
     personas = _persona_rows(lang)
+    total = sum(int(r["customers"] or 0) for r in personas)
     result = {"kind": "persona", **table(personas, PERSONA_COLUMNS), "chart": "persona_segments",
-              "total_customers": sum(int(r["customers"] or 0) for r in personas)}
+              "total_customers": total,
+              "summary": (f"페르소나 세그먼트 {len(personas)}개 · 고객 {total:,}명" if lang == "ko"
+                          else f"{len(personas)} persona segments · {total:,} customers")}
     if wanted in ("all", "both"):
         clusters = _cluster_rows(lang)
         result.update(kind="all", rfm_clusters={**table(clusters, CLUSTER_COLUMNS),
@@ -117,6 +129,8 @@ def describe_persona(segment: str, lang: str) -> dict[str, Any]:
                      "customers": m["customers"], "share": round(int(m["customers"]) / size, 4)}
                     for m in mix],
         "top_products_basis": products[0]["basis"] if products else None,
+        "summary": (f"{display_name(segment, lang)} 인기 상품" if lang == "ko"
+                    else f"Top products of {display_name(segment, lang)}"),
         **table(products, ["rank", "product_id", "title", "categories", "purchase_count",
                            "buyers"]),
     }
@@ -144,6 +158,8 @@ def describe_cluster(cluster_id: int, lang: str) -> dict[str, Any]:
         "next_step": row.get("next_step_ko") if korean else row.get("next_step"),
         "silhouette": row.get("silhouette"), "basis": row.get("basis"),
         "basis_note": row.get("basis_note"),
+        "summary": (f"{row.get('cluster_name_ko')} 군집의 페르소나 세그먼트 구성" if korean
+                    else f"Persona segments among {row.get('cluster_name')}"),
         **table(mix, ["segment", "name", "customers", "share"]),
     }
 
