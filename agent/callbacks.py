@@ -89,7 +89,7 @@ def check_tool_args(tool: BaseTool, args: dict[str, Any],
     ids = _customer_ids(args)
     if not ids:
         return None
-    from tools.customer_ids import unknown_customer_ids
+    from tools.customer_lookup import unknown_customer_ids
 
     try:
         unknown = unknown_customer_ids(ids)
@@ -119,10 +119,10 @@ def _customer_ids(args: dict[str, Any]) -> list[int]:
 
 
 def _nearby_ids(customer_id: int) -> list[int]:
-    from tools.customer_ids import closest_customer_ids
+    from tools.customer_lookup import closest_ids
 
     try:
-        return closest_customer_ids(customer_id)
+        return closest_ids(customer_id)
     except Exception:  # noqa: BLE001
         return []
 

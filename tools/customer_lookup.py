@@ -41,6 +41,17 @@ def closest_ids(customer_id: int, n: int = 3) -> list[int]:
     return list(dict.fromkeys(found + near))[:n]
 
 
+def unknown_customer_ids(ids: list[int]) -> list[int]:
+    """The ids in ``ids`` that no customer has."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    found = fetch(f"SELECT customer_id FROM customers WHERE customer_id IN "
+                  f"({', '.join(str(i) for i in wanted)})", max_rows=len(wanted))
+    known = {int(r["customer_id"]) for r in found}
+    return [i for i in wanted if i not in known]
+
+
 def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
     """The customer id meant by ``text`` (an id, "customer 1042", "고객 1042", a full name or
     an email address), or an error dict with the closest matches."""

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from agent.runner import ToolCallRecord
 from tools.charts import build_figure, wants_chart
+from tools.segment_charts import chart_for
 
 
 @dataclass
@@ -77,7 +78,8 @@ def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
         panel.title = table.get("summary") or f"{len(table['rows']):,} rows"
         panel.table = pd.DataFrame(table["rows"], columns=table["columns"])
         panel.csv_path = write_csv(table, export_dir, f"{turn_id}-{question}")
-        if wants_chart(question):
+        panel.figure = chart_for(table)  # segment tools name the chart they need
+        if panel.figure is None and wants_chart(question):
             panel.figure = build_figure(table["columns"], table["rows"], title=question)
     email = last_email(calls)
     if email:

@@ -134,17 +134,11 @@ class BigQueryStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BigQueryStore:
-        from google.api_core.client_options import ClientOptions
-        from google.auth.credentials import AnonymousCredentials
-        from google.cloud import bigquery
+        from tools.warehouse.bigquery_backend import BigQueryWarehouse
 
         if not settings.bq_project:
             raise ValueError("CYMBAL_BQ_PROJECT is not set: it is needed for the BigQuery backend.")
-        endpoint = settings.bq_api_endpoint
-        client = bigquery.Client(
-            project=settings.bq_project, location=settings.bq_location,
-            credentials=AnonymousCredentials() if endpoint else None,
-            client_options=ClientOptions(api_endpoint=endpoint) if endpoint else None)
+        client = BigQueryWarehouse.from_settings(settings).client()
         return cls(client, settings.bq_project, settings.dataset)
 
     def _table_id(self, name: str) -> str:
