@@ -308,10 +308,19 @@ class CampaignStore:
             _event(db, campaign_id, customer_id, "invalidated",
                    "; ".join(i["code"] for i in issues))
 
-    def recover_interrupted(self, campaign_id: int) -> list[int]:
-        """Emails left ``sending`` by a crashed process become ``uncertain``."""
-        return self.transition(campaign_id, None, "uncertain", ("sending",),
-                               detail="a send was interrupted; it may or may not have arrived")
+    def recover_interrupted(self, campaign_id: int, older_than_s: int) -> list[int]:
+        """Emails left ``sending`` longer than ``older_than_s`` by a process that died become
+        ``uncertain``: they may or may not have arrived."""
+        cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than_s))
+        with self._db() as db:
+            moved = [int(r[0]) for r in db.execute(
+                "UPDATE campaign_emails SET status = 'uncertain', updated_at = ?, last_error = "
+                "'a send was interrupted; it may or may not have arrived' WHERE campaign_id = ? "
+                "AND status = 'sending' AND updated_at < ? RETURNING customer_id",
+                (now(), campaign_id, cutoff.isoformat(timespec="seconds")))]
+            for customer_id in moved:
+                _event(db, campaign_id, customer_id, "uncertain", "interrupted send")
+        return sorted(moved)
 
     # -- send confirmations -----------------------------------------------------------------
     def issue_confirmation(self, campaign_id: int, fingerprint: str, emails: int,

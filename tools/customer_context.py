@@ -139,6 +139,7 @@ class CustomerContext:
 class ContextSources:
     """What the batch loader found once, shared by every customer of the batch."""
 
+    language: str
     catalog: ProductCatalog
     personas: dict[str, Persona]
     favourites: dict[str, list[int]]
@@ -152,7 +153,7 @@ def load_sources(language: str, settings: Settings | None = None,
                  catalog: ProductCatalog | None = None) -> ContextSources:
     """The catalog, personas and segment favourites: what every context of a batch shares."""
     settings = settings or get_settings()
-    sources = ContextSources(catalog=catalog or ProductCatalog.load(),
+    sources = ContextSources(language=language, catalog=catalog or ProductCatalog.load(),
                              personas=_personas(language), favourites=_segment_favourites(),
                              bestsellers=[])
     sources.bestsellers = sources.catalog.bestsellers()

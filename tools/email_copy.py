@@ -83,13 +83,16 @@ def format_date(iso_date: str, language: str) -> str:
     return dt.date.fromisoformat(iso_date).strftime(copy_book(language)["valid_until_format"])
 
 
-def offer_texts(offer: Offer, language: str) -> tuple[str, str, str]:
+def offer_texts(offer: Offer, language: str, tone: str = "warm") -> tuple[str, str, str]:
     """The offer as a sentence, a headline and its terms (code and expiry), from data."""
     book = copy_book(language)
+    sentences = book["offer"]
+    if set(sentences) <= set(TONES):
+        sentences = sentences.get(tone) or sentences[_TONE_FALLBACK.get(tone, "warm")]
     values = {"percent": offer.percent, "amount": f"{offer.amount_won:,}",
               "points": f"{offer.points:,}", "code": offer.code,
               "valid_until": format_date(offer.valid_until, language)}
-    return (book["offer"][offer.type].format(**values),
+    return (sentences[offer.type].format(**values),
             book["offer_headline"][offer.type].format(**values),
             book["offer_terms"].format(**values))
 
@@ -101,7 +104,10 @@ def pick(options: list[str], *key: object) -> tuple[int, str]:
     return index, options[index]
 
 
-def _by_tone(block: dict[str, Any], tone: str) -> Any:
+def _by_tone(block: Any, tone: str) -> Any:
+    """A copy block for ``tone``: the block itself when it is not written per tone."""
+    if not isinstance(block, dict) or not set(block) <= set(TONES):
+        return block
     return block.get(tone) or block[_TONE_FALLBACK.get(tone, "warm")]
 
 
@@ -110,7 +116,7 @@ def template_copy(context: CustomerContext, offer: Offer, tone: str, language: s
     """Well-written template copy for one customer, tone and language."""
     book = copy_book(language)
     issue = issue_key(context)
-    offer_line, offer_headline, _ = offer_texts(offer, language)
+    offer_line, offer_headline, _ = offer_texts(offer, language, tone)
     values = {"first_name": context.first_name, "last_name": context.last_name,
               "brand": brand(settings, language), "product": product_phrase(context, language),
               "offer_headline": offer_headline}
@@ -124,17 +130,22 @@ def template_copy(context: CustomerContext, offer: Offer, tone: str, language: s
         paragraphs.append(_FIRST_SENTENCE.split(acknowledgement.strip())[0])
         p_index = f_index = -1
     else:
-        follow = book["follow_up"].get(issue) or []
+        follow = _by_tone(book["follow_up"].get(issue) or [], tone)
         f_index, follow_up = pick(follow, *seed, "follow") if follow else (-1, "")
         paragraphs.append(f"{acknowledgement} {follow_up}".strip())
-        persona_lines = book["persona"][context.loyalty_status][context.age_group]
+        persona_lines = _by_tone(book["persona"][context.loyalty_status][context.age_group],
+                                 tone)
         p_index, persona = pick(persona_lines, *seed, "persona")
         paragraphs.append(persona)
-    i_index, picks_intro = pick(book["picks_intro"], *seed, "picks")
+    i_index, picks_intro = pick(_by_tone(book["picks_intro"], tone), *seed, "picks")
     notes = {}
+    used: dict[str, int] = {}
     for product in context.products:
-        choices = book["category_note"].get(product.category) or book["category_note"]["default"]
-        notes[product.product_id] = pick(choices, *seed, product.product_id)[1]
+        category = product.category if product.category in book["category_note"] else "default"
+        choices = _by_tone(book["category_note"][category], tone)
+        start = pick(choices, *seed, category)[0]
+        notes[product.product_id] = choices[(start + used.get(category, 0)) % len(choices)]
+        used[category] = used.get(category, 0) + 1
     c_index, closing = pick(book["closing"][tone], *seed, "closing")
     copy = EmailCopy(
         subject=subject, preheader=preheader, greeting=book["greeting"][tone],
