@@ -39,6 +39,7 @@ from tools.campaigns import CampaignError, campaign_store, resolve_campaign
 from tools.customer_context import ProductCatalog, load_contexts, load_sources
 from tools.email_drafts import EmailDraft
 from tools.email_policy import OfferPolicy
+from tools.email_render import unsubscribe_url
 from tools.email_validation import validate_draft
 from tools.pii import mask_addresses, mask_email
 
@@ -91,8 +92,6 @@ def new_message_id(campaign_id: int, customer_id: int, settings: Settings) -> st
 def build_message(email: dict[str, Any], campaign_id: int, settings: Settings) -> EmailMessage:
     """The MIME message of a stored email: plain text and HTML alternatives, with the
     Message-ID recorded for it and one-click unsubscribe headers."""
-    unsubscribe = next((line.split(": ", 1)[1] for line in email["text"].splitlines()[::-1]
-                        if line.startswith(("Unsubscribe: ", "수신거부: "))), None)
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = formataddr((settings.email_sender_name, settings.email_sender_address))
     msg["To"] = formataddr((email["to_name"], email["to_email"]))
@@ -101,9 +100,8 @@ def build_message(email: dict[str, Any], campaign_id: int, settings: Settings) -
     msg["Message-ID"] = email["message_id"]
     if settings.email_reply_to:
         msg["Reply-To"] = settings.email_reply_to
-    if unsubscribe:
-        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Unsubscribe"] = f"<{unsubscribe_url(email['customer_id'], settings)}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Content-Language"] = email["language"]
     msg["X-Cymbal-Campaign"] = str(campaign_id)
     msg.set_content(email["text"])
@@ -265,6 +263,7 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
     if settings.smtp_username:
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
         smtp.login(settings.smtp_username, password)
+    smtp.ehlo_or_helo_if_needed()
     return smtp
 
 
