@@ -87,7 +87,7 @@ def chat_terms() -> dict[str, Any]:
 def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str]:
     """The option keys whose terms occur in ``text`` (longest terms first), and the text
     with the matched terms blanked so a shorter term cannot match inside them."""
-    pairs = sorted(((term.lower(), key) for key, terms in options.items() for term in terms),
+    pairs = sorted(((str(term).lower(), key) for key, terms in options.items() for term in terms),
                    key=lambda pair: -len(pair[0]))
     found: list[str] = []
     for term, key in pairs:

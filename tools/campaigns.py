@@ -28,7 +28,7 @@ BATCH = 100
 Progress = Callable[[int, int], None]
 _PERCENT = re.compile(r"(\d{1,3})\s*(?:%|퍼센트|percent)", re.IGNORECASE)
 _WON = re.compile(r"(?:₩\s?([\d,]+))|([\d,]+)\s*(?:원|won)", re.IGNORECASE)
-_POINTS = re.compile(r"([\d,]+)\s*(?:points|pts|포인트|점)", re.IGNORECASE)
+_POINTS = re.compile(r"([\d,]+)\s*(?:bonus\s+)?(?:points|pts|포인트|점)", re.IGNORECASE)
 
 
 class CampaignError(ValueError):
