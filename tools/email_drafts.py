@@ -120,6 +120,14 @@ class Drafter:
         self.key = key
         self.today = today or dt.date.today()
         self.writer = writer_kind(settings)
+        self._client: Any = None  # one Gemini client for the whole batch
+
+    def client(self) -> Any:
+        if self._client is None:
+            from agent.genai import genai_client
+
+            self._client = genai_client(self.settings)
+        return self._client
 
     def offer_for(self, context: CustomerContext, request: DraftRequest) -> Offer:
         """The offer for ``context`` (raises ``PolicyError`` for a request over policy)."""
@@ -150,7 +158,8 @@ class Drafter:
             try:
                 copy, copy_issues = await gemini_copy(context, offer, request.tone,
                                                       request.language, self.policy,
-                                                      self.settings, problems or None)
+                                                      self.settings, problems or None,
+                                                      self.client())
             except ModelError as err:
                 logger.warning("Gemini email writer failed for a customer: %s", err.code)
                 notes.append(f"Gemini could not write this email ({err.code}); the built-in "

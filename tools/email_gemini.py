@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from google import genai
 from pydantic import BaseModel, Field
 
 from agent.genai import agenerate_json
@@ -157,8 +158,10 @@ def to_copy(out: EmailCopyOut, language: str) -> EmailCopy:
 
 async def gemini_copy(context: CustomerContext, offer: Offer, tone: str, language: str,
                       policy: OfferPolicy, settings: Settings,
-                      problems: list[Issue] | None = None) -> tuple[EmailCopy, list[Issue]]:
+                      problems: list[Issue] | None = None,
+                      client: genai.Client | None = None) -> tuple[EmailCopy, list[Issue]]:
     """Copy from Gemini and the problems found in it (raises ``ModelError`` on failure)."""
     system, request = build_prompt(context, offer, tone, language, policy, settings, problems)
-    out = await agenerate_json(request, EmailCopyOut, system=system, settings=settings)
+    out = await agenerate_json(request, EmailCopyOut, system=system, settings=settings,
+                               client=client)
     return to_copy(out, language), check_copy(out, context, offer)
