@@ -52,6 +52,20 @@ class AudienceSpec:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def label(self) -> str:
+        """A short name for the audience: "unhappy · loyal · Busan"."""
+        if self.customer_ids:
+            return (f"customer {self.customer_ids[0]}" if len(self.customer_ids) == 1
+                    else f"{len(self.customer_ids)} listed customers")
+        parts = ["unhappy" if self.unhappy else "all",
+                 *self.segments, {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(
+                     self.loyalty or "", ""),
+                 {"Younger_Adult": "under 40", "Older_Adult": "40+"}.get(self.age_group or "", ""),
+                 {"MALE": "men", "FEMALE": "women", "OTHER": "other gender"}.get(
+                     self.gender or "", ""),
+                 *self.cities, *self.issue_categories, "by query" if self.sql else ""]
+        return " · ".join(p for p in parts if p)
+
     def describe(self) -> str:
         """The audience as understood, in words a marketer can check."""
         if self.customer_ids:

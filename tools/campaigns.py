@@ -126,7 +126,7 @@ async def _draft_batches(store: CampaignStore, campaign_id: int, ids: list[int],
 def _default_name(spec: AudienceSpec) -> str:
     if spec.customer_ids and len(spec.customer_ids) == 1:
         return f"Email to customer {spec.customer_ids[0]}"
-    return f"Win-back: {spec.describe()}"[:120]
+    return f"Win-back: {spec.label()}"[:120]
 
 
 def parse_edit(instruction: str) -> dict[str, Any]:
