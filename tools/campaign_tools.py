@@ -39,6 +39,13 @@ TABLE_LIMIT = 200
 _FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
 
 
+def _flag(value: object) -> bool:
+    """A boolean argument, also when a planner passes it as text ("true", "false")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    return bool(value)
+
+
 def _error(code: str, err: Exception | str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": str(err), **extra}
 
@@ -250,6 +257,7 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
         customer_ids: The customers whose emails to approve.
         all_valid: Approve every valid draft of the campaign.
     """
+    all_valid = _flag(all_valid)
     if not customer_ids and not all_valid:
         return _error("nothing_chosen", "Say which emails to approve: customer ids, or "
                       "all_valid=true for every draft that passed the checks.")
@@ -274,6 +282,7 @@ def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
         all_remaining: Reject every draft and approved email.
         reason: Why, for the campaign's history.
     """
+    all_remaining = _flag(all_remaining)
     if not customer_ids and not all_remaining:
         return _error("nothing_chosen", "Say which emails to reject: customer ids, or "
                       "all_remaining=true.")
@@ -319,6 +328,7 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
         confirmation_code: The code the marketer typed to confirm.
     """
     settings = get_settings()
+    confirmation_code = str(confirmation_code or "")
     if not confirmation_code.strip():
         try:
             plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
