@@ -158,6 +158,8 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
         else:
             spec = parse_audience(" ".join(p for p in (audience, segment) if p))
             spec.sql = sql.strip() or None
+            if spec.sql and not (audience.strip() or segment.strip()):
+                spec.unhappy = False  # the query alone says who
         if limit:
             spec.limit = int(limit)
         campaign = await create_campaign_run(spec, request, name=name)

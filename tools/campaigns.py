@@ -10,6 +10,7 @@ again. Sending and exporting live in ``tools.delivery``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +25,7 @@ from tools.customer_context import ContextSources, load_contexts, load_sources
 from tools.email_drafts import Drafter, DraftRequest
 from tools.email_policy import OfferPolicy, PolicyError, choose_offer
 
+logger = logging.getLogger(__name__)
 BATCH = 100
 Progress = Callable[[int, int], None]
 _PERCENT = re.compile(r"(\d{1,3})\s*(?:%|퍼센트|percent)", re.IGNORECASE)
@@ -88,7 +90,10 @@ async def create_campaign(spec: AudienceSpec, request: DraftRequest, name: str =
         notes.append(f"{len(missing)} customer(s) disappeared from the warehouse while "
                      "drafting and were left out.")
     store.update_campaign(campaign_id, state="ready", notes=notes)
-    return resolve_campaign(campaign_id, store)
+    campaign = resolve_campaign(campaign_id, store)
+    logger.info("campaign %s drafted: %d emails, %d failed the checks", campaign_id,
+                campaign.total, campaign.counts["invalid"])
+    return campaign
 
 
 async def _draft_batches(store: CampaignStore, campaign_id: int, ids: list[int],

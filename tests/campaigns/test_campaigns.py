@@ -193,3 +193,15 @@ def test_tools_mask_addresses_and_return_tables(campaign_settings: Settings) -> 
                                             offer_type="percent_off", offer_value=50)
                        )["error"] == "campaign_refused"
     assert show_campaign(999)["error"] == "unknown_campaign"
+
+
+def test_query_audience_through_the_tool_is_exactly_the_query(campaign_settings: Settings) -> None:
+    created = asyncio.run(create_campaign_tool(
+        sql="SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
+            "ORDER BY customer_id LIMIT 5"))
+    expected = [r["customer_id"] for r in rows(
+        "SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
+        "ORDER BY customer_id LIMIT 5")]
+    assert [r[0] for r in created["rows"]] == expected
+    refused = asyncio.run(create_campaign_tool(sql="DROP TABLE cymbal.customers"))
+    assert refused["error"] == "campaign_refused"
