@@ -163,6 +163,21 @@ def show(
     err.print(_status_line(campaign.id))
 
 
+@campaign_app.command("history")
+def history(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")] = 0,
+    limit: Annotated[int, typer.Option(help="Most recent events to show.")] = 50,
+) -> None:
+    """Every status change of a campaign's emails, newest first."""
+    try:
+        campaign = resolve_campaign(campaign_id, campaign_store())
+    except CampaignError as exc:
+        _fail(exc)
+    events = campaign_store().events(campaign.id, limit)
+    _print_table(["at", "customer_id", "action", "detail"],
+                 [[e["at"], e["customer_id"], e["action"], e["detail"]] for e in events])
+
+
 @campaign_app.command("edit")
 def edit(
     campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],

@@ -20,7 +20,6 @@ The persona segment is computed from ``customers`` exactly as the lab does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from agent.settings import Settings, get_settings
 from tools.warehouse_reads import chunks, keyset_pages, rows, sql_ints, table_columns
@@ -45,10 +44,6 @@ class CatalogProduct:
     category: str  # "Apparel", without the lab's brackets
     in_stock: bool
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"product_id": self.product_id, "title": self.title, "price_won": self.price_won,
-                "uri": self.uri, "category": self.category}
-
 
 @dataclass
 class ProductCatalog:
@@ -58,11 +53,12 @@ class ProductCatalog:
 
     @classmethod
     def load(cls) -> ProductCatalog:
+        pid = "SAFE_CAST(product_id AS INT64)"
         found = keyset_pages(lambda after, page: (
-            "SELECT SAFE_CAST(product_id AS INT64) AS pid, id, title, uri, availability, "
-            "categories, price FROM cymbal.products WHERE SAFE_CAST(product_id AS INT64) "
-            f"IS NOT NULL{'' if after is None else f' AND SAFE_CAST(product_id AS INT64) > {after}'}"
-            f" ORDER BY pid LIMIT {page}"), key="pid")
+            f"SELECT {pid} AS pid, id, title, uri, availability, categories, price "
+            f"FROM cymbal.products WHERE {pid} IS NOT NULL"
+            f"{'' if after is None else f' AND {pid} > {after}'} ORDER BY pid LIMIT {page}"),
+            key="pid")
         return cls({int(r["pid"]): CatalogProduct(
             product_id=int(r["pid"]), sku=str(r["id"] or ""), title=str(r["title"] or ""),
             uri=str(r["uri"] or ""), price_won=int(round(float(r["price"] or 0))),

@@ -75,11 +75,7 @@ class SendReport:
     failed: list[int] = field(default_factory=list)
     uncertain: list[int] = field(default_factory=list)
     still_approved: int = 0
-    error: str | None = None
-
-    @property
-    def stopped_early(self) -> bool:
-        return self.error is not None
+    error: str | None = None  # why the run stopped early, if it did
 
 
 # -- the message ------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ def test_campaign_commands(campaign_settings: Settings, monkeypatch: pytest.Monk
         assert refused.exit_code == 1 and "already used" in refused.output
     counts = campaign_store().campaign(1).counts
     assert (counts["sent"], counts["rejected"]) == (3, 1)
+    log = cymbal("history", "1", "--limit", "500")
+    for action in ("created", "drafted", "redrafted", "approved", "rejected",
+                   "send_requested", "send_confirmed", "sending", "sent"):
+        assert action in log
     exported = runner.invoke(app, ["campaign", "export", "1", "--format", "csv"])
     assert exported.exit_code == 0 and "emails.csv" in exported.output
     missing = runner.invoke(app, ["campaign", "show", "9"])
