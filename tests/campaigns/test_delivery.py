@@ -243,3 +243,22 @@ def test_customer_addresses_never_reach_the_logs(
         assert address not in ours
     failed = campaign_store().emails(campaign_id, statuses=("failed",))[0]
     assert failed["to_email"] not in (failed["last_error"] or "")
+
+
+def test_a_send_interrupted_by_a_crash_is_never_repeated_blindly(
+        campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    campaign_id = new_campaign(3)
+    store = campaign_store()
+    crashed = store.emails(campaign_id)[0]
+    assert store.claim_for_send(campaign_id, crashed["customer_id"], "<crash@test>")
+    with sqlite3.connect(campaign_settings.app_db_path) as db:  # the process died long ago
+        db.execute("UPDATE campaign_emails SET updated_at = '2000-01-01T00:00:00+00:00' "
+                   "WHERE customer_id = ?", (crashed["customer_id"],))
+    with LocalSmtp() as server:
+        use_server(monkeypatch, server)
+        plan = prepare_send(campaign_id)
+        assert plan.emails == 2
+        send_confirmed(campaign_id, plan.confirmation_code)
+    assert crashed["to_email"] not in [r.recipients[0] for r in server.received]
+    after = store.email(campaign_id, crashed["customer_id"])
+    assert after["status"] == "uncertain" and after["message_id"] == "<crash@test>"
