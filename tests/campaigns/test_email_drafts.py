@@ -104,12 +104,18 @@ def test_prompt_injection_in_a_review_changes_nothing(
     assert [p.product_id for p in email.products] == [p.product_id for p in context.products]
 
 
-def test_out_of_stock_recommendations_are_replaced_and_noted(campaign_settings: Settings) -> None:
-    found = rows("SELECT customer_id FROM cymbal.final_personalized_recommendations "
-                 "WHERE MOD(customer_id, 7) = 0 ORDER BY customer_id LIMIT 1")
-    context = load_context(found[0]["customer_id"])
-    assert context is not None
+def test_out_of_stock_recommendations_are_replaced_and_noted(
+        campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    customer_id = unhappy_customers(1)[0]
+    sources = load_sources("en", campaign_settings)
+    gone = next(p for p in sources.catalog.products.values() if not p.in_stock)
+    by_title = {p.title: p.product_id for p in sources.catalog.products.values() if p.in_stock}
+    fine = list(by_title.values())[:2]
+    monkeypatch.setattr("tools.customer_context._recommendations",
+                        lambda ids, table: {i: [gone.product_id, *fine] for i in ids})
+    context = load_contexts([customer_id], "en", campaign_settings, sources)[customer_id]
     assert all(p.in_stock for p in context.products) and len(context.products) == 3
+    assert [p.product_id for p in context.products][:2] == fine
     assert context.recommendation_source == "mixed"
     assert any("out of stock" in note for note in context.notes)
 
