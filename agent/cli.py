@@ -122,6 +122,12 @@ def ui(
     serve(settings.model_copy(update=updates) if updates else settings)
 
 
+# -- email campaigns (cymbal campaign …) -----------------------------------------------------
+from agent.campaign_cli import campaign_app  # noqa: E402 - kept beside its registration
+
+app.add_typer(campaign_app, name="campaign")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app(prog_name="cymbal")
 

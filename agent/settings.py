@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,52 @@ class Settings(BaseSettings):
     rfm_silhouette_sample: int = Field(default=10_000, ge=100)  # customers scored for silhouette
     top_products_depth: int = Field(default=30, ge=3, le=200)  # ranked products kept per group
     recommend_eval_customers: int = Field(default=20_000, ge=10)  # held-out customers evaluated
+
+    # Email and campaigns: the brand, the offer policy (checked in code on every draft), the
+    # drafting pipeline and SMTP delivery. Nothing is sent until a person confirms.
+    brand_name: str = "Cymbal E-Commerce"
+    brand_name_ko: str = "심벌 이커머스"
+    brand_postal_address: str = "Seoul, Republic of Korea"
+    store_url: str = "https://shop.googlemerchandisestore.com"
+    email_sender_name: str = "Cymbal E-Commerce"
+    email_sender_address: str = "care@cymbal-shop.example"
+    email_reply_to: str | None = None
+    email_unsubscribe_url: str = "https://cymbal-shop.example/unsubscribe"
+    email_ad_label_ko: bool = True  # "(광고)" before Korean subjects, as Korean law asks of ads
+    email_writer: Literal["auto", "gemini", "template"] = "auto"  # auto: Gemini when configured
+    email_repair_attempts: int = Field(default=1, ge=0, le=3)  # Gemini re-drafts after a failed check
+    email_max_discount_percent: int = Field(default=20, ge=0, le=90)
+    email_default_discount_percent: int = Field(default=10, ge=1, le=90)
+    email_max_fixed_discount_won: int = Field(default=20_000, ge=0)
+    email_default_fixed_discount_won: int = Field(default=10_000, ge=1)
+    email_max_loyalty_points: int = Field(default=5_000, ge=0)
+    email_default_loyalty_points: int = Field(default=3_000, ge=1)
+    email_allowed_offer_types: list[Literal[
+        "percent_off", "fixed_amount_off", "free_shipping", "loyalty_points"]] = Field(
+        default=["percent_off", "fixed_amount_off", "free_shipping", "loyalty_points"],
+        min_length=1)
+    email_offer_valid_days: int = Field(default=14, ge=1, le=365)
+    email_recommendation_table: str = "final_personalized_recommendations"
+    campaign_max_audience: int = Field(default=5_000, ge=1)
+    campaign_draft_concurrency: int = Field(default=8, ge=1, le=64)
+    campaign_confirmation_ttl_s: int = Field(default=900, ge=30)
+    smtp_host: str | None = None  # no host: sending is refused (exports still work)
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None  # a private CA for the server's certificate
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    smtp_send_rate_per_s: float = Field(default=5.0, gt=0)
+
+    @property
+    def app_db_path(self) -> Path:
+        """The app's own SQLite database: campaigns, drafts and their delivery state."""
+        return self.data_dir / "app.db"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
 
     @property
     def duckdb_path(self) -> Path:

@@ -8,8 +8,25 @@ from typing import Any
 from tools.customers import lookup_customer
 from tools.recommendations import recommend_products
 from tools.segments import describe_segment, list_segments
+from tools.campaign_tools import (
+    approve_emails,
+    create_campaign,
+    draft_email,
+    edit_campaign,
+    export_campaign,
+    list_campaigns,
+    reject_emails,
+    send_campaign,
+    show_campaign,
+)
+
+CAMPAIGN_TOOLS: list[Callable[..., Any]] = [
+    draft_email, create_campaign, list_campaigns, show_campaign, edit_campaign,
+    approve_emails, reject_emails, export_campaign, send_campaign,
+]
 
 
 def agent_tools() -> list[Callable[..., Any]]:
     """Every tool the root agent may call (plain typed functions; ADK builds the schemas)."""
-    return [list_segments, describe_segment, lookup_customer, recommend_products]
+    return [list_segments, describe_segment, lookup_customer, recommend_products,
+            *CAMPAIGN_TOOLS]

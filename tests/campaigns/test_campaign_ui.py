@@ -1,0 +1,51 @@
+"""The campaign panel's functions: tables, badges, preview, approve, export, send."""
+
+from __future__ import annotations
+
+import asyncio
+import zipfile
+
+import pytest
+
+from agent.settings import Settings, get_settings
+from tests.campaigns.smtp_server import LocalSmtp
+from ui import campaigns as panel
+
+
+def test_campaign_panel_flow(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    campaign_id, message = asyncio.run(panel.create("unhappy women in Seoul", language="en",
+                                                    progress=lambda d, t: seen.append(d)))
+    assert campaign_id == 1 and "drafted" in message and seen
+    assert panel.campaign_choices()[0][1] == 1
+    overview = panel.campaigns_frame()
+    assert list(overview.columns)[:2] == ["campaign_id", "name"] and overview.iloc[0]["draft"] > 0
+    emails = panel.emails_frame(1)
+    assert (emails["status"] == "draft").all() and emails["to"].str.contains(r"\*\*\*@").all()
+    first = int(emails.iloc[0]["customer_id"])
+    preview = panel.email_html(1, first)
+    assert "<iframe" in preview and "Failed checks" not in preview
+    assert "draft:" in panel.status_html(1)
+    assert "Approved 1" in panel.approve_emails(1, [first])
+    assert "Rejected" in panel.reject_emails(1, [int(emails.iloc[-1]["customer_id"])])
+    assert "Approved" in panel.approve_emails(1)
+    code, summary = panel.request_send(1)
+    assert code is None and "CYMBAL_SMTP_HOST" in summary
+    files, message = panel.export_files(1, ("csv", "eml"))
+    assert any(f.endswith(".csv") for f in files) and "handed off" in message
+    archive = next(f for f in files if f.endswith(".zip"))
+    assert all(n.endswith(".eml") for n in zipfile.ZipFile(archive).namelist())
+    code, summary = panel.request_send(1)
+    assert code is None  # everything approved was handed off by the export
+
+    asyncio.run(panel.create("unhappy men in Busan"))
+    panel.approve_emails(2)
+    with LocalSmtp() as server:
+        for key, value in server.settings_env().items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        code, summary = panel.request_send(2)
+        assert code and code in summary and server.received == []
+        assert "not valid" in panel.confirm_send(2, "123")
+        assert panel.confirm_send(2, code).startswith("Sent ")
+    assert len(server.received) == panel.campaigns_frame().iloc[0]["sent"] > 0

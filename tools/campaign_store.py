@@ -1,0 +1,399 @@
+"""The app database: campaigns, their emails and every status change, in SQLite.
+
+One file under the data folder (``settings.app_db_path``). Each email moves through
+``draft → approved → sent | exported`` (or ``rejected``); ``sending`` marks an email claimed
+by a send in progress, ``failed`` a recipient the server refused for good, and ``uncertain``
+an email whose transfer broke off after its content was handed over — it is never resent
+without a person deciding so. Every transition is one guarded UPDATE, so concurrent or
+repeated calls cannot move an email twice; the ``events`` table keeps the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STATUSES = ("draft", "approved", "rejected", "sending", "sent", "failed", "exported",
+            "uncertain")
+EDITABLE = ("draft", "approved", "rejected", "failed")  # re-drafting is allowed from these
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS campaigns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    audience_spec TEXT NOT NULL,
+    language TEXT NOT NULL,
+    tone TEXT NOT NULL,
+    offer_request TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'drafting',
+    total INTEGER NOT NULL DEFAULT 0,
+    drafted INTEGER NOT NULL DEFAULT 0,
+    notes TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS campaign_emails (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    customer_id INTEGER NOT NULL,
+    to_name TEXT NOT NULL,
+    to_email TEXT NOT NULL,
+    language TEXT NOT NULL,
+    tone TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    preheader TEXT NOT NULL,
+    html TEXT NOT NULL,
+    text TEXT NOT NULL,
+    offer TEXT NOT NULL,
+    products TEXT NOT NULL,
+    writer TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    review_id INTEGER,
+    issue_category TEXT,
+    recommendation_source TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    issues TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    approved_at TEXT,
+    sent_at TEXT,
+    exported_at TEXT,
+    PRIMARY KEY (campaign_id, customer_id)
+);
+CREATE INDEX IF NOT EXISTS campaign_emails_status ON campaign_emails (campaign_id, status);
+CREATE TABLE IF NOT EXISTS campaign_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id INTEGER NOT NULL,
+    customer_id INTEGER,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS send_confirmations (
+    code TEXT PRIMARY KEY,
+    campaign_id INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    emails INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+"""
+_JSON_COLUMNS = ("offer", "products", "notes", "issues")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Campaign:
+    id: int
+    name: str
+    audience: str
+    audience_spec: dict[str, Any]
+    language: str
+    tone: str
+    offer_request: dict[str, Any]
+    state: str
+    total: int
+    drafted: int
+    notes: list[str]
+    created_at: str
+    updated_at: str
+    counts: dict[str, int]
+
+
+class CampaignStore:
+    """Campaigns and emails in one SQLite file; safe to use from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # a recorded send survives a power cut
+        db.execute("PRAGMA foreign_keys=ON")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    # -- campaigns --------------------------------------------------------------------------
+    def create_campaign(self, name: str, audience: str, audience_spec: dict[str, Any],
+                        language: str, tone: str, offer_request: dict[str, Any], total: int,
+                        notes: list[str]) -> int:
+        stamp = now()
+        with self._db() as db:
+            cur = db.execute(
+                "INSERT INTO campaigns (name, audience, audience_spec, language, tone, "
+                "offer_request, total, notes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (name, audience, json.dumps(audience_spec, ensure_ascii=False), language, tone,
+                 json.dumps(offer_request), total, json.dumps(notes, ensure_ascii=False),
+                 stamp, stamp))
+            campaign_id = int(cur.lastrowid or 0)
+            _event(db, campaign_id, None, "created", f"{total} customers: {audience}")
+        return campaign_id
+
+    def update_campaign(self, campaign_id: int, **fields: Any) -> None:
+        allowed = {"state", "drafted", "total", "notes", "language", "tone", "offer_request",
+                   "name"}
+        values = {k: json.dumps(v, ensure_ascii=False) if k in ("notes", "offer_request")
+                  else v for k, v in fields.items() if k in allowed}
+        if not values:
+            return
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self._db() as db:
+            db.execute(f"UPDATE campaigns SET {sets}, updated_at = ? WHERE id = ?",
+                       (*values.values(), now(), campaign_id))
+
+    def campaign(self, campaign_id: int) -> Campaign | None:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+            if row is None:
+                return None
+            return _campaign(row, _counts(db, campaign_id))
+
+    def latest_campaign_id(self) -> int | None:
+        with self._db() as db:
+            row = db.execute("SELECT MAX(id) FROM campaigns").fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def campaigns(self, limit: int = 50) -> list[Campaign]:
+        with self._db() as db:
+            found = db.execute("SELECT * FROM campaigns ORDER BY id DESC LIMIT ?",
+                               (limit,)).fetchall()
+            return [_campaign(row, _counts(db, int(row["id"]))) for row in found]
+
+    # -- emails -----------------------------------------------------------------------------
+    def save_drafts(self, campaign_id: int, drafts: list[dict[str, Any]]) -> int:
+        """Insert or replace drafts; an email already sending, sent, exported or uncertain is
+        left alone. A replaced email goes back to ``draft`` (its approval was of the old
+        content). Returns how many were written."""
+        stamp = now()
+        written = 0
+        with self._db() as db:
+            for d in drafts:
+                row = db.execute("SELECT status FROM campaign_emails WHERE campaign_id = ? "
+                                 "AND customer_id = ?", (campaign_id, d["customer_id"])).fetchone()
+                if row is not None and row["status"] not in EDITABLE:
+                    continue
+                values = {k: json.dumps(d[k], ensure_ascii=False) if k in _JSON_COLUMNS
+                          else d[k] for k in (
+                              "customer_id", "to_name", "to_email", "language", "tone",
+                              "subject", "preheader", "html", "text", "offer", "products",
+                              "writer", "variant", "review_id", "issue_category",
+                              "recommendation_source", "notes", "issues")}
+                values["valid"] = 0 if d["issues"] else 1
+                db.execute(
+                    f"INSERT OR REPLACE INTO campaign_emails (campaign_id, "
+                    f"{', '.join(values)}, status, message_id, attempts, last_error, "
+                    f"created_at, updated_at) VALUES (?, {', '.join('?' * len(values))}, "
+                    f"'draft', NULL, 0, NULL, COALESCE((SELECT created_at FROM campaign_emails "
+                    f"WHERE campaign_id = ? AND customer_id = ?), ?), ?)",
+                    (campaign_id, *values.values(), campaign_id, d["customer_id"], stamp, stamp))
+                _event(db, campaign_id, d["customer_id"],
+                       "redrafted" if row is not None else "drafted",
+                       "valid" if values["valid"] else "invalid")
+                written += 1
+        return written
+
+    def emails(self, campaign_id: int, statuses: tuple[str, ...] | None = None,
+               customer_ids: list[int] | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM campaign_emails WHERE campaign_id = ?"
+        params: list[Any] = [campaign_id]
+        if statuses:
+            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params += list(statuses)
+        if customer_ids is not None:
+            sql += f" AND customer_id IN ({', '.join('?' * len(customer_ids))})"
+            params += [int(i) for i in customer_ids]
+        with self._db() as db:
+            return [_email(r) for r in db.execute(sql + " ORDER BY customer_id", params)]
+
+    def email(self, campaign_id: int, customer_id: int) -> dict[str, Any] | None:
+        found = self.emails(campaign_id, customer_ids=[customer_id])
+        return found[0] if found else None
+
+    def transition(self, campaign_id: int, customer_ids: list[int] | None, to: str,
+                   from_statuses: tuple[str, ...], only_valid: bool = False,
+                   detail: str = "") -> list[int]:
+        """Move the matching emails (all of the campaign when ``customer_ids`` is None) from
+        one of ``from_statuses`` to ``to``; returns the customer ids that moved."""
+        stamp = now()
+        stamp_column = {"approved": "approved_at", "sent": "sent_at",
+                        "exported": "exported_at"}.get(to)
+        sql = (f"UPDATE campaign_emails SET status = ?, updated_at = ?"
+               f"{f', {stamp_column} = ?' if stamp_column else ''} "
+               f"WHERE campaign_id = ? AND status IN ({', '.join('?' * len(from_statuses))})")
+        params: list[Any] = [to, stamp] + ([stamp] if stamp_column else []) + \
+            [campaign_id, *from_statuses]
+        if only_valid:
+            sql += " AND valid = 1"
+        if customer_ids is not None:
+            sql += f" AND customer_id IN ({', '.join('?' * len(customer_ids))})"
+            params += [int(i) for i in customer_ids]
+        with self._db() as db:
+            moved = [int(r[0]) for r in db.execute(sql + " RETURNING customer_id", params)]
+            for customer_id in moved:
+                _event(db, campaign_id, customer_id, to, detail)
+        return sorted(moved)
+
+    def claim_for_send(self, campaign_id: int, customer_id: int,
+                       message_id: str) -> dict[str, Any] | None:
+        """Atomically move one approved email to ``sending``, recording its Message-ID first
+        (kept if it already has one). None if it is no longer approved."""
+        with self._db() as db:
+            row = db.execute(
+                "UPDATE campaign_emails SET status = 'sending', attempts = attempts + 1, "
+                "message_id = COALESCE(message_id, ?), updated_at = ? WHERE campaign_id = ? "
+                "AND customer_id = ? AND status = 'approved' RETURNING *",
+                (message_id, now(), campaign_id, customer_id)).fetchone()
+            if row is not None:
+                _event(db, campaign_id, customer_id, "sending", row["message_id"])
+            return _email(row) if row is not None else None
+
+    def assign_message_id(self, campaign_id: int, customer_id: int, message_id: str) -> str:
+        """The email's Message-ID, recording ``message_id`` if it has none yet."""
+        with self._db() as db:
+            db.execute("UPDATE campaign_emails SET message_id = COALESCE(message_id, ?) "
+                       "WHERE campaign_id = ? AND customer_id = ?",
+                       (message_id, campaign_id, customer_id))
+            row = db.execute("SELECT message_id FROM campaign_emails WHERE campaign_id = ? AND "
+                             "customer_id = ?", (campaign_id, customer_id)).fetchone()
+        return str(row[0])
+
+    def finish_send(self, campaign_id: int, customer_id: int, status: str,
+                    error: str | None = None) -> None:
+        """Record how a claimed send ended: sent, approved (not sent, may retry), failed or
+        uncertain."""
+        stamp = now()
+        with self._db() as db:
+            db.execute(
+                "UPDATE campaign_emails SET status = ?, last_error = ?, updated_at = ?, "
+                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+                "WHERE campaign_id = ? AND customer_id = ? AND status = 'sending'",
+                (status, error, stamp, status, stamp, campaign_id, customer_id))
+            _event(db, campaign_id, customer_id, status, error or "")
+
+    def mark_issues(self, campaign_id: int, customer_id: int, issues: list[dict[str, str]]) -> None:
+        """A re-check found problems: the email goes back to draft, marked invalid."""
+        with self._db() as db:
+            db.execute("UPDATE campaign_emails SET issues = ?, valid = 0, status = 'draft', "
+                       "updated_at = ? WHERE campaign_id = ? AND customer_id = ? "
+                       "AND status IN ('draft', 'approved')",
+                       (json.dumps(issues, ensure_ascii=False), now(), campaign_id, customer_id))
+            _event(db, campaign_id, customer_id, "invalidated",
+                   "; ".join(i["code"] for i in issues))
+
+    def recover_interrupted(self, campaign_id: int, older_than_s: int) -> list[int]:
+        """Emails left ``sending`` longer than ``older_than_s`` by a process that died become
+        ``uncertain``: they may or may not have arrived."""
+        cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than_s))
+        with self._db() as db:
+            moved = [int(r[0]) for r in db.execute(
+                "UPDATE campaign_emails SET status = 'uncertain', updated_at = ?, last_error = "
+                "'a send was interrupted; it may or may not have arrived' WHERE campaign_id = ? "
+                "AND status = 'sending' AND updated_at < ? RETURNING customer_id",
+                (now(), campaign_id, cutoff.isoformat(timespec="seconds")))]
+            for customer_id in moved:
+                _event(db, campaign_id, customer_id, "uncertain", "interrupted send")
+        return sorted(moved)
+
+    # -- send confirmations -----------------------------------------------------------------
+    def issue_confirmation(self, campaign_id: int, fingerprint: str, emails: int,
+                           ttl_s: int) -> str:
+        code = f"{secrets.randbelow(900_000) + 100_000}"
+        created = dt.datetime.now(dt.timezone.utc)
+        with self._db() as db:
+            db.execute("INSERT INTO send_confirmations VALUES (?,?,?,?,?,?,NULL)",
+                       (code, campaign_id, fingerprint, emails,
+                        created.isoformat(timespec="seconds"),
+                        (created + dt.timedelta(seconds=ttl_s)).isoformat(timespec="seconds")))
+            _event(db, campaign_id, None, "send_requested", f"{emails} emails")
+        return code
+
+    def use_confirmation(self, campaign_id: int, code: str, fingerprint: str) -> str | None:
+        """Spend a confirmation code; None if it was valid, else why it cannot be used."""
+        with self._db() as db:
+            row = db.execute("SELECT * FROM send_confirmations WHERE code = ?",
+                             (code.strip(),)).fetchone()
+            if row is None or int(row["campaign_id"]) != campaign_id:
+                return "That confirmation code is not valid for this campaign."
+            if row["used_at"]:
+                return "That confirmation code was already used; request a new one."
+            if dt.datetime.fromisoformat(row["expires_at"]) < dt.datetime.now(dt.timezone.utc):
+                return "That confirmation code has expired; request a new one."
+            if row["fingerprint"] != fingerprint:
+                return ("The approved emails changed since the code was issued; request a new "
+                        "confirmation so you confirm what will actually be sent.")
+            db.execute("UPDATE send_confirmations SET used_at = ? WHERE code = ?",
+                       (now(), row["code"]))
+            _event(db, campaign_id, None, "send_confirmed", f"{row['emails']} emails")
+        return None
+
+    def events(self, campaign_id: int, limit: int = 200) -> list[dict[str, Any]]:
+        with self._db() as db:
+            return [dict(r) for r in db.execute(
+                "SELECT * FROM campaign_events WHERE campaign_id = ? ORDER BY id DESC LIMIT ?",
+                (campaign_id, limit))]
+
+
+def _event(db: sqlite3.Connection, campaign_id: int, customer_id: int | None, action: str,
+           detail: str) -> None:
+    db.execute("INSERT INTO campaign_events (campaign_id, customer_id, at, action, detail) "
+               "VALUES (?,?,?,?,?)", (campaign_id, customer_id, now(), action, detail))
+
+
+def _counts(db: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
+    counts = {s: 0 for s in STATUSES}
+    for row in db.execute("SELECT status, COUNT(*) FROM campaign_emails WHERE campaign_id = ? "
+                          "GROUP BY status", (campaign_id,)):
+        counts[row[0]] = int(row[1])
+    invalid = db.execute("SELECT COUNT(*) FROM campaign_emails WHERE campaign_id = ? AND "
+                         "valid = 0 AND status = 'draft'", (campaign_id,)).fetchone()[0]
+    counts["invalid"] = int(invalid)
+    return counts
+
+
+def _campaign(row: sqlite3.Row, counts: dict[str, int]) -> Campaign:
+    return Campaign(
+        id=int(row["id"]), name=row["name"], audience=row["audience"],
+        audience_spec=json.loads(row["audience_spec"]), language=row["language"],
+        tone=row["tone"], offer_request=json.loads(row["offer_request"]), state=row["state"],
+        total=int(row["total"]), drafted=int(row["drafted"]), notes=json.loads(row["notes"]),
+        created_at=row["created_at"], updated_at=row["updated_at"], counts=counts)
+
+
+def _email(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for key in _JSON_COLUMNS:
+        out[key] = json.loads(out[key])
+    out["valid"] = bool(out["valid"])
+    return out

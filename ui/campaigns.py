@@ -1,0 +1,162 @@
+"""Campaign views and actions for the chat UI's campaign panel.
+
+Plain functions returning DataFrames, HTML and messages, so ``app.py`` can wire them to Gradio
+components (a campaign dropdown, an email table, a preview, buttons) and tests can call them
+directly. Addresses are masked everywhere. Sending is two clicks: ``request_send`` shows what
+will go out and a code; ``confirm_send`` needs that code back (typed or echoed by the button
+the marketer presses after reading the summary).
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from tools.audience import AudienceError, parse_audience
+from tools.campaign_tools import email_table, list_campaigns
+from tools.campaigns import (
+    CampaignError,
+    Progress,
+    approve,
+    campaign_store,
+    create_campaign,
+    reject,
+    resolve_campaign,
+)
+from tools.delivery import export_campaign, prepare_send, send_confirmed
+from tools.email_drafts import DraftRequest, preview
+from tools.email_policy import PolicyError
+from tools.warehouse import SqlError
+from ui.results import email_preview
+
+FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+STATUS_COLOURS = {"draft": "#5f6368", "approved": "#1a73e8", "rejected": "#a50e0e",
+                  "sent": "#137333", "exported": "#137333", "failed": "#a50e0e",
+                  "uncertain": "#b06000", "invalid": "#a50e0e"}
+
+
+def campaigns_frame() -> pd.DataFrame:
+    """Every campaign with its email counts by status (newest first)."""
+    listed = list_campaigns()
+    return pd.DataFrame(listed["rows"], columns=listed["columns"])
+
+
+def campaign_choices() -> list[tuple[str, int]]:
+    """(label, id) pairs for a campaign dropdown, newest first."""
+    return [(f"{c.id} · {c.name}", c.id) for c in campaign_store().campaigns()]
+
+
+def emails_frame(campaign_id: int, status: str = "") -> pd.DataFrame:
+    """The campaign's emails as a table: customer, masked address, status, checks, subject."""
+    table = email_table(campaign_id, status)
+    return pd.DataFrame(table["rows"], columns=table["columns"])
+
+
+def status_html(campaign_id: int) -> str:
+    """The campaign's audience and status counts as small coloured badges."""
+    campaign = resolve_campaign(campaign_id, campaign_store())
+    badges = "".join(
+        f'<span style="display:inline-block;margin:2px 6px 2px 0;padding:2px 8px;'
+        f'border-radius:10px;color:#fff;background:{STATUS_COLOURS.get(status, "#5f6368")}">'
+        f"{html.escape(('failed checks' if status == 'invalid' else status))}: {count}</span>"
+        for status, count in campaign.counts.items() if count)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in campaign.notes)
+    return (f"<div><b>{html.escape(campaign.name)}</b><br><small>{html.escape(campaign.audience)}"
+            f" · {campaign.language} · {campaign.tone}</small><br>{badges}"
+            f"{f'<ul>{notes}</ul>' if notes else ''}</div>")
+
+
+def email_html(campaign_id: int, customer_id: int) -> str:
+    """One email as the customer would see it, with its problems listed when it has any."""
+    record = campaign_store().email(campaign_id, int(customer_id))
+    if record is None:
+        return "<p>No such email.</p>"
+    shown = preview(record)
+    problems = "".join(f"<li>{html.escape(i['message'])}</li>" for i in shown["issues"])
+    warning = f'<div class="email-problems"><b>Failed checks:</b><ul>{problems}</ul></div>' \
+        if problems else ""
+    return warning + email_preview(shown)
+
+
+async def create(audience: str, language: str = "en", tone: str = "warm",
+                 offer_type: str = "", offer_value: int = 0,
+                 progress: Progress | None = None) -> tuple[int | None, str]:
+    """Create a campaign from a description; (campaign id, message)."""
+    value = int(offer_value or 0) or None
+    request = DraftRequest(language=language, tone=tone, offer_type=offer_type or None,
+                           percent=value if offer_type == "percent_off" else None,
+                           amount_won=value if offer_type == "fixed_amount_off" else None,
+                           points=value if offer_type == "loyalty_points" else None)
+    try:
+        campaign = await create_campaign(parse_audience(audience), request, progress=progress)
+    except FAILURES as err:
+        return None, str(err)
+    return campaign.id, f"Campaign {campaign.id}: {campaign.total} email(s) drafted for " \
+                        f"{campaign.audience}."
+
+
+def approve_emails(campaign_id: int, customer_ids: list[int] | None = None) -> str:
+    """Approve the given emails, or every valid draft when none are given."""
+    try:
+        _, moved, refused = approve(campaign_id, customer_ids or None)
+    except CampaignError as err:
+        return str(err)
+    return f"Approved {len(moved)} email(s)." + (
+        f" {len(refused)} could not be approved (failed checks, or not drafts)."
+        if refused else "")
+
+
+def reject_emails(campaign_id: int, customer_ids: list[int]) -> str:
+    """Reject the given emails."""
+    try:
+        _, moved = reject(campaign_id, customer_ids, "rejected in the app")
+    except CampaignError as err:
+        return str(err)
+    return f"Rejected {len(moved)} email(s)."
+
+
+def export_files(campaign_id: int, formats: tuple[str, ...] = ("csv", "eml", "jsonl")
+                 ) -> tuple[list[str], str]:
+    """Export the campaign; (downloadable file paths — the .eml folder zipped —, message)."""
+    try:
+        result = export_campaign(campaign_id, list(formats))
+    except FAILURES as err:
+        return [], str(err)
+    files = []
+    for kind, path in result.files.items():
+        if kind == "eml":
+            files.append(shutil.make_archive(str(Path(path)), "zip", path))
+        else:
+            files.append(path)
+    note = f" {len(result.invalidated)} approved email(s) failed the re-check and went back " \
+           "to draft." if result.invalidated else ""
+    return files, f"Exported to {result.folder}; {result.exported} email(s) handed off.{note}"
+
+
+def request_send(campaign_id: int) -> tuple[str | None, str]:
+    """Step one of sending: (confirmation code, what will be sent) — nothing is sent yet."""
+    try:
+        plan = prepare_send(campaign_id)
+    except FAILURES as err:
+        return None, str(err)
+    return plan.confirmation_code, (
+        f"Ready to send {plan.emails} approved email(s) through {plan.server}, e.g. to "
+        f"{', '.join(plan.sample_recipients)}. Confirm with code {plan.confirmation_code} "
+        f"within {plan.expires_in_s // 60} minutes.")
+
+
+def confirm_send(campaign_id: int, code: str) -> str:
+    """Step two of sending: send with the code from ``request_send``."""
+    try:
+        report = send_confirmed(campaign_id, code)
+    except FAILURES as err:
+        return str(err)
+    text = f"Sent {len(report.sent)} email(s)."
+    if report.failed:
+        text += f" {len(report.failed)} refused by the server."
+    if report.error:
+        text += f" Stopped early: {report.error}"
+    return text
