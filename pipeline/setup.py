@@ -94,7 +94,9 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in counts.items())
 
 
-STEPS: list[Step] = [build_warehouse]
+from pipeline.review_steps import analyse_reviews, index_reviews  # noqa: E402 - they use the classes above
+
+STEPS: list[Step] = [build_warehouse, analyse_reviews, index_reviews]
 
 
 def run_setup(settings: Settings, options: SetupOptions,

@@ -101,3 +101,15 @@ class IssueClassifier:
             placed.append((self._keys[best], "nearest_description") if row[best] >= NEAREST_NEEDS
                           else (OTHER_ISSUE, "other"))
         return placed
+
+
+def evidence_sentence(sentiment: Sentiment, category: str) -> str | None:
+    """The sentence that names ``category`` most clearly (the more negative on a tie)."""
+    matcher = cue_matcher()
+    best: tuple[tuple[float, float], str] | None = None
+    for sentence in sentiment.sentences:
+        weight = sum(w for match in matcher.find(Tokens.of(sentence.text))
+                     for key, w in match.value if key == category)
+        if weight > 0 and (best is None or (weight, -sentence.value) > best[0]):
+            best = ((weight, -sentence.value), sentence.text)
+    return best[1] if best else None

@@ -3,6 +3,8 @@
 Aspects come from ``knowledge/reviews/search_terms.yaml`` (English or Korean words, named in
 English: "배송" -> "delivery"). Key phrases are found the RAKE way: runs of content words
 between stop words, scored by how connected their words are, at most three words long.
+Names (two or more capitalised words in a row, such as a product title) are left out: the
+review's product is known anyway, and its name would crowd out what the customer says.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from pipeline.enrichment.phrases import PhraseMatcher, Tokens, normalise
+from pipeline.enrichment.phrases import PhraseMatcher, Tokens
 from tools.review_vocabulary import search_terms
 
 MAX_KEYWORDS = 6
@@ -36,8 +38,10 @@ you're you've your yours yourself yourselves bought buy ordered order ordering g
 arrived came day days week weeks month months time times year years now today yesterday
 definitely honestly literally actually basically totally absolutely super already again
 first second third two three four five six ten maybe anyway overall item product thanks
+nothing anything everything someone anyone everyone something
 """.split())
 _WORD = re.compile(r"^[a-z][a-z'\-]*$")
+_RAW_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 
 
 @lru_cache(maxsize=1)
@@ -52,13 +56,26 @@ def aspects(text: str) -> list[str]:
     return list(dict.fromkeys(match.value for match in found))
 
 
+def _content_words(text: str) -> list[str]:
+    """Lower-case words of ``text`` with names and stop words replaced by a break (".")."""
+    raw = _RAW_TOKEN.findall(text.replace("\u2019", "'"))
+    capital = [w[:1].isupper() for w in raw]
+    words = []
+    for index, word in enumerate(raw):
+        in_name = capital[index] and (
+            (index > 0 and capital[index - 1]) or (index + 1 < len(raw) and capital[index + 1]))
+        lowered = word.lower()
+        keep = not in_name and _WORD.match(lowered) and lowered not in _STOP and len(lowered) > 2
+        words.append(lowered if keep else ".")
+    return words
+
+
 def key_phrases(text: str) -> list[str]:
     """RAKE key phrases of ``text``, best first."""
-    words = Tokens.of(normalise(text)).words
     phrases: list[tuple[str, ...]] = []
     current: list[str] = []
-    for word in [*words, "."]:
-        if _WORD.match(word) and word not in _STOP and len(word) > 2:
+    for word in [*_content_words(text), "."]:
+        if word != ".":
             current.append(word)
             continue
         if current:

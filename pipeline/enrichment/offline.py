@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput
-from pipeline.enrichment.issues import IssueClassifier, IssueDecision
+from pipeline.enrichment.issues import IssueClassifier, IssueDecision, evidence_sentence
 from pipeline.enrichment.keywords import extract_keywords
 from pipeline.enrichment.prototypes import LABEL_SCORE, PrototypeSentiment
 from pipeline.enrichment.sentiment import Sentiment, score_review
@@ -79,8 +79,9 @@ class OfflineAnalyzer:
                 decision: IssueDecision) -> ReviewAnalysis:
         improvement = None
         if sentiment.label == "negative":
-            improvement = improvement_point(decision.category,
-                                            _complaint_text(sentiment, review.review_text))
+            evidence = (evidence_sentence(sentiment, decision.category)
+                        or _complaint_text(sentiment, review.review_text))
+            improvement = improvement_point(decision.category, evidence)
         return ReviewAnalysis(
             customer_review_id=review.customer_review_id, sentiment=sentiment.label,
             sentiment_score=max(-1.0, min(1.0, sentiment.score)),
