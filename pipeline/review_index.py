@@ -19,12 +19,11 @@ import pandas as pd
 
 from agent.settings import Settings
 from pipeline.progress import NullReporter, Reporter
+from tools.review_search import COLLECTION, PRODUCTS_FILE
 from tools.review_vocabulary import persona_segment
 from tools.embeddings import CymbalEmbeddingFunction
 from tools.vector_index import chroma_client, upsert_incremental
 
-COLLECTION = "reviews"
-PRODUCTS_FILE = "reviews_products.json"
 STAGE = "indexing reviews"
 EMBED_BATCH = 256  # the bundled model embeds large batches several times faster than small ones
 _READ_SQL = """

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tools.review_search import search_reviews
+
 
 def agent_tools() -> list[Callable[..., Any]]:
     """Every tool the root agent may call (plain typed functions; ADK builds the schemas)."""
-    return []
+    return [search_reviews]

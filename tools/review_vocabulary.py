@@ -116,10 +116,27 @@ def resolve_product_category(value: str) -> str:
                     "product category")
 
 
-def resolve_segment(value: str) -> str:
-    """A persona segment name such as Younger_Adult_FEMALE_LOYAL (case and separators free)."""
-    names = {segment: [] for segment in SEGMENTS}
-    return _resolve(value, names, "unknown_segment", "persona segment")
+def resolve_segments(value: str) -> list[str]:
+    """The persona segments a name picks: an exact name (Younger_Adult_FEMALE_LOYAL) gives
+    one; parts in English or Korean ("younger loyal women", "젊은 여성") give every segment
+    that has them."""
+    wanted = _norm(value)
+    exact = [seg for seg in SEGMENTS if _norm(seg) == wanted]
+    if exact:
+        return exact
+    words = search_terms()["segment_words"]
+    text = f" {wanted} "
+    parts: dict[str, str] = {}
+    for part, values in words.items():
+        for canonical, spellings in values.items():
+            if any(f" {_norm(s)} " in text or (is_korean(s) and s in value) for s in spellings):
+                parts.setdefault(part, canonical)
+    if not parts:
+        names = {segment: [] for segment in SEGMENTS}
+        return [_resolve(value, names, "unknown_segment", "persona segment")]
+    return [seg for seg in SEGMENTS if all(
+        f"_{v}_" in f"_{seg}_" and not (v == "LOYAL" and seg.endswith("NON_LOYAL"))
+        for v in parts.values())]
 
 
 def persona_segment(age: int | None, gender: str | None, loyal: bool | None) -> str | None:
