@@ -25,7 +25,7 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipeline.setup import SetupOptions, run_setup
 
     data_dir = tmp_path_factory.mktemp("cymbal-data")
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, enrichment_model="offline")
     run_setup(settings, SetupOptions(scale=SMALL_SCALE))
     return data_dir
 

@@ -95,9 +95,11 @@ def key_phrases(text: str) -> list[str]:
 def extract_keywords(text: str, limit: int = MAX_KEYWORDS) -> list[str]:
     """Up to ``limit`` keywords: aspects first, then key phrases that add something new."""
     chosen = aspects(text)[:MAX_ASPECTS]
+    covered = {t.lower() for aspect in chosen for t in search_terms()["aspects"][aspect]}
     for phrase in key_phrases(text):
         if len(chosen) >= limit:
             break
-        if phrase not in chosen and not any(phrase in kept.split() for kept in chosen):
+        if phrase not in chosen and phrase not in covered and not any(
+                phrase in kept.split() for kept in chosen):
             chosen.append(phrase)
     return chosen[:limit]

@@ -49,6 +49,7 @@ class EnrichSummary:
 
     analyzer: str
     analysed: int = 0
+    removed: int = 0  # results of reviews that no longer exist
     pending: int = 0
     total: int = 0
     fallbacks: int = 0
@@ -61,7 +62,7 @@ class EnrichSummary:
 
     @property
     def changed(self) -> bool:
-        return bool(self.analysed or self.media_analysed)
+        return bool(self.analysed or self.removed or self.media_analysed)
 
     def text(self) -> str:
         parts = [f"{self.analysed:,} reviews analysed by {self.analyzer}"]
@@ -110,12 +111,12 @@ def enrich_reviews(settings: Settings, options: EnrichOptions,
             reporter.note(f"Gemini unavailable ({err}); using the offline analyser.")
     media_dir = options.media_dir or default_media_dir(settings)
     with open_store(settings.duckdb_path) as store:
-        store.drop_orphans()
+        removed = store.drop_orphans()
         backlog = store.backlog(force=options.force,
                                 redo_unless=analyzer.name if options.upgrade else None,
                                 limit=options.limit)
         summary = EnrichSummary(analyzer=analyzer.name, pending=len(backlog.pending),
-                                total=backlog.total)
+                                total=backlog.total, removed=removed)
         if analyzer is offline:
             summary.analysed = _run_offline(store, backlog.pending, offline, reporter)
         else:

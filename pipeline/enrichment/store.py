@@ -193,10 +193,14 @@ class EnrichmentStore:
         return int(self.con.execute(f"SELECT COUNT(*) FROM {MULTIMODAL}").fetchone()[0])
 
     def multimodal_is_current(self) -> bool:
-        """True when the joined table exists and covers every review's analysis."""
+        """True when the joined table exists and matches the reviews and their analysis."""
         exists = self.con.execute("SELECT COUNT(*) FROM information_schema.tables "
                                   "WHERE table_name = ?", [MULTIMODAL]).fetchone()[0]
         if not exists:
+            return False
+        counts = self.con.execute(f"SELECT (SELECT COUNT(*) FROM {MULTIMODAL}), "
+                                  "(SELECT COUNT(*) FROM customer_reviews)").fetchone()
+        if counts[0] != counts[1]:
             return False
         stale = self.con.execute(f"""
             SELECT COUNT(*) FROM customer_reviews cr
