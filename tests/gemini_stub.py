@@ -90,7 +90,7 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     parts = body.get("contents", [{}])[0].get("parts", [])
     media = [p["inlineData"] for p in parts if "inlineData" in p]
     size = len(base64.b64decode(media[0]["data"])) if media else 0
-    kind = media[0]["mimeType"] if media else "nothing"
+    kind = (media[0].get("mimeType") or media[0].get("mime_type")) if media else "nothing"
     return {"summary": f"A {kind} of {size} bytes.", "keywords": [kind, "stub"]}
 
 
