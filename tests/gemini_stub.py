@@ -83,13 +83,19 @@ def analyse(review: dict[str, Any]) -> dict[str, Any]:
             "improvement_point": "배송을 개선하세요." if negative else None}
 
 
+def _decode(data: str) -> bytes:
+    """Inline data as the client sends it (URL-safe base64, padding optional)."""
+    padded = data + "=" * (-len(data) % 4)
+    return base64.urlsafe_b64decode(padded) if "-" in data or "_" in data else base64.b64decode(padded)
+
+
 def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     reviews = prompt_reviews(body)
     if reviews:
         return {"reviews": [analyse(r) for r in reviews]}
     parts = body.get("contents", [{}])[0].get("parts", [])
     media = [p["inlineData"] for p in parts if "inlineData" in p]
-    size = len(base64.b64decode(media[0]["data"])) if media else 0
+    size = len(_decode(media[0]["data"])) if media else 0
     kind = (media[0].get("mimeType") or media[0].get("mime_type")) if media else "nothing"
     return {"summary": f"A {kind} of {size} bytes.", "keywords": [kind, "stub"]}
 

@@ -12,6 +12,7 @@ that contain the query's words, and each gets the snippet that best matches the 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -34,7 +35,6 @@ from tools.review_vocabulary import (
     search_terms,
 )
 from tools.vector_index import chroma_client
-from tools.warehouse.catalog import closest
 
 COLLECTION = "reviews"
 PRODUCTS_FILE = "reviews_products.json"
@@ -180,10 +180,16 @@ class ReviewIndex:
 
 
 def _closest_titles(text: str, titles: list[str]) -> list[str]:
+    """Titles sharing most words with ``text``, else the closest by spelling."""
+    titles = [t for t in titles if t]
     words = set(_WORDS.findall(text.lower()))
     overlap = sorted(titles, key=lambda t: -len(words & set(_WORDS.findall(t.lower()))))
     by_words = [t for t in overlap[:5] if words & set(_WORDS.findall(t.lower()))]
-    return by_words or closest(text, titles, n=5)
+    if by_words:
+        return by_words
+    lowered = {t.lower(): t for t in titles}
+    return [lowered[t] for t in difflib.get_close_matches(text.lower(), list(lowered), n=5,
+                                                           cutoff=0.5)]
 
 
 @lru_cache(maxsize=2)
