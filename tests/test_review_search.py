@@ -168,3 +168,22 @@ def test_index_updates_are_incremental(built_data_dir: Path, tmp_path: Path,
     assert {int(i): m["sentiment"] for m, i in zip(metas["metadatas"], metas["ids"], strict=True)
             if i in ("1", "2")} == flipped
     assert build_review_index(settings).written == 0
+
+
+def test_retrieval_quality_floor(tmp_path: Path) -> None:
+    """The reported figures (see README): P@5 0.61, R@20 0.92 over 38 queries, 13 Korean."""
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
+    import review_retrieval
+
+    from tools.review_search import ReviewIndex
+
+    settings = Settings(data_dir=tmp_path)
+    build_review_index(settings, frame=review_retrieval.corpus())
+    queries = yaml.safe_load((review_retrieval.EVALS / "review_queries.yaml").read_text("utf-8"))
+    figures = review_retrieval.score(ReviewIndex(settings.chroma_dir), queries["queries"], False)
+    assert figures["all"]["p5"] >= 0.55 and figures["all"]["r20"] >= 0.85
+    assert figures["Korean"]["r20"] >= 0.8

@@ -31,8 +31,8 @@ from tools.review_vocabulary import (
     resolve_issue_category,
     resolve_product_category,
     resolve_segments,
+    korean_glossary,
     resolve_sentiment,
-    search_terms,
 )
 from tools.vector_index import chroma_client
 
@@ -41,10 +41,13 @@ PRODUCTS_FILE = "reviews_products.json"
 MAX_K = 50
 CANDIDATES = 4  # candidates fetched per wanted result, for re-ranking
 WORD_BONUS = 0.08  # added to the cosine similarity when every query word is in the review
+ISSUE_BONUS = 0.04  # ... when the review's issue category is the one the query asks about
+TONE_BONUS = 0.02  # ... when the review's sentiment matches a query that complains or praises
 SNIPPET_CHARS = 220
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[\r\n]+")
 _SKU = re.compile(r"\bGG[A-Z0-9]{6,}\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z][a-z'\-]{2,}|[\uac00-\ud7a3]{2,}")
+INTENT_EVIDENCE = 1.5  # cue weight that tells which issue a query is about
 _QUERY_STOP = frozenset("""the and for with that this are was were about from reviews review
 customers customer show find give list any all who what which where when how their them our
 your its not but have has had get got say says said complaints complaint people""".split())
@@ -273,12 +276,9 @@ def resolve_filters(index: ReviewIndex, *, min_rating: Any = None, max_rating: A
 
 
 def query_words(query: str) -> set[str]:
-    """The content words of a query, with Korean aspect words also given in English."""
-    words = {w for w in _WORDS.findall(query.lower()) if w not in _QUERY_STOP}
-    for terms in search_terms()["aspects"].values():
-        if any(t in query for t in terms if is_korean(t)):
-            words |= {t.lower() for t in terms if not is_korean(t)}
-    return words
+    """The content words of a query, Korean words also given in English."""
+    text = " ".join([query, korean_gloss(query)]).lower()
+    return {w for w in _WORDS.findall(text) if w not in _QUERY_STOP}
 
 
 def snippet(text: str, words: set[str]) -> str:
@@ -290,19 +290,55 @@ def snippet(text: str, words: set[str]) -> str:
     return best if len(best) <= SNIPPET_CHARS else best[:SNIPPET_CHARS - 1].rstrip() + "…"
 
 
+def korean_gloss(query: str) -> str:
+    """The English words of the Korean shopping terms in ``query`` ('' if none)."""
+    if not is_korean(query):
+        return ""
+    words = [english for korean, english in korean_glossary().items() if korean in query]
+    return " ".join(dict.fromkeys(" ".join(words).split()))
+
+
+def query_vector(query: str) -> Any:
+    """The query's embedding; a Korean query also leans towards its English gloss."""
+    provider = get_embedding_provider()
+    gloss = korean_gloss(query)
+    vectors = provider.embed_queries([query, gloss] if gloss else [query])
+    vector = vectors.sum(axis=0)
+    return vector / max(float((vector ** 2).sum()) ** 0.5, 1e-9)
+
+
+def query_intent(query: str) -> tuple[str | None, str | None]:
+    """The issue category and tone (negative/positive) a query asks about, if clear."""
+    from pipeline.enrichment.issues import cue_evidence
+    from pipeline.enrichment.sentiment import score_review
+
+    text = " ".join([query, korean_gloss(query)])
+    tone = score_review(text)
+    evidence = cue_evidence(tone)
+    best = max(evidence, key=evidence.__getitem__, default=None)
+    issue = best if best is not None and evidence[best] >= INTENT_EVIDENCE else None
+    label = "negative" if issue or tone.score <= -0.2 else "positive" if tone.score >= 0.3 else None
+    return issue, label
+
+
 def search(index: ReviewIndex, query: str, filters: Filters, k: int) -> list[ReviewHit]:
     """The ``k`` best reviews for ``query`` within ``filters`` (newest first without a query)."""
     where = filters.where()
     words = query_words(query)
     if query.strip():
-        vector = get_embedding_provider().embed_queries([query])[0]
         fetch = min(max(k * CANDIDATES, 20), 200)
-        found = index.collection.query(query_embeddings=[vector.tolist()], n_results=fetch,
-                                       where=where, include=["documents", "metadatas", "distances"])
-        rows = list(zip(found["documents"][0], found["metadatas"][0],
-                        [1.0 - d for d in found["distances"][0]], strict=True))
+        found = index.collection.query(query_embeddings=[query_vector(query).tolist()],
+                                       n_results=fetch, where=where,
+                                       include=["documents", "metadatas", "distances"])
+        issue, tone = query_intent(query)
         english = {w for w in words if not is_korean(w)}
-        rows = [(doc, meta, sim + WORD_BONUS * _coverage(doc, english)) for doc, meta, sim in rows]
+        rows = []
+        for doc, meta, distance in zip(found["documents"][0], found["metadatas"][0],
+                                       found["distances"][0], strict=True):
+            score = (1.0 - distance + WORD_BONUS * _coverage(doc, english)
+                     + ISSUE_BONUS * (issue is not None and meta.get("issue_category") == issue)
+                     + TONE_BONUS * (tone is not None and meta.get("sentiment") == tone))
+            rows.append((doc, meta, score))
         rows.sort(key=lambda row: -row[2])
     else:
         found = index.collection.get(where=where, include=["documents", "metadatas"])

@@ -78,6 +78,12 @@ def search_terms() -> dict[str, dict[str, list[str]]]:
     return _load("search_terms")
 
 
+@lru_cache(maxsize=1)
+def korean_glossary() -> dict[str, str]:
+    """Korean shopping words (stems) and their English meaning."""
+    return {str(k): str(v) for k, v in _load("korean_glossary").items()}
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[\s_\-\[\]]+", " ", str(text).strip().lower()).strip()
 
