@@ -58,8 +58,9 @@ def read_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     has_analysis = con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE "
                                "table_name = 'customer_reviews_analysis'").fetchone()[0]
     if has_analysis:
-        sql = _READ_SQL.format(analysis="a.text_sentiment, a.issue_category",
-                               join="LEFT JOIN customer_reviews_analysis a USING (customer_review_id)")
+        sql = _READ_SQL.format(
+            analysis="a.text_sentiment, a.issue_category",
+            join="LEFT JOIN customer_reviews_analysis a USING (customer_review_id)")
     else:
         sql = _READ_SQL.format(analysis="NULL AS text_sentiment, NULL AS issue_category", join="")
     return con.execute(sql).df()

@@ -102,7 +102,8 @@ class GeminiAnalyzer:
         results: dict[int, ReviewAnalysis] = {}
         for item in answer.reviews:
             if item.customer_review_id in wanted and item.customer_review_id not in results:
-                results[item.customer_review_id] = self._result(item, wanted[item.customer_review_id])
+                review = wanted[item.customer_review_id]
+                results[item.customer_review_id] = self._result(item, review)
         return results
 
     def _result(self, item: GeminiReview, review: ReviewInput) -> ReviewAnalysis:

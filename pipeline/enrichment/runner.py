@@ -150,7 +150,8 @@ def _run_offline(store: EnrichmentStore, pending: Sequence[ReviewInput],
 
 
 async def _run_gemini(store: EnrichmentStore, pending: Sequence[ReviewInput],
-                      analyzer: GeminiAnalyzer, settings: Settings, reporter: Reporter) -> tuple[int, int, ModelError | None]:
+                      analyzer: GeminiAnalyzer, settings: Settings,
+                      reporter: Reporter) -> tuple[int, int, ModelError | None]:
     """Batches through Gemini with bounded concurrency; (analysed, fallbacks, stop reason)."""
     size = settings.enrichment_batch_size
     batches = [pending[i:i + size] for i in range(0, len(pending), size)]

@@ -1,4 +1,4 @@
-"""Offline sentiment of review text from the lexicon in ``knowledge/reviews/sentiment_lexicon.yaml``.
+"""Offline sentiment of review text, from ``knowledge/reviews/sentiment_lexicon.yaml``.
 
 Each sentence is scored word by word: lexicon valences, flipped and weakened by a negator
 shortly before ("not great"), scaled by intensifiers ("really") and downtoners ("a bit"),

@@ -92,8 +92,8 @@ class EnrichmentStore:
             "text_sentiment": [r.sentiment for r in results],
             "sentiment_score": [r.sentiment_score for r in results],
             "issue_category": [r.issue_category for r in results],
-            "rating_text_disagree": [rating_disagrees(r.sentiment, ratings.get(r.customer_review_id))
-                                     for r in results],
+            "rating_text_disagree": [
+                rating_disagrees(r.sentiment, ratings.get(r.customer_review_id)) for r in results],
             "improvement_point": [r.improvement_point for r in results],
             "analyzed_by": [r.analyzed_by for r in results],
             "analyzed_at": [now] * len(results),
