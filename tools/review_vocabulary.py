@@ -146,7 +146,7 @@ def resolve_segments(value: str) -> list[str]:
 
 
 def persona_segment(age: int | None, gender: str | None, loyal: bool | None) -> str | None:
-    """The lab's segment of a customer: ``{Younger_Adult|Older_Adult}_{GENDER}_{LOYAL|NON_LOYAL}``."""
+    """The lab's segment of a customer, e.g. Younger_Adult_FEMALE_LOYAL (under 40: younger)."""
     if age is None or loyal is None or not str(gender or "").strip():
         return None
     group = AGE_GROUPS[0] if int(age) < YOUNGER_BELOW else AGE_GROUPS[1]
