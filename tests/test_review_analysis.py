@@ -105,3 +105,17 @@ def test_quality_floor_on_the_hand_labelled_test_split(capsys: pytest.CaptureFix
     assert figures["accuracy"] >= 0.88
     assert figures["macro_f1"] >= 0.84
     assert figures["issue_accuracy"] >= 0.88
+
+
+def test_a_failing_embedding_provider_leaves_the_lexicon_path_working() -> None:
+    class Unreachable:
+        def embed_passages(self, texts):  # noqa: ANN001, ANN202
+            raise ConnectionError("no network")
+
+        embed_queries = embed_passages
+
+    results = OfflineAnalyzer(Unreachable()).analyze([  # type: ignore[arg-type]
+        ReviewInput(1, "Took twelve days. No update.", 1),
+        ReviewInput(2, "Terrible. The website keeps logging me out.", 1)])
+    assert [r.sentiment for r in results] == ["neutral", "negative"]
+    assert results[1].issue_category == "기타"

@@ -90,11 +90,14 @@ class IssueClassifier:
         nearest category description (one embedding call for all of them)."""
         if not complaints or self._embed_queries is None or self._embed_passages is None:
             return [(OTHER_ISSUE, "other")] * len(complaints)
-        if self._descriptions is None:
-            cats = issue_categories()
-            self._descriptions = self._embed_passages(
-                [f"{cats[k].name}: {cats[k].description}" for k in self._keys])
-        similarity = self._embed_queries(complaints) @ self._descriptions.T
+        try:
+            if self._descriptions is None:
+                cats = issue_categories()
+                self._descriptions = self._embed_passages(
+                    [f"{cats[k].name}: {cats[k].description}" for k in self._keys])
+            similarity = self._embed_queries(complaints) @ self._descriptions.T
+        except Exception:  # noqa: BLE001 - a failing provider leaves these complaints as 기타
+            return [(OTHER_ISSUE, "other")] * len(complaints)
         placed = []
         for row in similarity:
             best = int(np.argmax(row))

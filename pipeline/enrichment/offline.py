@@ -58,10 +58,13 @@ class OfflineAnalyzer:
                     if texts[i].strip() and not any(x.terms for x in s.sentences)]
         if not wordless or self._embedder is None:
             return
-        if self._prototypes is None:
-            self._prototypes = PrototypeSentiment(self._embedder)
-        for index, label in zip(wordless, self._prototypes.label([texts[i] for i in wordless]),
-                                strict=True):
+        try:
+            if self._prototypes is None:
+                self._prototypes = PrototypeSentiment(self._embedder)
+            labels = self._prototypes.label([texts[i] for i in wordless])
+        except Exception:  # noqa: BLE001 - a failing provider (e.g. offline Gemini embeddings)
+            return  # leaves these reviews to the lexicon
+        for index, label in zip(wordless, labels, strict=True):
             sentiments[index].label = label
             sentiments[index].score = LABEL_SCORE[label]
 

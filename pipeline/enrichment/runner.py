@@ -100,7 +100,7 @@ def enrich_reviews(settings: Settings, options: EnrichOptions,
     reporter = reporter or NullReporter()
     started = time.perf_counter()
     gemini_model = wants_gemini(settings, options.model)
-    offline = OfflineAnalyzer(get_embedding_provider())
+    offline = _offline_analyzer()
     analyzer: OfflineAnalyzer | GeminiAnalyzer = offline
     if gemini_model:
         try:
@@ -137,6 +137,15 @@ def enrich_reviews(settings: Settings, options: EnrichOptions,
             summary.multimodal_rows = store.build_multimodal()
     summary.elapsed_s = time.perf_counter() - started
     return summary
+
+
+def _offline_analyzer() -> OfflineAnalyzer:
+    """The offline analyser with the configured embeddings, or without them if they fail to
+    load (e.g. Gemini embeddings without credentials): cue phrases alone still work."""
+    try:
+        return OfflineAnalyzer(get_embedding_provider())
+    except Exception:  # noqa: BLE001 - any provider failure leaves the lexicon path intact
+        return OfflineAnalyzer()
 
 
 def _run_offline(store: EnrichmentStore, pending: Sequence[ReviewInput],
