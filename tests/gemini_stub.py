@@ -1,159 +1,178 @@
-"""A local HTTP server that speaks enough of the Gemini REST API for enrichment tests.
+"""A local HTTP server that speaks the Gemini REST API, for tests of the Gemini path.
 
-``POST /v1beta/models/<model>:generateContent`` answers review-enrichment prompts with a JSON
-analysis of every review in the prompt (sentiment from a few words of the text) and media
-prompts with a summary of the attached file. Tests script failures per request: HTTP status
-codes (429, 500, 403), malformed JSON, or answers that leave reviews out.
+The real google-genai client (and ADK's ``Gemini`` model on top of it) talks to it when
+``base_url`` points here. Each request to ``:generateContent`` (or ``:streamGenerateContent``, answered as
+server-sent events) takes the next scripted reply: a model turn (text or function calls), an HTTP error status, a delay longer than the
+client's timeout, or raw bytes that are not JSON. Requests are recorded for assertions.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_REVIEWS = re.compile(r"Reviews \(JSON\):\s*(\[.*\])\s*$", re.DOTALL)
-Fault = Callable[[dict[str, Any]], "Reply | None"]  # request body -> scripted reply or None
+_PATH = re.compile(r"^/(?P<version>v1\w*)/models/(?P<model>[^:/]+):(?P<method>\w+)")
 
 
 @dataclass
 class Reply:
-    """A scripted answer: an HTTP status, or a 200 whose text is given."""
+    """One scripted answer of the stub."""
 
+    body: dict[str, Any] | None = None
     status: int = 200
-    text: str | None = None
+    delay_s: float = 0.0
+    raw: bytes | None = None
+
+
+def text_reply(text: str) -> Reply:
+    return Reply(body=_candidate([{"text": text}]))
+
+
+def json_reply(payload: Any) -> Reply:
+    """A structured-output answer: the JSON text of ``payload``."""
+    return text_reply(json.dumps(payload, ensure_ascii=False))
+
+
+def call_reply(name: str, args: dict[str, Any], *more: tuple[str, dict[str, Any]]) -> Reply:
+    """A model turn that calls one or more functions."""
+    calls = [(name, args), *more]
+    return Reply(body=_candidate([{"functionCall": {"name": n, "args": a}} for n, a in calls]))
+
+
+def error_reply(status: int, message: str = "stub error") -> Reply:
+    return Reply(status=status, body={"error": {"code": status, "message": message,
+                                                "status": "UNAVAILABLE"}})
+
+
+def _candidate(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP",
+                        "index": 0}],
+        "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5,
+                          "totalTokenCount": 15},
+        "modelVersion": "stub-1",
+    }
+
+
+def _chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A reply as server-sent events: text in two pieces, anything else whole."""
+    try:
+        parts = body["candidates"][0]["content"]["parts"]
+    except (KeyError, IndexError):
+        return [body]
+    if len(parts) != 1 or "text" not in parts[0] or len(parts[0]["text"]) < 2:
+        return [body]
+    text = parts[0]["text"]
+    middle = len(text) // 2
+    first = json.loads(json.dumps(body))
+    first["candidates"][0]["content"]["parts"] = [{"text": text[:middle]}]
+    first["candidates"][0].pop("finishReason", None)
+    second = json.loads(json.dumps(body))
+    second["candidates"][0]["content"]["parts"] = [{"text": text[middle:]}]
+    return [first, second]
 
 
 @dataclass
 class GeminiStub:
-    """State shared with the request handler."""
+    """A running stub; use as a context manager. ``base_url`` goes into settings."""
 
-    delay_s: float = 0.0
-    faults: list[Fault] = field(default_factory=list)  # consulted in order, first match wins
+    script: list[Reply] = field(default_factory=list)
+    fallback: Callable[[dict[str, Any]], Reply] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
-    in_flight: int = 0
-    max_in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    base_url: str = ""
+    embed_dim: int = 768
 
-    def review_ids(self) -> list[list[int]]:
-        """The review ids of every review prompt received, in arrival order."""
-        return [ids for body in self.requests if (ids := prompt_ids(body))]
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        stub = self
 
-    def answer(self, body: dict[str, Any]) -> Reply:
-        for fault in self.faults:
-            reply = fault(body)
-            if reply is not None:
-                return reply
-        return Reply(text=json.dumps(default_answer(body), ensure_ascii=False))
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
 
-
-def prompt_text(body: dict[str, Any]) -> str:
-    parts = body.get("contents", [{}])[0].get("parts", [])
-    return "\n".join(p.get("text", "") for p in parts if "text" in p)
-
-
-def prompt_reviews(body: dict[str, Any]) -> list[dict[str, Any]]:
-    found = _REVIEWS.search(prompt_text(body))
-    return json.loads(found.group(1)) if found else []
-
-
-def prompt_ids(body: dict[str, Any]) -> list[int]:
-    return [r["customer_review_id"] for r in prompt_reviews(body)]
-
-
-def analyse(review: dict[str, Any]) -> dict[str, Any]:
-    """A plausible analysis of one review from a few words of its text."""
-    text = review["text"].lower()
-    negative = any(w in text for w in ("broke", "late", "disappoint", "refund", "terrible", "leak"))
-    positive = any(w in text for w in ("love", "great", "perfect", "happy", "excellent"))
-    sentiment = "negative" if negative else "positive" if positive else "neutral"
-    return {"customer_review_id": review["customer_review_id"], "sentiment": sentiment,
-            "sentiment_score": {"negative": -0.7, "positive": 0.8, "neutral": 0.0}[sentiment],
-            "keywords": ["stub", sentiment],
-            "issue_category": "배송문제" if "late" in text else
-            ("품질불량" if negative else "해당없음"),
-            "improvement_point": "배송을 개선하세요." if negative else None}
-
-
-def _decode(data: str) -> bytes:
-    """Inline data as the client sends it (URL-safe base64, padding optional)."""
-    padded = data + "=" * (-len(data) % 4)
-    return base64.urlsafe_b64decode(padded) if "-" in data or "_" in data else base64.b64decode(padded)
-
-
-def default_answer(body: dict[str, Any]) -> dict[str, Any]:
-    reviews = prompt_reviews(body)
-    if reviews:
-        return {"reviews": [analyse(r) for r in reviews]}
-    parts = body.get("contents", [{}])[0].get("parts", [])
-    media = [p["inlineData"] for p in parts if "inlineData" in p]
-    size = len(_decode(media[0]["data"])) if media else 0
-    kind = (media[0].get("mimeType") or media[0].get("mime_type")) if media else "nothing"
-    return {"summary": f"A {kind} of {size} bytes.", "keywords": [kind, "stub"]}
-
-
-def _handler(stub: GeminiStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # keep test output quiet
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            with stub.lock:
-                stub.requests.append(body)
-                stub.in_flight += 1
-                stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
-            try:
-                if stub.delay_s:
-                    time.sleep(stub.delay_s)
-                if not self.path.endswith(":generateContent"):
-                    self._send(404, {"error": {"code": 404, "message": "not found",
-                                               "status": "NOT_FOUND"}})
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                match = _PATH.match(self.path)
+                method = match.group("method") if match else ""
+                stub.requests.append({"path": self.path, "method": method, "body": body})
+                if method in ("embedContent", "batchEmbedContents"):
+                    self._send(200, stub._embeddings(body))
                     return
-                reply = stub.answer(body)
-                if reply.status != 200:
-                    self._send(reply.status, {"error": {"code": reply.status,
-                                                        "message": f"stub {reply.status}",
-                                                        "status": "STUB"}})
-                    return
-                self._send(200, {"candidates": [{"content": {"role": "model", "parts": [
-                    {"text": reply.text}]}, "finishReason": "STOP", "index": 0}],
-                    "modelVersion": "stub"})
-            finally:
-                with stub.lock:
-                    stub.in_flight -= 1
+                reply = stub._next(body)
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                if reply.raw is not None:
+                    self._send_bytes(reply.status, reply.raw)
+                elif method == "streamGenerateContent" and reply.status == 200:
+                    self._send_events(_chunks(reply.body or {}))
+                else:
+                    self._send(reply.status, reply.body or {})
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            def _send_events(self, chunks: list[dict[str, Any]]) -> None:
+                data = b"".join(b"data: " + json.dumps(c).encode("utf-8") + b"\r\n\r\n"
+                                for c in chunks)
+                self._send_bytes(200, data, "text/event-stream")
 
-    return Handler
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                self._send_bytes(status, json.dumps(payload).encode("utf-8"))
 
+            def _send_bytes(self, status: int, data: bytes,
+                            content_type: str = "application/json") -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
 
-@contextmanager
-def running_stub(stub: GeminiStub | None = None) -> Iterator[GeminiStub]:
-    """Serve ``stub`` on a free local port for the duration of the block."""
-    stub = stub or GeminiStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    stub.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield stub
-    finally:
-        server.shutdown()
-        server.server_close()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def generate_requests(self) -> list[dict[str, Any]]:
+        """Model calls, streamed or not (embedding calls excluded)."""
+        return [r for r in self.requests
+                if r["method"] in ("generateContent", "streamGenerateContent")]
+
+    def _next(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self.script:
+                return self.script.pop(0)
+        if self.fallback is not None:
+            return self.fallback(body)
+        return error_reply(500, "stub script exhausted")
+
+    def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Deterministic unit vectors from the text's bytes, for embedding calls."""
+        texts = [part.get("text", "") for req in body.get("requests", [body])
+                 for part in req.get("content", {}).get("parts", [])]
+        vectors = []
+        for text in texts:
+            values = [0.0] * self.embed_dim
+            for i, byte in enumerate(text.encode("utf-8")):
+                values[(byte + i) % self.embed_dim] += 1.0
+            norm = sum(v * v for v in values) ** 0.5 or 1.0
+            vectors.append({"values": [v / norm for v in values]})
+        return {"embeddings": vectors} if "requests" in body else {"embedding": vectors[0]}
+
+    def __enter__(self) -> GeminiStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

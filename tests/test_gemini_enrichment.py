@@ -21,14 +21,15 @@ from typer.testing import CliRunner
 from agent.cli import app
 from agent.settings import PROJECT_ROOT, Settings
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
-from tests.gemini_stub import GeminiStub, Reply, prompt_ids, prompt_text, running_stub
+from tests.gemini_stub import Reply, error_reply, text_reply
+from tests.review_stub import ReviewModel, prompt_ids, prompt_text, running_stub
 
 MODEL = "gemini-test"
 PENDING = 40  # reviews left without analysis in each test's warehouse
 
 
 @pytest.fixture()
-def stub() -> GeminiStub:
+def stub() -> ReviewModel:
     with running_stub() as server:
         yield server
 
@@ -44,7 +45,7 @@ def warehouse(built_data_dir: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def gemini_settings(data_dir: Path, stub: GeminiStub, **changes: object) -> Settings:
+def gemini_settings(data_dir: Path, stub: ReviewModel, **changes: object) -> Settings:
     values = {"data_dir": data_dir, "google_api_key": "test-key", "gemini_base_url": stub.base_url,
               "enrichment_model": MODEL, "enrichment_batch_size": 10, "model_concurrency": 2,
               "model_max_retries": 2, "model_timeout_s": 20, **changes}
@@ -61,7 +62,7 @@ def analysed_by(data_dir: Path) -> dict[int, str]:
 
 
 def test_batched_structured_calls_with_bounded_concurrency(warehouse: Path,
-                                                           stub: GeminiStub) -> None:
+                                                           stub: ReviewModel) -> None:
     stub.delay_s = 0.15
     summary = enrich_reviews(gemini_settings(warehouse, stub), EnrichOptions())
     assert (summary.analysed, summary.fallbacks, summary.stopped) == (PENDING, 0, None)
@@ -75,8 +76,8 @@ def test_batched_structured_calls_with_bounded_concurrency(warehouse: Path,
     assert config["responseMimeType"] == "application/json" and "responseSchema" in config
 
 
-def test_rate_limits_and_server_errors_are_retried(warehouse: Path, stub: GeminiStub) -> None:
-    script = iter([Reply(429), Reply(500)])
+def test_rate_limits_and_server_errors_are_retried(warehouse: Path, stub: ReviewModel) -> None:
+    script = iter([error_reply(429), error_reply(500)])
     stub.faults = [lambda body: next(script, None)]
     summary = enrich_reviews(gemini_settings(warehouse, stub, model_concurrency=1),
                              EnrichOptions())
@@ -84,11 +85,11 @@ def test_rate_limits_and_server_errors_are_retried(warehouse: Path, stub: Gemini
     assert len(stub.requests) == PENDING // 10 + 2
 
 
-def test_malformed_output_is_retried_then_marked(warehouse: Path, stub: GeminiStub) -> None:
+def test_malformed_output_is_retried_then_marked(warehouse: Path, stub: ReviewModel) -> None:
     stub.faults = [
-        lambda body: Reply(text='{"reviews": [{"customer_review_id": 7, "sentim') if 7 in prompt_ids(body) else None,
+        lambda body: text_reply('{"reviews": [{"customer_review_id": 7, "sentim') if 7 in prompt_ids(body) else None,
         # an answer for the batch 11-20 that leaves every review out: each is asked alone
-        lambda body: Reply(text=json.dumps({"reviews": []})) if prompt_ids(body)[:2] == [11, 12] else None,
+        lambda body: text_reply(json.dumps({"reviews": []})) if prompt_ids(body)[:2] == [11, 12] else None,
     ]
     summary = enrich_reviews(gemini_settings(warehouse, stub), EnrichOptions())
     assert summary.analysed == PENDING and summary.fallbacks == 1
@@ -101,12 +102,12 @@ def test_malformed_output_is_retried_then_marked(warehouse: Path, stub: GeminiSt
 
 
 def test_a_lasting_rate_limit_stops_the_run_and_the_next_run_resumes(
-        warehouse: Path, stub: GeminiStub) -> None:
+        warehouse: Path, stub: ReviewModel) -> None:
     served: list[int] = []
 
     def limit_after_two(body: dict) -> Reply | None:
         if prompt_ids(body) and len(served) >= 2:
-            return Reply(429)
+            return error_reply(429)
         served.append(1)
         return None
 
@@ -126,8 +127,8 @@ def test_a_lasting_rate_limit_stops_the_run_and_the_next_run_resumes(
 
 
 def test_bad_credentials_fall_back_to_offline_when_asked(warehouse: Path,
-                                                         stub: GeminiStub) -> None:
-    stub.faults = [lambda body: Reply(403)]
+                                                         stub: ReviewModel) -> None:
+    stub.faults = [lambda body: error_reply(403)]
     summary = enrich_reviews(gemini_settings(warehouse, stub),
                              EnrichOptions(fallback_offline=True))
     assert summary.stopped is not None and summary.stopped.code == "auth"
@@ -135,11 +136,11 @@ def test_bad_credentials_fall_back_to_offline_when_asked(warehouse: Path,
     assert set(analysed_by(warehouse).values()) == {"offline-lexicon-v1"}
 
 
-def test_enrich_command_reports_a_stop(warehouse: Path, stub: GeminiStub,
+def test_enrich_command_reports_a_stop(warehouse: Path, stub: ReviewModel,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import reset_caches
 
-    stub.faults = [lambda body: Reply(403)]
+    stub.faults = [lambda body: error_reply(403)]
     for key, value in {"CYMBAL_DATA_DIR": str(warehouse), "GOOGLE_API_KEY": "test-key",
                        "CYMBAL_GEMINI_BASE_URL": stub.base_url, "CYMBAL_MODEL_MAX_RETRIES": "0",
                        "CYMBAL_ENRICHMENT_MODEL": MODEL}.items():
@@ -163,7 +164,7 @@ def _media_folder(root: Path) -> Path:
     return folder
 
 
-def test_media_is_analysed_and_joined_the_labs_way(warehouse: Path, stub: GeminiStub) -> None:
+def test_media_is_analysed_and_joined_the_labs_way(warehouse: Path, stub: ReviewModel) -> None:
     media = _media_folder(warehouse)
     summary = enrich_reviews(gemini_settings(warehouse, stub), EnrichOptions(media_dir=media))
     assert (summary.media_found, summary.media_analysed) == (2, 2)
@@ -200,7 +201,7 @@ def test_offline_runs_record_media_without_analysis(warehouse: Path) -> None:
     assert row[0].endswith("Review (3).png") and row[1] is None
 
 
-def test_a_killed_process_resumes_where_it_stopped(warehouse: Path, stub: GeminiStub) -> None:
+def test_a_killed_process_resumes_where_it_stopped(warehouse: Path, stub: ReviewModel) -> None:
     stub.delay_s = 0.4
     env = {**os.environ, "CYMBAL_DATA_DIR": str(warehouse), "GOOGLE_API_KEY": "test-key",
            "CYMBAL_GEMINI_BASE_URL": stub.base_url, "CYMBAL_ENRICHMENT_MODEL": MODEL,

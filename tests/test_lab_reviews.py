@@ -17,7 +17,7 @@ from agent.settings import Settings
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
 from pipeline.lab_loader import load_lab_data
 from pipeline.warehouse_writer import write_base_tables
-from tests.gemini_stub import running_stub
+from tests.review_stub import running_stub
 
 
 def _lab_folder() -> Path | None:
