@@ -48,6 +48,57 @@ def setup(
 
 
 @app.command()
+def enrich(
+    model: Annotated[str | None, typer.Option(
+        help="offline, auto (Gemini when credentials exist), or a Gemini model name such as "
+        "gemini-2.5-flash. Default: CYMBAL_ENRICHMENT_MODEL.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-analyse every review.")] = False,
+    upgrade: Annotated[bool, typer.Option(
+        "--upgrade", help="Also re-analyse reviews another analyser (or a fallback) "
+        "handled, e.g. offline results once Gemini is configured.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Analyse at most this many reviews.",
+                                              min=1)] = None,
+    media: Annotated[Path | None, typer.Option(
+        help="Folder of the lab's review photos and videos (default: CYMBAL_REVIEW_MEDIA_DIR, "
+        "or the lab data's review folder).", exists=True, file_okay=False)] = None,
+    index: Annotated[bool, typer.Option(help="Update the review search index afterwards.")] = True,
+) -> None:
+    """Analyse new customer reviews: sentiment, keywords, issue category, media (resumable)."""
+    from agent.genai import ModelError
+    from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
+    from pipeline.progress import TerminalReporter
+    from pipeline.review_index import build_review_index
+
+    settings = get_settings()
+    if settings.backend != "duckdb":
+        err.print("[red]enrich runs on the embedded warehouse:[/red] set CYMBAL_BACKEND=duckdb.")
+        raise typer.Exit(1)
+    options = EnrichOptions(model=model, force=force, upgrade=upgrade, limit=limit,
+                            media_dir=media)
+    try:
+        with TerminalReporter(err) as reporter:
+            summary = enrich_reviews(settings, options, reporter)
+            if index:
+                built = build_review_index(settings, reporter)
+    except ModelError as exc:
+        err.print(f"[red]{exc.code}:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except (ValueError, OSError) as exc:
+        err.print(f"[red]enrich failed:[/red] {exc}")
+        raise typer.Exit(1) from None
+    for note in summary.notes:
+        err.print(note)
+    err.print(summary.text())
+    if index:
+        err.print(f"review index: {built.written:,} new or changed of {built.total:,}")
+    if summary.stopped is not None:
+        remaining = summary.pending - summary.analysed
+        err.print(f"[red]stopped ({summary.stopped.code}):[/red] {summary.stopped} "
+                  f"{remaining:,} reviews remain; run `cymbal enrich` again to resume.")
+        raise typer.Exit(1)
+
+
+@app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="One BigQuery-dialect SELECT query.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: columns, rows, "

@@ -125,6 +125,14 @@ class Settings(BaseSettings):
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 
+    # Review enrichment (sentiment, keywords, issue category): "auto" uses Gemini when
+    # credentials exist, else the offline analyser; or "offline", or a Gemini model name.
+    enrichment_model: str = "auto"
+    enrichment_batch_size: int = Field(default=20, ge=1, le=200)  # reviews per Gemini call
+    # The lab's review photos and videos ("Review (N).png", "Review Video (N).mp4");
+    # `cymbal setup --lab-data DIR` uses DIR/review when this is unset.
+    review_media_dir: Path | None = None
+
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / "cymbal.duckdb"

@@ -98,8 +98,10 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in counts.items())
 
 
+from pipeline.review_steps import analyse_reviews, index_reviews  # noqa: E402 - they use the classes above
+
 # Segment steps read review sentiment: they come after the review enrichment step.
-STEPS: list[Step] = [build_warehouse, *SEGMENT_STEPS]
+STEPS: list[Step] = [build_warehouse, analyse_reviews, index_reviews, *SEGMENT_STEPS]
 
 
 def run_setup(settings: Settings, options: SetupOptions,

@@ -23,11 +23,9 @@ def reset_caches() -> None:
 def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding a generated warehouse (and whatever setup builds)."""
     from pipeline.setup import SetupOptions, run_setup
-    from tests.sentiment_standin import install_standin_step
 
-    install_standin_step()  # TEST-ONLY until the review enrichment step is merged
     data_dir = tmp_path_factory.mktemp("cymbal-data")
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, enrichment_model="offline")
     run_setup(settings, SetupOptions(scale=SMALL_SCALE))
     return data_dir
 

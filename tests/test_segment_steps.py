@@ -12,9 +12,9 @@ from pipeline.generate import generate_dataset
 from pipeline.progress import NullReporter
 from pipeline.segments.steps import MissingInputError, build_personas_step, build_segments_step
 from pipeline.setup import SetupContext, SetupOptions
-from pipeline.warehouse_writer import open_for_update, write_base_tables
+from pipeline.warehouse_writer import write_base_tables
 from tests.gemini_stub import GeminiStub, error_reply
-from tests.sentiment_standin import create_standin_sentiment
+from pipeline.review_steps import analyse_reviews
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,8 @@ def test_missing_review_sentiment_is_a_clear_error(tiny: Path) -> None:
 
 
 def test_personas_are_retried_after_gemini_failed(tiny: Path) -> None:
-    with open_for_update(tiny / "cymbal.duckdb") as con:
-        create_standin_sentiment(con)  # TEST-ONLY stand-in for the review enrichment step
-    offline = Settings(data_dir=tiny, model="offline")
+    offline = Settings(data_dir=tiny, model="offline", enrichment_model="offline")
+    assert not analyse_reviews(_context(offline)).skipped
     assert not build_segments_step(_context(offline)).skipped
     assert build_segments_step(_context(offline)).skipped
     with GeminiStub(fallback=lambda body: error_reply(503, "overloaded")) as stub:

@@ -11,7 +11,6 @@ import pytest
 from agent.settings import Settings
 from pipeline.setup import SetupOptions, run_setup
 from tests.conftest import reset_caches
-from tests.sentiment_standin import install_standin_step
 from tools.recommendations import recommend_products
 from tools.segments import describe_segment, list_segments
 
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.skipif(LAB_DATA is None,
 
 @pytest.fixture(scope="module")
 def lab_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
-    install_standin_step()  # TEST-ONLY until the review enrichment step is merged
     data_dir = tmp_path_factory.mktemp("lab-data")
     results = run_setup(Settings(data_dir=data_dir, model="offline"),
                         SetupOptions(lab_data=LAB_DATA))

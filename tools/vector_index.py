@@ -52,22 +52,36 @@ def content_hash(text: str, metadata: dict[str, Any]) -> str:
     return hashlib.sha1(body.encode("utf-8")).hexdigest()[:16]
 
 
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
 def upsert_incremental(collection: Any, ids: Sequence[str], documents: Sequence[str],
                        metadatas: Sequence[dict[str, Any]], stage: str,
                        progress: ProgressFn | None = None, batch_size: int = 64) -> int:
     """Embed and store only entries that are new or changed; return how many were written.
 
-    Each entry's metadata carries a content hash, so re-running costs one lookup per
-    entry and no embedding work when nothing changed.
+    Each entry's metadata carries a hash of its content and one of its text, so re-running
+    costs one lookup per entry: nothing when nothing changed, a metadata update without
+    embedding when only the metadata changed, and embedding for new or rewritten texts.
     """
     hashes = [content_hash(doc, meta) for doc, meta in zip(documents, metadatas, strict=True)]
-    known: dict[str, str] = {}
+    text_hashes = [text_hash(doc) for doc in documents]
+    known: dict[str, tuple[str, str]] = {}
     for start in range(0, len(ids), 5_000):
         chunk = list(ids[start:start + 5_000])
         found = collection.get(ids=chunk, include=["metadatas"])
         for found_id, meta in zip(found["ids"], found["metadatas"], strict=True):
-            known[found_id] = (meta or {}).get("_hash", "")
-    todo = [i for i, (id_, h) in enumerate(zip(ids, hashes, strict=True)) if known.get(id_) != h]
+            meta = meta or {}
+            known[found_id] = (meta.get("_hash", ""), meta.get("_text", ""))
+    changed = [i for i, (id_, h) in enumerate(zip(ids, hashes, strict=True))
+               if known.get(id_, ("", ""))[0] != h]
+    relabel = [i for i in changed if known.get(ids[i], ("", ""))[1] == text_hashes[i]]
+    todo = [i for i in changed if known.get(ids[i], ("", ""))[1] != text_hashes[i]]
+    for start in range(0, len(relabel), 5_000):
+        picked = relabel[start:start + 5_000]
+        collection.update(ids=[ids[i] for i in picked], metadatas=[
+            {**metadatas[i], "_hash": hashes[i], "_text": text_hashes[i]} for i in picked])
     provider = get_embedding_provider()
     if progress:
         progress(stage, 0, len(todo))
@@ -78,8 +92,9 @@ def upsert_incremental(collection: Any, ids: Sequence[str], documents: Sequence[
             ids=[ids[i] for i in picked],
             documents=[documents[i] for i in picked],
             embeddings=[v.tolist() for v in vectors],
-            metadatas=[{**metadatas[i], "_hash": hashes[i]} for i in picked],
+            metadatas=[{**metadatas[i], "_hash": hashes[i], "_text": text_hashes[i]}
+                       for i in picked],
         )
         if progress:
             progress(stage, min(start + batch_size, len(todo)), len(todo))
-    return len(todo)
+    return len(changed)

@@ -92,8 +92,8 @@ def test_audience_limits(campaign_settings: Settings) -> None:
         resolve_audience(AudienceSpec(unhappy=False), 100)
     assert len(resolve_audience(AudienceSpec(unhappy=False, limit=30), 100)) == 30
     with pytest.raises(AudienceError, match="No customers match"):
-        resolve_audience(parse_audience("unhappy customers in Busan who complained about "
-                                        "payment, older men, loyal, top 1 in Jeju"), 100)
+        resolve_audience(AudienceSpec(sql="SELECT customer_id FROM cymbal.customers "
+                                          "WHERE age > 200"), 100)
     with pytest.raises(AudienceError, match="No customer with id 1"):
         resolve_audience(AudienceSpec(customer_ids=[1, 1001]), 100)
 

@@ -1,0 +1,3 @@
+"""Review enrichment: sentiment, keywords, issue category, rating–text disagreement and an
+improvement point per review (Gemini or the offline analyser), plus the lab's media analysis.
+"""
