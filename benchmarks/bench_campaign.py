@@ -2,10 +2,8 @@
 
 Usage: python benchmarks/bench_campaign.py [--customers 1000] [--scale 1] [--data-dir DIR]
 
-Builds a generated warehouse in a temporary folder (or uses ``--data-dir``), adds the test
-stand-ins of the derived tables the campaign reads when the warehouse lacks them (review
-sentiment, personas, recommendations — see tests/campaigns/standins.py), then, for English
-and Korean, creates a campaign for the unhappy customers (topped up with other customers to
+Builds the app's data (``cymbal setup``) in a temporary folder (or uses ``--data-dir``), then,
+for English and Korean, creates a campaign for the unhappy customers (topped up with other customers to
 reach ``--customers``) with the offline writer and reports:
 
 - end to end: audience, warehouse reads, drafting, validation and the SQLite writes;
@@ -26,11 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
-
 from agent.settings import Settings, get_settings  # noqa: E402
 from pipeline.setup import SetupOptions, run_setup  # noqa: E402
-from tests.campaigns.standins import build_standins  # noqa: E402
 from tools.audience import AudienceSpec, resolve_audience  # noqa: E402
 from tools.campaigns import campaign_store, create_campaign  # noqa: E402
 from tools.customer_context import load_contexts, load_sources  # noqa: E402
@@ -38,16 +33,9 @@ from tools.email_drafts import Drafter, DraftRequest  # noqa: E402
 from tools.warehouse import get_warehouse  # noqa: E402
 
 
-def prepare(data_dir: Path, scale: float) -> list[str]:
-    """A warehouse with every table a campaign reads; returns the stand-ins created."""
-    settings = Settings(data_dir=data_dir)
-    if not settings.duckdb_path.exists():
-        run_setup(settings, SetupOptions(scale=scale))
-    con = duckdb.connect(str(settings.duckdb_path))
-    try:
-        return build_standins(con)
-    finally:
-        con.close()
+def prepare(data_dir: Path, scale: float) -> None:
+    """Every table a campaign reads (setup skips what is already built)."""
+    run_setup(Settings(data_dir=data_dir, model="offline"), SetupOptions(scale=scale))
 
 
 def audience(n: int) -> list[int]:
@@ -91,14 +79,14 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="cymbal-bench-"))
     try:
-        created = prepare(data_dir, args.scale)
+        prepare(data_dir, args.scale)
         os.environ.update(CYMBAL_DATA_DIR=str(data_dir), CYMBAL_MODEL="offline",
                           CYMBAL_EMAIL_WRITER="template",
                           CYMBAL_CAMPAIGN_MAX_AUDIENCE=str(max(5000, args.customers)))
         get_settings.cache_clear()
         get_warehouse.cache_clear()
         ids = audience(args.customers)
-        print(f"warehouse: {data_dir} (scale {args.scale}); stand-ins: {created or 'none'}")
+        print(f"warehouse: {data_dir} (scale {args.scale})")
         print(f"{'lang':<5}{'emails':>7}{'reviewed':>9}{'end-to-end/s':>14}{'drafting/s':>12}"
               f"{'invalid':>9}{'failure rate':>14}{'variants':>10}")
         for language in ("en", "ko"):

@@ -1,5 +1,5 @@
-"""Fixtures for email and campaign tests: the shared generated warehouse, copied once and
-given test stand-ins of the derived tables, and a fresh app database per test."""
+"""Fixtures for email and campaign tests: the shared built warehouse, copied once with a
+prompt-injection review added, and a fresh app database per test."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from agent.settings import Settings, get_settings
-from tests.campaigns.standins import add_injection_review, build_standins
+from tests.campaigns.injection import add_injection_review
 from tests.conftest import reset_caches
 from tools.warehouse import get_warehouse
 
@@ -21,24 +21,22 @@ from tools.warehouse import get_warehouse
 class CampaignWarehouse:
     duckdb_path: Path
     injection_customer: int
-    standins: tuple[str, ...]
 
 
 @pytest.fixture(scope="session")
 def campaign_warehouse(built_data_dir: Path,
                        tmp_path_factory: pytest.TempPathFactory) -> CampaignWarehouse:
-    """A copy of the built warehouse with stand-in derived tables and an injection review."""
+    """A copy of the built warehouse with an injection review added."""
     folder = tmp_path_factory.mktemp("campaign-warehouse")
     path = folder / "cymbal.duckdb"
     shutil.copyfile(built_data_dir / "cymbal.duckdb", path)
     con = duckdb.connect(str(path))
     try:
-        created = build_standins(con)
         injection = add_injection_review(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return CampaignWarehouse(path, injection, tuple(created))
+    return CampaignWarehouse(path, injection)
 
 
 @pytest.fixture()
