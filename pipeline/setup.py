@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.settings import Settings
+from pipeline.knowledge import build_knowledge_index, build_value_index
 from pipeline.progress import NullReporter, Reporter
 from pipeline.warehouse_writer import read_meta, write_base_tables
 
@@ -94,7 +95,8 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in counts.items())
 
 
-STEPS: list[Step] = [build_warehouse]
+# Text-to-SQL steps run last: they index every table and value the steps before built.
+STEPS: list[Step] = [build_warehouse, build_value_index, build_knowledge_index]
 
 
 def run_setup(settings: Settings, options: SetupOptions,

@@ -162,7 +162,7 @@ def _fill(template: str, values: dict[str, SlotValue], render: Any) -> str:
     return _PLACEHOLDER.sub(replace, template)
 
 
-def _slot_specs(raw: dict[str, Any] | None) -> tuple[SlotSpec, ...]:
+def slot_specs(raw: dict[str, Any] | None) -> tuple[SlotSpec, ...]:
     specs = []
     for name, spec in (raw or {}).items():
         if isinstance(spec, dict):
@@ -190,7 +190,7 @@ def _read_samples(path: Path) -> list[SqlSample]:
             id=item["id"], category=item["category"], question=item["question"],
             sql=item["sql"], origin=path.stem, ko=item.get("ko"),
             also=tuple(item.get("also", ())), also_ko=tuple(item.get("also_ko", ())),
-            slots=_slot_specs(item.get("slots")), answer=dict(item.get("answer", {})),
+            slots=slot_specs(item.get("slots")), answer=dict(item.get("answer", {})),
         )
         tables = sql_tables(sample.render_sql())
         samples.append(SqlSample(**{**sample.__dict__, "tables": tables}))
