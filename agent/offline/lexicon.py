@@ -1,0 +1,110 @@
+"""Bag-of-concepts features of a question, the same for English and Korean wording.
+
+``knowledge/offline/lexicon.yaml`` maps words to concepts; a word outside it keeps its own
+feature (``w:hoodie``, ``k:반려동물``) so a question about something the samples never mention
+scores low instead of matching on its familiar words alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from agent.settings import PROJECT_ROOT
+from tools.sql_knowledge import has_hangul
+
+LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
+_EN_WORD = re.compile(r"[a-z0-9%]+")
+_KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
+                     "은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "도", "만",
+                     "요", "야", "랑"], key=len, reverse=True)
+
+
+def stem(word: str) -> str:
+    """A crude English stem: plural and possessive endings dropped."""
+    word = word.removesuffix("'s")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _en_tokens(text: str) -> list[str]:
+    return [stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " ").replace("'s", ""))]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    en_phrases: tuple[tuple[tuple[str, ...], str], ...]  # (stemmed words, concept), longest first
+    ko_forms: tuple[tuple[str, str], ...]  # (form, concept), longest first
+    stop_en: frozenset[str]
+    stop_ko: frozenset[str]
+    followup_en: tuple[tuple[str, ...], ...]
+    followup_ko: tuple[str, ...]
+
+    def features(self, text: str) -> set[str]:
+        """Concepts (``c:``) and unknown words (``w:`` English, ``k:`` Korean) of ``text``."""
+        found: set[str] = set()
+        rest = text.lower()
+        for form, concept in self.ko_forms:
+            if form in rest:
+                found.add(f"c:{concept}")
+                rest = rest.replace(form, " ")
+        tokens = _en_tokens(rest)
+        i = 0
+        while i < len(tokens):
+            for words, concept in self.en_phrases:
+                if tuple(tokens[i:i + len(words)]) == words:
+                    found.add(f"c:{concept}")
+                    i += len(words)
+                    break
+            else:
+                word = tokens[i]
+                if word not in self.stop_en and not word.isdigit():
+                    found.add(f"w:{word}")
+                i += 1
+        for piece in _KO_WORD.findall(rest):
+            for particle in _PARTICLES:
+                if piece.endswith(particle) and len(piece) > len(particle):
+                    piece = piece[: -len(particle)]
+                    break
+            if len(piece) >= 2 and piece not in self.stop_ko:
+                found.add(f"k:{piece}")
+        return found
+
+    def is_followup(self, text: str) -> bool:
+        """Whether ``text`` reads as a refinement of the previous question."""
+        tokens = _en_tokens(text)
+        joined = f" {' '.join(tokens)} "
+        if any(f" {' '.join(words)} " in joined for words in self.followup_en):
+            return True
+        return any(form in text for form in self.followup_ko)
+
+
+@lru_cache(maxsize=2)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    en: list[tuple[tuple[str, ...], str]] = []
+    ko: list[tuple[str, str]] = []
+    for concept, forms in raw["concepts"].items():
+        for word in [*forms.get("en", ()), *forms.get("ko", ())]:
+            word = str(word)
+            if has_hangul(word):
+                ko.append((word.lower(), concept))
+            else:
+                en.append((tuple(_en_tokens(word)), concept))
+    en = [(words, concept) for words, concept in en if words]
+    return Lexicon(
+        en_phrases=tuple(sorted(set(en), key=lambda wc: -len(wc[0]))),
+        ko_forms=tuple(sorted(set(ko), key=lambda fc: -len(fc[0]))),
+        stop_en=frozenset(stem(str(w)) for w in raw["stop"]["en"]),
+        stop_ko=frozenset(str(w) for w in raw["stop"]["ko"]),
+        followup_en=tuple(tuple(_en_tokens(str(p))) for p in raw["followup"]["en"]),
+        followup_ko=tuple(str(p) for p in raw["followup"]["ko"]),
+    )
