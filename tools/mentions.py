@@ -120,6 +120,7 @@ _TOP_N = [
     re.compile(r"\b(?:top|best|first|highest|largest|biggest|lowest|worst|cheapest|most expensive)\s+" + _NUM + r"\b", re.I),
     re.compile(r"\b" + _NUM + r"\s+(?:best|top|most|highest|lowest|largest|cheapest|biggest)\b", re.I),
     re.compile(r"(?:상위|하위|top|베스트|TOP)\s*(\d+)", re.I),
+    re.compile(r"\b(?:which|the|list|show|give me|name)\s+(\d{1,3})\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
     re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
 ]
 _CUSTOMER_ID = [
@@ -183,7 +184,7 @@ class MentionFinder:
                                                             key=lambda kv: -len(kv[0][0])):
             body = re.escape(word).replace(r"\ ", r"[\s_-]*")
             if not has_hangul(word):
-                body = rf"(?<![A-Za-z0-9_']){body}(?![A-Za-z0-9_])"
+                body = rf"(?<![A-Za-z0-9_'-]){body}(?![A-Za-z0-9_])"
             patterns.append((re.compile(body, 0 if case_sensitive else re.I), kind, value))
         return patterns
 

@@ -54,8 +54,9 @@ def plain_value(kind: str, value: str, en: str | None = None, ko: str | None = N
 
 
 def number_value(kind: str, number: int) -> SlotValue:
-    return SlotValue(type=kind, value=str(int(number)), en=f"{int(number):,}",
-                     ko=f"{int(number):,}")
+    """A count or id; ids read without thousands separators."""
+    text = str(int(number)) if kind == "customer_id" else f"{int(number):,}"
+    return SlotValue(type=kind, value=str(int(number)), en=text, ko=text)
 
 
 def period(start: dt.date, end: dt.date, en: str, ko: str) -> SlotValue:

@@ -87,30 +87,28 @@ def same_value(a: Any, b: Any) -> bool:
     return str(a).strip().casefold() == str(b).strip().casefold()
 
 
-def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> dict[Any, Any] | None:
-    """A value mapping under which ``pred`` equals ``gold`` (identity, or a bijection for a
-    TRUE/FALSE gold column); None when the column cannot match."""
-    if all(isinstance(v, bool) or v is None for v in gold) and \
-            len({v for v in pred if v is not None}) <= 2 and len(set(gold) - {None}) >= 1:
-        pairs = set(zip(gold, pred, strict=True)) if ordered else None
+def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[Any, Any]]:
+    """Value mappings under which ``pred`` can equal ``gold``: the identity ({}), or for a
+    TRUE/FALSE gold column each way of reading a two-valued label column as TRUE/FALSE."""
+    if all(isinstance(v, bool) or v is None for v in gold):
         labels = sorted({str(v) for v in pred if v is not None})
-        for perm in itertools.permutations(labels, len(labels)):
-            mapping = dict(zip(perm, sorted({v for v in gold if v is not None}, key=str),
-                               strict=False))
+        truths = sorted({v for v in gold if v is not None}, key=str)
+        if not truths or len(labels) != len(truths):
+            return []
+        fits = []
+        for perm in itertools.permutations(labels):
+            mapping = dict(zip(perm, truths, strict=True))
             mapped = [mapping.get(str(v)) if v is not None else None for v in pred]
-            if ordered and pairs is not None:
-                if all(m == g for m, g in zip(mapped, gold, strict=True)):
-                    return mapping
-            elif Counter(mapped) == Counter(gold):
-                return mapping
-        return None
+            if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
+                fits.append(mapping)
+        return fits
     if ordered:
-        return {} if all(same_value(g, p) for g, p in zip(gold, pred, strict=True)) else None
+        return [{}] if all(same_value(g, p) for g, p in zip(gold, pred, strict=True)) else []
     key = _sort_key
     if all(same_value(g, p) for g, p in zip(sorted(gold, key=key), sorted(pred, key=key),
                                               strict=True)):
-        return {}
-    return None
+        return [{}]
+    return []
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -152,7 +150,7 @@ def compare_results(gold_rows: list[list[Any]], pred_columns: Sequence[str],
     options: list[list[tuple[int, dict[Any, Any]]]] = []
     for j, column in enumerate(gold_cols):
         fits = [(k, m) for k, pc in enumerate(pred_cols)
-                if (m := _column_fits(list(column), list(pc), ordered)) is not None]
+                for m in _column_fits(list(column), list(pc), ordered)]
         if not fits:
             return False, f"no predicted column matches gold column {j + 1}"
         options.append(fits)

@@ -41,8 +41,8 @@ def _en_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    en_phrases: tuple[tuple[tuple[str, ...], str], ...]  # (stemmed words, concept), longest first
-    ko_forms: tuple[tuple[str, str], ...]  # (form, concept), longest first
+    en_phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (words, concepts), longest first
+    ko_forms: tuple[tuple[str, tuple[str, ...]], ...]  # (form, concepts), longest first
     stop_en: frozenset[str]
     stop_ko: frozenset[str]
     followup_en: tuple[tuple[str, ...], ...]
@@ -52,16 +52,16 @@ class Lexicon:
         """Concepts (``c:``) and unknown words (``w:`` English, ``k:`` Korean) of ``text``."""
         found: set[str] = set()
         rest = text.lower()
-        for form, concept in self.ko_forms:
+        for form, concepts in self.ko_forms:
             if form in rest:
-                found.add(f"c:{concept}")
+                found.update(f"c:{c}" for c in concepts)
                 rest = rest.replace(form, " ")
         tokens = _en_tokens(rest)
         i = 0
         while i < len(tokens):
-            for words, concept in self.en_phrases:
+            for words, concepts in self.en_phrases:
                 if tuple(tokens[i:i + len(words)]) == words:
-                    found.add(f"c:{concept}")
+                    found.update(f"c:{c}" for c in concepts)
                     i += len(words)
                     break
             else:
@@ -90,19 +90,20 @@ class Lexicon:
 @lru_cache(maxsize=2)
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    en: list[tuple[tuple[str, ...], str]] = []
-    ko: list[tuple[str, str]] = []
-    for concept, forms in raw["concepts"].items():
+    en: dict[tuple[str, ...], set[str]] = {}
+    ko: dict[str, set[str]] = {}
+    for concept, forms in raw["concepts"].items():  # a word may stand for several concepts
         for word in [*forms.get("en", ()), *forms.get("ko", ())]:
             word = str(word)
             if has_hangul(word):
-                ko.append((word.lower(), concept))
-            else:
-                en.append((tuple(_en_tokens(word)), concept))
-    en = [(words, concept) for words, concept in en if words]
+                ko.setdefault(word.lower(), set()).add(concept)
+            elif words := tuple(_en_tokens(word)):
+                en.setdefault(words, set()).add(concept)
     return Lexicon(
-        en_phrases=tuple(sorted(set(en), key=lambda wc: -len(wc[0]))),
-        ko_forms=tuple(sorted(set(ko), key=lambda fc: -len(fc[0]))),
+        en_phrases=tuple(sorted(((w, tuple(sorted(c))) for w, c in en.items()),
+                                key=lambda wc: -len(wc[0]))),
+        ko_forms=tuple(sorted(((f, tuple(sorted(c))) for f, c in ko.items()),
+                              key=lambda fc: -len(fc[0]))),
         stop_en=frozenset(stem(str(w)) for w in raw["stop"]["en"]),
         stop_ko=frozenset(str(w) for w in raw["stop"]["ko"]),
         followup_en=tuple(tuple(_en_tokens(str(p))) for p in raw["followup"]["en"]),

@@ -34,6 +34,7 @@ W_LEX, W_EMB = 0.55, 0.45
 EMB_FLOOR, EMB_SPAN = 0.80, 0.15  # e5 cosines: ~0.80 unrelated .. ~0.95 paraphrase
 SLOT_BONUS = 0.05
 FILTER_COST = 0.02
+GROUPED_FILTER_COST = 0.06  # narrowing a breakdown to one of its groups
 UNPLACED_COST = 0.25
 CONFLICT_COST = 0.30
 MISSING_COST = 0.30
@@ -46,6 +47,13 @@ _DUMMY = {
     "issue_category": "기타", "rfm_cluster": "x", "customer_id": "1001",
 }
 _RANGE_FILTERS = {"period"}  # a range narrows a breakdown by the same column sensibly
+_PERSON_TYPES = {"gender", "loyalty", "age_group", "age", "segment", "customer_id"}  # people
+_NUMERIC_TYPES = {"number", "at_least", "age", "rating", "price"}
+_FAMILY = {"age_group": "age", "segment": "age"}  # value types that say the same thing
+# A value implies the concept of its kind: "customers living in Busan" asks nothing about
+# cities beyond Busan, so the concept is dropped where such a value is present.
+_IMPLIED = {"city": "c:city", "social_media_source": "c:source", "category": "c:category"}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
 
 
 @dataclass
@@ -79,11 +87,48 @@ class _Profile:
 
     intent: Intent
     phrasings: list[_Phrasing]
-    fixed: set[tuple[str, str]]  # (type, value) the phrasings state outside slots
-    fixed_types: set[str]
+    fixed: set[tuple[str, str]]  # (type, value) the phrasings state and the query restricts to
+    constrained: set[str]  # value types the query compares with a constant (outside slots)
+    said: set[tuple[str, str]]  # every value its phrasings mention
     filterable: set[str]
     grouped: set[str]  # filter types whose column the query groups by
     orderable: bool
+    share_of_total: bool  # shares over the whole result (break when narrowed to one group)
+
+
+def _is_constant(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Neg):
+        node = node.this
+    return isinstance(node, (exp.Literal, exp.Boolean))
+
+
+def _constrained_columns(tree: exp.Query) -> set[str]:
+    """Columns the query compares with a constant, or uses as a bare TRUE/FALSE condition."""
+    names: set[str] = set()
+    for node in tree.find_all(*_COMPARISONS):
+        sides = [node.this, *(node.expressions or []), node.args.get("expression"),
+                 node.args.get("low"), node.args.get("high")]
+        sides = [x for x in sides if isinstance(x, exp.Expression)]
+        if any(_is_constant(x) for x in sides):
+            for side in sides:
+                names |= {c.name for c in side.find_all(exp.Column)}
+    for column in tree.find_all(exp.Column):
+        if isinstance(column.parent, (exp.Where, exp.And, exp.Or, exp.Not, exp.CountIf)):
+            names.add(column.name)
+    return names
+
+
+def _types_of(columns: set[str]) -> set[str]:
+    """Value types carried by ``columns`` (a segment needs all three of its columns)."""
+    kinds = set()
+    for kind, rule in RULES.items():
+        if kind == "segment":
+            if {"age", "gender", "loyalty_member"} <= columns or \
+                    columns & {"persona_age_group_profile", "segment"}:
+                kinds.add(kind)
+        elif columns & set(rule.columns):
+            kinds.add(kind)
+    return kinds
 
 
 def _grouped_columns(tree: exp.Query) -> set[str]:
@@ -125,36 +170,33 @@ class Matcher:
     def _profile(self, intent: Intent) -> _Profile:
         examples = intent.example_values()
         slot_values = {(s.type, examples[s.name].value) for s in intent.slots}
-        phrasings, fixed = [], set()
-        for lang, template in intent.phrasings:
+        tree = parse(intent.sample.render_sql()) if intent.sample is not None else None
+        grouped = _types_of(_grouped_columns(tree)) if tree is not None else set()
+        constrained = _types_of(_constrained_columns(tree)) if tree is not None else set()
+        phrasings, said = [], set()
+        for i, (lang, template) in enumerate(intent.phrasings):
             text = intent.render_text(template, examples, lang)
             mentions = self.finder.find(text)
-            for m in mentions:
-                if m.key not in slot_values and m.type not in ("number", "top_n"):
-                    fixed.add(m.key)
-            phrasings.append(_Phrasing(lang, frozenset(self.lexicon.features(_blank(text,
-                                                                                   mentions)))))
-        filterable, grouped, orderable = set(), set(), False
-        if intent.sample is not None:
-            tree = parse(intent.sample.render_sql())
+            said |= {m.key for m in mentions}
+            if i == 0:  # what the main question states is part of what it asks
+                constrained |= {m.type for m in mentions if m.key not in slot_values} - \
+                    grouped - {"number", "top_n"}
+            phrasings.append(_Phrasing(lang, frozenset(self.features(text, mentions))))
+        constrained -= {s.type for s in intent.slots} | grouped
+        fixed = {key for key in said if key not in slot_values and key[0] in constrained}
+        filterable, orderable, share_of_total = set(), False, False
+        if tree is not None:
             orderable = isinstance(tree, exp.Select) and tree.args.get("order") is not None
-            columns = _grouped_columns(tree)
+            share_of_total = any(not w.args.get("partition_by") for w in tree.find_all(exp.Window))
             for kind, raw in _DUMMY.items():
-                dummy = plain_value(kind, raw)
-                if add_filters(tree.copy(), [(kind, dummy)], self.catalog)[0]:
+                if add_filters(tree.copy(), [(kind, plain_value(kind, raw))], self.catalog)[0]:
                     filterable.add(kind)
-                    carried = set(RULES[kind].columns) - {"age"} if kind == "segment" \
-                        else set(RULES[kind].columns)
-                    if kind == "segment" and {"age", "gender", "loyalty_member"} <= columns:
-                        grouped.add(kind)
-                    elif carried & columns:
-                        grouped.add(kind)
             period = SlotValue(type="period", value="x", en="x", ko="x", start="2025-01-01",
                                end="2025-02-01")
             if add_filters(tree.copy(), [("period", period)], self.catalog)[0]:
                 filterable.add("period")
-        return _Profile(intent, phrasings, fixed, {t for t, _ in fixed}, filterable, grouped,
-                        orderable)
+        return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
+                        orderable, share_of_total)
 
     def _weights(self) -> dict[str, float]:
         df: dict[str, int] = {}
@@ -169,9 +211,16 @@ class Matcher:
         return self._idf.get(feature, self._unknown)
 
     # -- scoring ------------------------------------------------------------------------
+    def features(self, text: str, mentions: list[Mention]) -> set[str]:
+        """Concept features of ``text`` with its values blanked out; a value that names
+        people ("women", "loyal") stands for customers."""
+        found = self.lexicon.features(_blank(text, mentions))
+        if any(m.type in _PERSON_TYPES for m in mentions):
+            found.add("c:customer")
+        return found - {_IMPLIED[m.type] for m in mentions if m.type in _IMPLIED}
+
     def content(self, text: str, mentions: list[Mention]) -> set[str]:
-        """The question's concept features (its values blanked out)."""
-        return self.lexicon.features(_blank(text, mentions))
+        return self.features(text, mentions)
 
     def _lexical(self, query: set[str], phrasing: frozenset[str]) -> float:
         if not query and not phrasing:
@@ -215,9 +264,12 @@ class Matcher:
         return ranked
 
     def _adjustment(self, c: Candidate, profile: _Profile, mentions: list[Mention]) -> float:
-        said = {m.key for m in mentions}
-        extra = [key for key in profile.fixed if key not in said]
-        return (SLOT_BONUS * len(c.values) - FILTER_COST * len(c.filters)
+        families = {_FAMILY.get(m.type, m.type) for m in mentions}
+        extra = {_FAMILY.get(kind, kind) for kind, _ in profile.fixed} - families
+        filled = sum(1 for v in c.values.values() if any(v is m.value for m in mentions))
+        grouped = sum(1 for m in c.filters if m.type in profile.grouped)
+        return (SLOT_BONUS * filled - FILTER_COST * len(c.filters)
+                - (GROUPED_FILTER_COST - FILTER_COST) * grouped
                 - UNPLACED_COST * len(c.unplaced) - CONFLICT_COST * len(c.conflicts)
                 - MISSING_COST * len(c.missing) - EXTRA_COST * len(extra))
 
@@ -245,20 +297,25 @@ class Matcher:
                 c.values[spec.name] = _default(spec.type, spec.default)
             else:
                 c.missing.append(spec.name)
+        for kind in {m.type for m in left} & profile.grouped:
+            if len({m.value.value for m in left if m.type == kind}) > 1:  # "men and women"
+                left = [m for m in left if m.type != kind]
         for mention in left:
             self.place(c, profile, mention)
         return c
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
         """Put one value that is not a slot somewhere, or record that it cannot be."""
-        if mention.key in profile.fixed:
+        if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES and
+                                            mention.key in profile.said):
             return
-        if mention.type in profile.fixed_types:
+        if mention.type in profile.constrained:
             c.conflicts.append(mention)
         elif mention.type == "top_n" and profile.orderable:
             c.limit = int(mention.value.value)
-        elif mention.type in profile.filterable and (mention.type in _RANGE_FILTERS or
-                                                     mention.type not in profile.grouped):
+        elif mention.type in profile.filterable and (
+                mention.type in _RANGE_FILTERS or mention.type not in profile.grouped
+                or not profile.share_of_total):
             c.filters.append(mention)
         else:
             c.unplaced.append(mention)
