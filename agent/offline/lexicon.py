@@ -19,10 +19,14 @@ from tools.sql_knowledge import has_hangul
 
 LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
 _EN_WORD = re.compile(r"[a-z0-9%]+")
+_EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)")
+_KO_COUNT = re.compile(r"몇|(?<=\s)수(?=[는를가이\s?]|$)|건수|개수|명수")
+ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count can count
 _KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
 _PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
+                     "이야", "이에요", "예요", "인가", "인지", "일까", "이고", "이며",
                      "은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "도", "만",
-                     "요", "야", "랑"], key=len, reverse=True)
+                     "요", "야", "랑", "냐", "니"], key=len, reverse=True)
 
 
 def stem(word: str) -> str:
@@ -47,6 +51,10 @@ class Lexicon:
     stop_ko: frozenset[str]
     followup_en: tuple[tuple[str, ...], ...]
     followup_ko: tuple[str, ...]
+
+    @property
+    def _en_single(self) -> dict[str, tuple[str, ...]]:
+        return {words[0]: concepts for words, concepts in self.en_phrases if len(words) == 1}
 
     def features(self, text: str) -> set[str]:
         """Concepts (``c:``) and unknown words (``w:`` English, ``k:`` Korean) of ``text``."""
@@ -77,6 +85,29 @@ class Lexicon:
             if len(piece) >= 2 and piece not in self.stop_ko:
                 found.add(f"k:{piece}")
         return found
+
+    def count_target(self, text: str) -> str | None:
+        """What a "how many" question counts: ``t:review`` for "How many reviews …",
+        ``t:customer`` for "리뷰를 쓴 고객은 몇 명"."""
+        lowered = text.lower()
+        if match := _EN_COUNT.search(lowered):
+            for word in _en_tokens(match.group(1)):
+                concepts = self._en_single.get(word, ())
+                found = [c for c in concepts if c in ENTITIES]
+                if found:
+                    return f"t:{found[0]}"
+        marker = _KO_COUNT.search(text)
+        if marker:
+            before = text[: marker.start()]
+            best: tuple[int, str] | None = None
+            for form, concepts in self.ko_forms:
+                at = before.rfind(form)
+                entity = next((c for c in concepts if c in ENTITIES), None)
+                if at >= 0 and entity and (best is None or at > best[0]):
+                    best = (at, entity)
+            if best:
+                return f"t:{best[1]}"
+        return None
 
     def is_followup(self, text: str) -> bool:
         """Whether ``text`` reads as a refinement of the previous question."""

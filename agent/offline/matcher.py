@@ -15,6 +15,7 @@ Each intent is scored on three things:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ EmbedFn = Callable[[str], np.ndarray]
 # Weights and penalties of the score (meaning is 0..1; adjustments add to it).
 W_LEX, W_EMB = 0.55, 0.45
 EMB_FLOOR, EMB_SPAN = 0.80, 0.15  # e5 cosines: ~0.80 unrelated .. ~0.95 paraphrase
+RECALL_BETA = 1.5
+UNKNOWN_FACTOR = 1.5  # words outside the lexicon: meaning no sample covers
 SLOT_BONUS = 0.05
 FILTER_COST = 0.02
 GROUPED_FILTER_COST = 0.06  # narrowing a breakdown to one of its groups
@@ -52,7 +55,25 @@ _NUMERIC_TYPES = {"number", "at_least", "age", "rating", "price"}
 _FAMILY = {"age_group": "age", "segment": "age"}  # value types that say the same thing
 # A value implies the concept of its kind: "customers living in Busan" asks nothing about
 # cities beyond Busan, so the concept is dropped where such a value is present.
-_IMPLIED = {"city": "c:city", "social_media_source": "c:source", "category": "c:category"}
+_IMPLIED = {"city": "c:city", "social_media_source": "c:source", "category": "c:category",
+            "segment": "c:segment", "rfm_cluster": "c:cluster", "issue_category": "c:complaint"}
+# The concept a value type is a dimension of ("men and women" breaks down by gender).
+_DIMENSION = {"city": "c:city", "gender": "c:gender", "loyalty": "c:loyalty", "age": "c:age",
+              "age_group": "c:age", "segment": "c:segment", "social_media_source": "c:source",
+              "category": "c:category", "sentiment": "c:sentiment", "rating": "c:rating",
+              "status": "c:status", "issue_category": "c:complaint"}
+# Concepts that name what a result is broken down by weigh double: a question by month is
+# not answered by an overall figure. Customers are implied by most questions: half weight.
+DIMENSIONS = {"c:city", "c:gender", "c:age", "c:age_band", "c:decade", "c:loyalty", "c:segment",
+              "c:source", "c:month", "c:day", "c:weekday", "c:hour", "c:store_location",
+              "c:category", "c:sentiment", "c:status", "c:cluster", "c:complaint"}
+# What is measured weighs more too, and most what a "how many" counts (``t:`` features).
+MEASURES = {"c:average", "c:rating", "c:revenue", "c:share", "c:count", "c:price", "c:spend",
+            "c:units", "c:order_value", "c:frequency", "c:recency"}
+_WEIGHT_FACTOR = {**{d: 2.0 for d in DIMENSIONS}, **{m: 1.5 for m in MEASURES},
+                  "c:customer": 0.5}
+_TARGET_FACTOR = 2.0
+_COUNTS_PEOPLE = re.compile(r"\bhow many\b|몇\s*명", re.I)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
 
 
@@ -153,6 +174,7 @@ class Matcher:
                  catalog: Catalog, vectors: tuple[list[str], np.ndarray] | None = None,
                  embed: EmbedFn | None = None) -> None:
         self.finder = finder
+        self.anchor = finder.index.anchor().isoformat()
         self.lexicon = lexicon
         self.catalog = catalog
         self.embed = embed if vectors is not None else None
@@ -208,7 +230,9 @@ class Matcher:
         return {f: math.log((n + 1) / (d + 1)) + 1.0 for f, d in df.items()}
 
     def weight(self, feature: str) -> float:
-        return self._idf.get(feature, self._unknown)
+        factor = _TARGET_FACTOR if feature.startswith("t:") else \
+            UNKNOWN_FACTOR if feature[0] in "wk" else _WEIGHT_FACTOR.get(feature, 1.0)
+        return self._idf.get(feature, self._unknown) * factor
 
     # -- scoring ------------------------------------------------------------------------
     def features(self, text: str, mentions: list[Mention]) -> set[str]:
@@ -217,7 +241,19 @@ class Matcher:
         found = self.lexicon.features(_blank(text, mentions))
         if any(m.type in _PERSON_TYPES for m in mentions):
             found.add("c:customer")
-        return found - {_IMPLIED[m.type] for m in mentions if m.type in _IMPLIED}
+        if any(m.type == "top_n" for m in mentions):
+            found.add("c:top")
+        found -= {_IMPLIED[m.type] for m in mentions if m.type in _IMPLIED}
+        target = self.lexicon.count_target(_blank(text, mentions))
+        if target is None and _COUNTS_PEOPLE.search(text) and \
+                any(m.type in _PERSON_TYPES for m in mentions):
+            target = "t:customer"  # "How many young loyal women …", "여성 고객은 몇 명"
+        if target:
+            found.add(target)
+        for kind in {m.type for m in mentions} & set(_DIMENSION):  # several values: a breakdown
+            if len({m.value.value for m in mentions if m.type == kind}) > 1:
+                found.add(_DIMENSION[kind])
+        return found
 
     def content(self, text: str, mentions: list[Mention]) -> set[str]:
         return self.features(text, mentions)
@@ -230,7 +266,8 @@ class Matcher:
             return 0.0
         precision = shared / sum(self.weight(f) for f in phrasing)
         recall = shared / sum(self.weight(f) for f in query)
-        return 2 * precision * recall / (precision + recall)
+        beta2 = RECALL_BETA ** 2  # what the question asks must be covered, above all
+        return (1 + beta2) * precision * recall / (beta2 * precision + recall)
 
     def _embedding_scores(self, text: str) -> dict[str, float]:
         if self._matrix is None or self.embed is None:
@@ -258,13 +295,15 @@ class Matcher:
                 meaning = lexical
             candidate = self.fill(profile, mentions, text)
             candidate.meaning = meaning
-            candidate.score = meaning + self._adjustment(candidate, profile, mentions)
+            candidate.score = meaning + self._adjustment(candidate, profile, mentions, query)
             ranked.append(candidate)
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
 
-    def _adjustment(self, c: Candidate, profile: _Profile, mentions: list[Mention]) -> float:
+    def _adjustment(self, c: Candidate, profile: _Profile, mentions: list[Mention],
+                    query: set[str]) -> float:
         families = {_FAMILY.get(m.type, m.type) for m in mentions}
+        families |= {kind for kind, concept in _DIMENSION.items() if concept in query}
         extra = {_FAMILY.get(kind, kind) for kind, _ in profile.fixed} - families
         filled = sum(1 for v in c.values.values() if any(v is m.value for m in mentions))
         grouped = sum(1 for m in c.filters if m.type in profile.grouped)
@@ -285,8 +324,8 @@ class Matcher:
             if spec.type == "question":
                 c.values[spec.name] = SlotValue("question", text, text, text)
                 continue
-            found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"),
-                         None)
+            found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"
+                          and (m.value.start or "") <= self.anchor), None)
             used = [found]
             if found is None and spec.type == "segment":
                 found, used = _compose_segment(left)
@@ -306,6 +345,9 @@ class Matcher:
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
         """Put one value that is not a slot somewhere, or record that it cannot be."""
+        if mention.type == "period" and (mention.value.start or "") > self.anchor:
+            c.unplaced.append(mention)  # after the latest data: a forecast, not a query
+            return
         if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES and
                                             mention.key in profile.said):
             return
