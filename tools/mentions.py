@@ -120,7 +120,7 @@ _TOP_N = [
     re.compile(r"\b(?:top|best|first|highest|largest|biggest|lowest|worst|cheapest|most expensive)\s+" + _NUM + r"\b", re.I),
     re.compile(r"\b" + _NUM + r"\s+(?:best|top|most|highest|lowest|largest|cheapest|biggest)\b", re.I),
     re.compile(r"(?:상위|하위|top|베스트|TOP)\s*(\d+)", re.I),
-    re.compile(r"\b(?:which|the|list|show|give me|name)\s+(\d{1,3})\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
+    re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+" + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
     re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
 ]
 _CUSTOMER_ID = [

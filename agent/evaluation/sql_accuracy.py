@@ -12,8 +12,9 @@ the gold SQL's result:
 * numbers are equal within rounding (0.05, or 0.01% of their size).
 
 Outcomes: correct, wrong (a query ran but its result differs) and declined (no query ran).
-``evaluate()`` is what ``cymbal eval`` calls; ``python -m agent.evaluation.sql_accuracy``
-runs it from the shell.
+The out-of-scope questions (``evals/out_of_scope.yaml``) are asked too: answering one with a
+query counts as a wrong answer there. ``evaluate()`` is what ``cymbal eval`` calls;
+``python -m agent.evaluation.sql_accuracy`` runs it from the shell.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from agent.settings import PROJECT_ROOT, Settings, get_settings
 
 GOLD_DIR = PROJECT_ROOT / "evals"
 BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
-DERIVED_GOLD = GOLD_DIR / "sql_gold_derived.yaml"
+OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 
 
@@ -185,6 +186,7 @@ class ItemResult:
 class EvalReport:
     model: str
     items: list[ItemResult] = field(default_factory=list)
+    out_of_scope: list[ItemResult] = field(default_factory=list)  # outcome declined or wrong
 
     def counts(self, items: Sequence[ItemResult] | None = None) -> dict[str, int]:
         items = self.items if items is None else items
@@ -206,7 +208,9 @@ class EvalReport:
         return {"model": self.model, "counts": self.counts(), "rates": self.rates(),
                 "by_category": self.by("category"), "by_language": self.by("lang"),
                 "by_difficulty": self.by("difficulty"),
-                "items": [asdict(i) for i in self.items]}
+                "out_of_scope": self.counts(self.out_of_scope),
+                "items": [asdict(i) for i in self.items],
+                "out_of_scope_items": [asdict(i) for i in self.out_of_scope]}
 
     def to_markdown(self) -> str:
         counts, rates = self.counts(), self.rates()
@@ -221,6 +225,12 @@ class EvalReport:
                 lines.append(f"| {key} | {c['total']} | {c['correct']} | {c['wrong']} | "
                              f"{c['declined']} |")
             lines.append("")
+        if self.out_of_scope:
+            answered = [i for i in self.out_of_scope if i.outcome != "declined"]
+            lines += [f"Out-of-scope questions: {len(self.out_of_scope)}, declined "
+                      f"{len(self.out_of_scope) - len(answered)}, answered anyway "
+                      f"{len(answered)}", ""]
+            lines += [f"- answered: {i.question} — {i.sql[:120]}" for i in answered]
         misses = [i for i in self.items if i.outcome != "correct"]
         if misses:
             lines.append("Not correct:")
@@ -266,31 +276,51 @@ def runnable(items: list[GoldItem], tables: set[str]) -> list[GoldItem]:
     return [i for i in items if set(sql_tables(i.sql)) <= tables]
 
 
+async def run_out_of_scope(service: Any, question: str) -> ItemResult:
+    """Ask a question the data cannot answer: any query that runs is a wrong answer."""
+    turn = await service.ask(question, session_id=service.new_session_id())
+    ran = [c for c in turn.tool_calls if c.name == "run_sql" and c.ok]
+    return ItemResult(id="out-of-scope", category="out_of_scope", difficulty="-", lang="-",
+                      question=question, outcome="wrong" if ran else "declined",
+                      answer=turn.answer, sql=str(ran[-1].args.get("sql", "")) if ran else "")
+
+
+def load_out_of_scope(path: Path = OUT_OF_SCOPE) -> list[str]:
+    return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["questions"])
+
+
 def evaluate(model: str | None = None, gold_paths: Sequence[Path] | None = None,
              settings: Settings | None = None,
-             progress: Callable[[int, int], None] | None = None) -> EvalReport:
+             progress: Callable[[int, int], None] | None = None,
+             out_of_scope: bool = True) -> EvalReport:
     """Run the gold set on ``model`` (default: the configured one) and report.
 
-    Gold files default to the base set plus the derived-table set; items over tables that
-    do not exist yet are skipped.
+    Gold files default to every ``evals/sql_gold*.yaml``; items over tables that do not
+    exist yet (derived tables before their build) are skipped.
     """
     from agent.runner import ChatService
     from tools.warehouse import get_warehouse
 
     settings = settings or get_settings()
-    paths = list(gold_paths) if gold_paths else [p for p in (BASE_GOLD, DERIVED_GOLD)
-                                                 if p.exists()]
+    paths = list(gold_paths) if gold_paths else sorted(GOLD_DIR.glob("sql_gold*.yaml"))
     warehouse = get_warehouse()
     tables = set(warehouse.catalog().table_names())
     items = runnable([i for p in paths for i in load_gold(p)], tables)
     service = ChatService(settings=settings, model=model)
     report = EvalReport(model=service.model_choice.label)
 
+    questions = load_out_of_scope() if out_of_scope else []
+
     async def run_all() -> None:
+        total = len(items) + len(questions)
         for n, item in enumerate(items, 1):
             report.items.append(await run_item(service, item, warehouse, settings.max_rows))
             if progress:
-                progress(n, len(items))
+                progress(n, total)
+        for n, question in enumerate(questions, len(items) + 1):
+            report.out_of_scope.append(await run_out_of_scope(service, question))
+            if progress:
+                progress(n, total)
 
     asyncio.run(run_all())
     return report

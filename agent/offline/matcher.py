@@ -41,7 +41,8 @@ GROUPED_FILTER_COST = 0.06  # narrowing a breakdown to one of its groups
 UNPLACED_COST = 0.25
 CONFLICT_COST = 0.30
 MISSING_COST = 0.30
-EXTRA_COST = 0.12
+EXTRA_COST = 0.25
+DIMENSION_COST = 0.10  # the question breaks down by something the intent does not
 _DUMMY = {
     "city": "Seoul", "gender": "Female", "loyalty": "TRUE", "age_group": "Younger_Adult",
     "age": "30..39", "segment": "Younger_Adult_FEMALE_LOYAL", "social_media_source": "Blog",
@@ -113,6 +114,7 @@ class _Profile:
     said: set[tuple[str, str]]  # every value its phrasings mention
     filterable: set[str]
     grouped: set[str]  # filter types whose column the query groups by
+    dimensions: set[str]  # dimension concepts its phrasings or its GROUP BY name
     orderable: bool
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
 
@@ -202,7 +204,7 @@ class Matcher:
             said |= {m.key for m in mentions}
             if i == 0:  # what the main question states is part of what it asks
                 constrained |= {m.type for m in mentions if m.key not in slot_values} - \
-                    grouped - {"number", "top_n"}
+                    grouped - _NUMERIC_TYPES - {"top_n"}
             phrasings.append(_Phrasing(lang, frozenset(self.features(text, mentions))))
         constrained -= {s.type for s in intent.slots} | grouped
         fixed = {key for key in said if key not in slot_values and key[0] in constrained}
@@ -217,8 +219,10 @@ class Matcher:
                                end="2025-02-01")
             if add_filters(tree.copy(), [("period", period)], self.catalog)[0]:
                 filterable.add("period")
+        dimensions = {f for p in phrasings for f in p.features if f in DIMENSIONS} | \
+            {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
-                        orderable, share_of_total)
+                        dimensions, orderable, share_of_total)
 
     def _weights(self) -> dict[str, float]:
         df: dict[str, int] = {}
@@ -307,7 +311,8 @@ class Matcher:
         extra = {_FAMILY.get(kind, kind) for kind, _ in profile.fixed} - families
         filled = sum(1 for v in c.values.values() if any(v is m.value for m in mentions))
         grouped = sum(1 for m in c.filters if m.type in profile.grouped)
-        return (SLOT_BONUS * filled - FILTER_COST * len(c.filters)
+        unasked = len((query & DIMENSIONS) - profile.dimensions)
+        return (SLOT_BONUS * filled - FILTER_COST * len(c.filters) - DIMENSION_COST * unasked
                 - (GROUPED_FILTER_COST - FILTER_COST) * grouped
                 - UNPLACED_COST * len(c.unplaced) - CONFLICT_COST * len(c.conflicts)
                 - MISSING_COST * len(c.missing) - EXTRA_COST * len(extra))
@@ -336,9 +341,9 @@ class Matcher:
                 c.values[spec.name] = _default(spec.type, spec.default)
             else:
                 c.missing.append(spec.name)
-        for kind in {m.type for m in left} & profile.grouped:
+        for kind in {m.type for m in left} & (profile.grouped | profile.constrained):
             if len({m.value.value for m in left if m.type == kind}) > 1:  # "men and women"
-                left = [m for m in left if m.type != kind]
+                left = [m for m in left if m.type != kind]  # name the breakdown, not a filter
         for mention in left:
             self.place(c, profile, mention)
         return c
@@ -348,7 +353,7 @@ class Matcher:
         if mention.type == "period" and (mention.value.start or "") > self.anchor:
             c.unplaced.append(mention)  # after the latest data: a forecast, not a query
             return
-        if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES and
+        if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES | {"top_n"} and
                                             mention.key in profile.said):
             return
         if mention.type in profile.constrained:
