@@ -111,12 +111,21 @@ def _month_of(word: str) -> int:
     return _MONTHS[word.lower()]
 
 
-def _year(text: str | None, anchor: dt.date) -> int:
-    return int(text) if text else anchor.year
+_KO_YEARS = {"작년": 1, "지난해": 1, "전년": 1, "올해": 0, "금년": 0, "재작년": 2}
+_KO_YEAR = r"(?:(\d{4})년|(재작년|작년|지난해|전년|올해|금년))\s*"
+
+
+def _year(text: str | None, anchor: dt.date, relative: str | None = None) -> int:
+    """A year written out, or said relative to the anchor ("작년"), or the anchor's year."""
+    if text:
+        return int(text)
+    return anchor.year - _KO_YEARS.get(relative or "", 0)
 
 
 _RULES: list[Rule] = [
     # English: explicit ranges first, then months, quarters, years and relative words.
+    (re.compile(r"\b(?:(?:in|during|for|of)\s+)?(?:last year'?s\s+)?Q([1-4])\s+(?:of\s+)?last\s+year\b|\blast year'?s\s+Q([1-4])\b", re.I),
+     lambda m, a: quarter_period(a.year - 1, int(m.group(1) or m.group(2)))),
     (re.compile(r"\b(?:between|from)\s+" + _MONTH_WORD + r"\s+(?:and|to|through|until|-)\s+"
                 + _MONTH_WORD + r"(?:\s+(\d{4}))?\b", re.I),
      lambda m, a: month_range(_year(m.group(3), a), _month_of(m.group(1)), _month_of(m.group(2)))
@@ -150,23 +159,23 @@ _RULES: list[Rule] = [
     (re.compile(r"\b(\d{4})-(\d{2})\b"), lambda m, a: month_period(int(m.group(1)), int(m.group(2)))
      if 1 <= int(m.group(2)) <= 12 else None),
     # Korean
-    (re.compile(r"(?:(\d{4})년\s*)?(\d{1,2})월\s*(?:부터|~|-)\s*(\d{1,2})월(?:\s*까지)?"),
-     lambda m, a: month_range(_year(m.group(1), a), int(m.group(2)), int(m.group(3)))
-     if 1 <= int(m.group(2)) <= int(m.group(3)) <= 12 else None),
-    (re.compile(r"(?:(\d{4})년\s*)?(\d{1,2})월\s*(?:이후|부터)"),
-     lambda m, a: since_month(_year(m.group(1), a), int(m.group(2)), a)
-     if 1 <= int(m.group(2)) <= 12 else None),
+    (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(?:부터|~|-)\s*(\d{{1,2}})월(?:\s*까지)?"),
+     lambda m, a: month_range(_year(m.group(1), a, m.group(2)), int(m.group(3)), int(m.group(4)))
+     if 1 <= int(m.group(3)) <= int(m.group(4)) <= 12 else None),
+    (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(?:이후|부터)"),
+     lambda m, a: since_month(_year(m.group(1), a, m.group(2)), int(m.group(3)), a)
+     if 1 <= int(m.group(3)) <= 12 else None),
     (re.compile(r"(?:최근|지난)\s*(\d{1,3})\s*(일|주일|주|개월|달)"),
      lambda m, a: last_n(a, int(m.group(1)), _UNIT_KO[m.group(2)])),
+    (re.compile(rf"(?:{_KO_YEAR})?([1-4])\s*분기"),
+     lambda m, a: quarter_period(_year(m.group(1), a, m.group(2)), int(m.group(3)))),
+    (re.compile(rf"(?:{_KO_YEAR})?(상|하)반기"),
+     lambda m, a: half_period(_year(m.group(1), a, m.group(2)), 1 if m.group(3) == "상" else 2)),
+    (re.compile(rf"(?:{_KO_YEAR})?(?<!\d)(\d{{1,2}})월(?!별)"),
+     lambda m, a: month_period(_year(m.group(1), a, m.group(2)), int(m.group(3)))
+     if 1 <= int(m.group(3)) <= 12 else None),
     (re.compile(r"(지난\s*달|저번\s*달|전월|이번\s*달|당월|다음\s*달|내달|지난\s*주|저번\s*주|이번\s*주|다음\s*주|올해|금년|작년|지난해|내년|어제|오늘|내일)"),
      lambda m, a: _korean_relative(m.group(1).replace(" ", ""), a)),
-    (re.compile(r"(?:(\d{4})년\s*)?([1-4])\s*분기"),
-     lambda m, a: quarter_period(_year(m.group(1), a), int(m.group(2)))),
-    (re.compile(r"(?:(\d{4})년\s*)?(상|하)반기"),
-     lambda m, a: half_period(_year(m.group(1), a), 1 if m.group(2) == "상" else 2)),
-    (re.compile(r"(?:(\d{4})년\s*)?(?<!\d)(\d{1,2})월(?!별)"),
-     lambda m, a: month_period(_year(m.group(1), a), int(m.group(2)))
-     if 1 <= int(m.group(2)) <= 12 else None),
     (re.compile(r"(?<!\d)(20\d{2})년(?!\s*\d)"), lambda m, a: year_period(int(m.group(1)))),
     (re.compile(r"\b(?:in|during|for|of)\s+(20\d{2})\b", re.I),
      lambda m, a: year_period(int(m.group(1)))),

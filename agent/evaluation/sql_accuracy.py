@@ -91,7 +91,8 @@ def same_value(a: Any, b: Any) -> bool:
 def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[Any, Any]]:
     """Value mappings under which ``pred`` can equal ``gold``: the identity ({}), or for a
     TRUE/FALSE gold column each way of reading a two-valued label column as TRUE/FALSE."""
-    if all(isinstance(v, bool) or v is None for v in gold):
+    if any(isinstance(v, bool) for v in gold) and \
+            all(isinstance(v, bool) or v is None for v in gold):
         labels = sorted({str(v) for v in pred if v is not None})
         truths = sorted({v for v in gold if v is not None}, key=str)
         if not truths or len(labels) != len(truths):
