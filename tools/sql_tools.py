@@ -62,7 +62,7 @@ def _closest_samples(question: str, samples: list[SqlSample], k: int) -> list[Sq
                                                sample.example_question(lang).lower()).ratio()
                        for lang in ("en", "ko"))
         ranked = sorted(samples, key=score, reverse=True)
-    return list(dict.fromkeys(ranked))[:k]
+    return list({s.id: s for s in ranked}.values())[:k]
 
 
 def _glossary(question: str) -> list[str]:

@@ -24,6 +24,7 @@ import asyncio
 import itertools
 import json
 import math
+import re
 import sys
 import time
 from collections import Counter
@@ -40,6 +41,7 @@ GOLD_DIR = PROJECT_ROOT / "evals"
 BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
+_NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,11 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
         if not truths or len(labels) != len(truths):
             return []
         fits = []
+        negative = [label for label in labels if _NEGATION.search(label)]
         for perm in itertools.permutations(labels):
             mapping = dict(zip(perm, truths, strict=True))
+            if len(negative) == 1 and len(labels) == 2 and mapping[negative[0]] is not False:
+                continue  # "NON_LOYAL" can only mean FALSE
             mapped = [mapping.get(str(v)) if v is not None else None for v in pred]
             if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
                 fits.append(mapping)
