@@ -45,11 +45,11 @@ def test_rounding_differences_and_boolean_labels():
 
 
 @pytest.mark.slow
-def test_offline_accuracy_on_the_base_gold_sets(settings):
-    paths = sorted(GOLD_DIR.glob("sql_gold*.yaml"))
-    report = evaluate(model="offline", gold_paths=paths, settings=settings)
+def test_offline_accuracy_on_the_base_gold_set(settings):
+    report = evaluate(model="offline", gold_paths=[GOLD_DIR / "sql_gold.yaml"],
+                      settings=settings)
     counts = report.counts()
-    assert counts["total"] >= 160
+    assert counts["total"] >= 60
     assert counts["correct"] >= 0.85 * counts["total"], report.to_markdown()
     assert counts["wrong"] <= 0.05 * counts["total"], report.to_markdown()
     assert report.counts(report.out_of_scope)["declined"] == len(report.out_of_scope)

@@ -291,6 +291,20 @@ async def run_out_of_scope(service: Any, question: str) -> ItemResult:
                       answer=turn.answer, sql=str(ran[-1].args.get("sql", "")) if ran else "")
 
 
+def in_memory(service: Any) -> Any:
+    """The same service with sessions kept in memory: evaluation conversations need no
+    persistence, and the SQLite session store costs about half a second per turn."""
+    from google.adk.runners import Runner
+    from google.adk.sessions import InMemorySessionService
+
+    from agent.runner import APP_NAME
+
+    service.session_service = InMemorySessionService()
+    service.runner = Runner(agent=service.agent, app_name=APP_NAME,
+                            session_service=service.session_service, auto_create_session=True)
+    return service
+
+
 def load_out_of_scope(path: Path = OUT_OF_SCOPE) -> list[str]:
     return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["questions"])
 
@@ -312,7 +326,7 @@ def evaluate(model: str | None = None, gold_paths: Sequence[Path] | None = None,
     warehouse = get_warehouse()
     tables = set(warehouse.catalog().table_names())
     items = runnable([i for p in paths for i in load_gold(p)], tables)
-    service = ChatService(settings=settings, model=model)
+    service = in_memory(ChatService(settings=settings, model=model))
     report = EvalReport(model=service.model_choice.label)
 
     questions = load_out_of_scope() if out_of_scope else []
