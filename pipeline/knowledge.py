@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING
 
 from agent.offline.intents import extra_intents
 from tools.knowledge_index import (
-    KnowledgeDoc, build_index, glossary_documents, sample_documents, schema_documents,
+    KnowledgeDoc,
+    build_index,
+    glossary_documents,
+    sample_documents,
+    schema_documents,
 )
 from tools.sql_knowledge import available_samples
 from tools.value_index import index_path, read_values, save_index

@@ -112,6 +112,7 @@ def test_the_future_is_not_answered(chat):
 def test_derived_questions_wait_for_their_tables(chat):
     [turn] = converse(chat, "What is the distribution of review sentiment?")
     assert turn.sql == [] and len(re.findall(r"^\d\. ", turn.answer, re.M)) == 3
+    assert "multimodal_customer_reviews" in turn.answer and "cymbal setup" in turn.answer
 
 
 def test_help_lists_example_questions(chat):

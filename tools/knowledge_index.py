@@ -18,7 +18,12 @@ import numpy as np
 from agent.settings import Settings, get_settings
 from tools.embeddings import CymbalEmbeddingFunction, get_embedding_provider
 from tools.sql_knowledge import SqlSample, load_glossary
-from tools.vector_index import IndexMissingError, ProgressFn, chroma_client, upsert_incremental
+from tools.vector_index import (
+    IndexMissingError,
+    ProgressFn,
+    chroma_client,
+    upsert_incremental,
+)
 from tools.warehouse.schema import load_schema
 
 COLLECTION = "knowledge"
@@ -57,7 +62,8 @@ def sample_documents(samples: Sequence[SqlSample]) -> list[KnowledgeDoc]:
             docs.append(KnowledgeDoc(
                 id=f"sample:{sample.id}:{i}", text=sample.render_text(template, values, lang),
                 kind="sample", ref=sample.id,
-                meta={"lang": lang, "category": sample.category, "tables": ",".join(sample.tables)}))
+                meta={"lang": lang, "category": sample.category,
+                      "tables": ",".join(sample.tables)}))
     return docs
 
 

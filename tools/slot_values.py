@@ -79,7 +79,8 @@ def day_range(first: dt.date, last: dt.date) -> SlotValue:
     """The whole days ``first`` through ``last`` (inclusive)."""
     end = last + dt.timedelta(days=1)
     if first == last:
-        return period(first, end, first.isoformat(), f"{first.year}년 {first.month}월 {first.day}일")
+        korean = f"{first.year}년 {first.month}월 {first.day}일"
+        return period(first, end, first.isoformat(), korean)
     return period(first, end, f"{first.isoformat()} to {last.isoformat()}",
                   f"{first.isoformat()} ~ {last.isoformat()}")
 

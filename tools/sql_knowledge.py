@@ -19,7 +19,13 @@ import yaml
 from sqlglot import exp
 
 from agent.settings import PROJECT_ROOT
-from tools.slot_values import SLOT_TYPES, SlotValue, number_value, parse_period, plain_value
+from tools.slot_values import (
+    SLOT_TYPES,
+    SlotValue,
+    number_value,
+    parse_period,
+    plain_value,
+)
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 SAMPLES_DIR = KNOWLEDGE_DIR / "sql_samples"

@@ -348,7 +348,8 @@ def evaluate(model: str | None = None, gold_paths: Sequence[Path] | None = None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Text-to-SQL execution accuracy on the gold set.")
-    parser.add_argument("--model", help="offline, a Gemini model name, or litellm/<provider>/<model>")
+    parser.add_argument("--model",
+                        help="offline, a Gemini model name, or litellm/<provider>/<model>")
     parser.add_argument("--gold", type=Path, action="append", help="gold file(s) (default: all)")
     parser.add_argument("--json", type=Path, help="also write the full report as JSON here")
     args = parser.parse_args(argv)

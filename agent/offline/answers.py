@@ -20,6 +20,7 @@ import yaml
 from agent.offline.intents import Intent
 from agent.settings import PROJECT_ROOT
 from tools.slot_values import SlotValue
+from tools.sql_knowledge import load_glossary
 
 ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
 _MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")
@@ -71,9 +72,13 @@ def label(column: str, lang: str) -> str:
 
 
 def format_value(column: str, value: Any, lang: str) -> str:
-    """A cell as a person reads it: thousands separators, %, won, yes/no."""
+    """A cell as a person reads it: thousands separators, %, won, yes/no, and glossary
+    values by their label in the answer's language."""
     if value is None:
         return "—"
+    kind = _phrasebook()["value_columns"].get(column)
+    if kind and isinstance(value, str):
+        return load_glossary().label(kind, value, lang)
     if isinstance(value, bool):
         return phrase("yes_word" if value else "no_word", lang)
     if isinstance(value, (int, float)):
@@ -193,8 +198,13 @@ def write_answer(ctx: AnswerContext) -> str:
     return str(response.get("summary") or response.get("answer") or response)
 
 
-def decline(lang: str, suggestions: list[str], unplaced: list[str]) -> str:
-    """Saying plainly that the question is beyond the offline model, with what it can answer."""
-    reason = phrase("decline_values", lang, values=", ".join(unplaced)) if unplaced else ""
+def decline(lang: str, suggestions: list[str], unplaced: list[str],
+            missing_tables: list[str] | None = None) -> str:
+    """Saying plainly that the question is beyond the offline model, with what it can answer
+    (and which tables it waits for, when the question needs ones not built yet)."""
     listed = "\n".join(f"{i}. {q}" for i, q in enumerate(suggestions, 1))
+    if missing_tables:
+        return phrase("missing_table", lang, tables=", ".join(missing_tables),
+                      suggestions=listed)
+    reason = phrase("decline_values", lang, values=", ".join(unplaced)) if unplaced else ""
     return phrase("decline", lang, reason=reason, suggestions=listed)

@@ -32,7 +32,13 @@ import yaml
 
 from agent.settings import PROJECT_ROOT
 from tools.slot_values import NUMERIC_TYPES, SlotValue
-from tools.sql_knowledge import SlotSpec, SqlSample, slot_specs, example_value, load_samples
+from tools.sql_knowledge import (
+    SlotSpec,
+    SqlSample,
+    example_value,
+    load_samples,
+    slot_specs,
+)
 
 INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
 _WHOLE_SLOT = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")

@@ -19,7 +19,8 @@ from tools.sql_knowledge import has_hangul
 
 LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
 _EN_WORD = re.compile(r"[a-z0-9%]+")
-_EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)")
+_EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number of)\s+"
+                       r"((?:[\w-]+\s+){0,2}[\w-]+)")
 _KO_COUNT = re.compile(r"몇|(?<=\s)수(?=[는를가이\s?]|$)|건수|개수|명수")
 ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count can count
 _KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
@@ -45,8 +46,9 @@ def _en_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    en_phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (words, concepts), longest first
-    ko_forms: tuple[tuple[str, tuple[str, ...]], ...]  # (form, concepts), longest first
+    # (words, concepts) and (form, concepts), longest first
+    en_phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    ko_forms: tuple[tuple[str, tuple[str, ...]], ...]
     stop_en: frozenset[str]
     stop_ko: frozenset[str]
     followup_en: tuple[tuple[str, ...], ...]

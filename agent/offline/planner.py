@@ -20,7 +20,7 @@ from google.genai import types
 
 from agent.offline.answers import AnswerContext, decline, write_answer
 from agent.offline.conversation import Turn, read_turns
-from agent.offline.intents import Intent, load_intents
+from agent.offline.intents import load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.settings import Settings, get_settings
@@ -58,6 +58,7 @@ class Plan:
     followup: bool = False
     suggestions: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)  # what the closest intent awaits
 
 
 def language(text: str) -> str:
@@ -76,9 +77,9 @@ class OfflinePlanner:
         self.settings = settings
         self.catalog = catalog
         tables = set(catalog.table_names())
-        self.intents = [i for i in load_intents()
-                        if (i.tool is None or i.tool in available_tools)
-                        and set(i.tables) <= tables]
+        usable = [i for i in load_intents() if i.tool is None or i.tool in available_tools]
+        self.intents = [i for i in usable if set(i.tables) <= tables]
+        self.tables = tables
         self.lexicon: Lexicon = load_lexicon()
         self.finder = MentionFinder(load_index(settings))
         try:
@@ -86,6 +87,8 @@ class OfflinePlanner:
         except IndexMissingError:
             vectors = None
         self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
+        waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
+        self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
         self._plans: dict[tuple[str, ...], Plan] = {}
 
     # -- planning ---------------------------------------------------------------------
@@ -117,7 +120,19 @@ class OfflinePlanner:
             return Plan(candidate=answerable)
         lang = language(text)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
-        return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced)
+        return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
+                    missing_tables=self._awaited_tables(text, mentions, best))
+
+    def _awaited_tables(self, text: str, mentions: list[Mention],
+                        best: Candidate | None) -> list[str]:
+        """Tables not built yet that the question's closest intent needs (by words alone)."""
+        if self.waiting is None:
+            return []
+        waiting = self.waiting.rank(text, mentions)
+        if not waiting or waiting[0].score < self.settings.offline_min_score or \
+                (best is not None and waiting[0].meaning <= best.meaning):
+            return []
+        return sorted(set(waiting[0].intent.tables) - self.tables)
 
     def _reads_as_followup(self, text: str, mentions: list[Mention],
                            answerable: Candidate | None) -> bool:
@@ -178,7 +193,7 @@ class OfflinePlanner:
     def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
         lang = language(text)
         if plan.candidate is None:
-            return decline(lang, plan.suggestions, plan.unplaced)
+            return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
         c = plan.candidate
         context = AnswerContext(question=text, lang=lang, intent=c.intent, values=c.values,
                                 filters=[m.value for m in c.filters], limit=c.limit,
