@@ -1,15 +1,20 @@
 """Matching a question to the intents the offline model knows, and filling their slots.
 
-Each intent is scored on three things:
+Each intent is scored on:
 
 * meaning: cosine similarity of the question's embedding to the intent's phrasings (read
-  from the knowledge index) and the overlap of their concepts (``agent.offline.lexicon``),
-  weighted by how rare each concept is, so an unknown word in the question costs recall;
+  from the knowledge index) and the overlap of their concepts (``agent.offline.lexicon``).
+  Concepts weigh by rarity, dimensions ("by city") and measures ("average") weigh more, as
+  does what a "how many" counts; words outside the lexicon weigh most, so a question about
+  something no sample covers scores low. Recall outweighs precision: what the question asks
+  must be covered.
 * slots: every slot must get a value from the question (or have a default);
-* the rest of the question's values: each must be one the intent's phrasing already says
-  ("loyal" in "What do loyal members buy"), or a filter that a table of its query carries
-  ("in Seoul" on any query over customers). A value it cannot place makes the intent unable
-  to answer, so the model declines rather than ignore part of the question.
+* the rest of the question's values: each must be one the intent already states and its
+  SQL restricts to ("loyal" in "What do loyal members buy"), or a filter a table of its
+  query carries ("in Seoul" on any query over customers). A value it cannot place, or one
+  that contradicts what the intent states, makes it unable to answer, so the model declines
+  rather than ignore part of the question. A value the intent states but the question does
+  not, or a breakdown the question asks for and the intent lacks, costs score.
 """
 
 from __future__ import annotations
@@ -97,18 +102,12 @@ class Candidate:
         return not (self.unplaced or self.conflicts or self.missing)
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    lang: str
-    features: frozenset[str]
-
-
 @dataclass
 class _Profile:
     """What the matcher precomputes about one intent."""
 
     intent: Intent
-    phrasings: list[_Phrasing]
+    phrasings: list[frozenset[str]]  # the concept features of each phrasing
     fixed: set[tuple[str, str]]  # (type, value) the phrasings state and the query restricts to
     constrained: set[str]  # value types the query compares with a constant (outside slots)
     said: set[tuple[str, str]]  # every value its phrasings mention
@@ -205,7 +204,7 @@ class Matcher:
             if i == 0:  # what the main question states is part of what it asks
                 constrained |= {m.type for m in mentions if m.key not in slot_values} - \
                     grouped - _NUMERIC_TYPES - {"top_n"}
-            phrasings.append(_Phrasing(lang, frozenset(self.features(text, mentions))))
+            phrasings.append(frozenset(self.features(text, mentions)))
         constrained -= {s.type for s in intent.slots} | grouped
         fixed = {key for key in said if key not in slot_values and key[0] in constrained}
         filterable, orderable, share_of_total = set(), False, False
@@ -219,7 +218,7 @@ class Matcher:
                                end="2025-02-01")
             if add_filters(tree.copy(), [("period", period)], self.catalog)[0]:
                 filterable.add("period")
-        dimensions = {f for p in phrasings for f in p.features if f in DIMENSIONS} | \
+        dimensions = {f for p in phrasings for f in p if f in DIMENSIONS} | \
             {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
                         dimensions, orderable, share_of_total)
@@ -227,7 +226,7 @@ class Matcher:
     def _weights(self) -> dict[str, float]:
         df: dict[str, int] = {}
         for profile in self.profiles:
-            for feature in set().union(*(p.features for p in profile.phrasings)):
+            for feature in set().union(*profile.phrasings):
                 df[feature] = df.get(feature, 0) + 1
         n = len(self.profiles)
         self._unknown = math.log(n + 1) + 1.0
@@ -259,9 +258,6 @@ class Matcher:
                 found.add(_DIMENSION[kind])
         return found
 
-    def content(self, text: str, mentions: list[Mention]) -> set[str]:
-        return self.features(text, mentions)
-
     def _lexical(self, query: set[str], phrasing: frozenset[str]) -> float:
         if not query and not phrasing:
             return 1.0
@@ -282,16 +278,12 @@ class Matcher:
     def rank(self, text: str, mentions: list[Mention] | None = None) -> list[Candidate]:
         """Every intent scored for ``text``, best first."""
         mentions = self.finder.find(text) if mentions is None else mentions
-        query = self.content(text, mentions)
-        lang = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in text) else "en"
+        query = self.features(text, mentions)
         embedded = self._embedding_scores(text)
         ranked = []
         for profile in self.profiles:
-            lexical = max((self._lexical(query, p.features) for p in profile.phrasings),
+            lexical = max((self._lexical(query, p) for p in profile.phrasings),
                           default=0.0)
-            same_lang = [p for p in profile.phrasings if p.lang == lang]
-            if same_lang:
-                lexical = max(lexical, max(self._lexical(query, p.features) for p in same_lang))
             if profile.intent.id in embedded:
                 emb = min(1.0, max(0.0, (embedded[profile.intent.id] - EMB_FLOOR) / EMB_SPAN))
                 meaning = W_LEX * lexical + W_EMB * emb

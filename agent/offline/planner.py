@@ -136,7 +136,7 @@ class OfflinePlanner:
 
     def _reads_as_followup(self, text: str, mentions: list[Mention],
                            answerable: Candidate | None) -> bool:
-        content = {f for f in self.matcher.content(text, mentions) if f.startswith("c:")}
+        content = {f for f in self.matcher.features(text, mentions) if f.startswith("c:")}
         if not content:
             return True
         if not self.lexicon.is_followup(text):
