@@ -11,6 +11,7 @@ answer whole is declined with the three closest questions it can answer.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -37,6 +38,7 @@ from tools.warehouse.catalog import Catalog
 DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best answerable wins
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 SUGGESTIONS = 3
+PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class OfflinePlanner:
         self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
         waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
         self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
-        self._plans: dict[tuple[str, ...], Plan] = {}
+        self._plans: OrderedDict[tuple[str, ...], Plan] = OrderedDict()
 
     # -- planning ---------------------------------------------------------------------
     def plan_conversation(self, texts: list[str]) -> Plan:
@@ -100,6 +102,9 @@ class OfflinePlanner:
             key = tuple(texts[: i + 1])
             if key not in self._plans:
                 self._plans[key] = self.plan(texts[i], previous)
+                while len(self._plans) > PLAN_CACHE:
+                    self._plans.popitem(last=False)
+            self._plans.move_to_end(key)
             plan = self._plans[key]
             if plan.candidate is not None and plan.candidate.intent.tool is not None:
                 previous = plan
