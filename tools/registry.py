@@ -9,6 +9,7 @@ from tools.customers import lookup_customer
 from tools.recommendations import recommend_products
 from tools.review_search import search_reviews
 from tools.segments import describe_segment, list_segments
+from tools.sql_tools import get_sql_context, run_sql
 from tools.campaign_tools import (
     approve_emails,
     create_campaign,
@@ -29,5 +30,5 @@ CAMPAIGN_TOOLS: list[Callable[..., Any]] = [
 
 def agent_tools() -> list[Callable[..., Any]]:
     """Every tool the root agent may call (plain typed functions; ADK builds the schemas)."""
-    return [search_reviews, list_segments, describe_segment, lookup_customer,
-            recommend_products, *CAMPAIGN_TOOLS]
+    return [get_sql_context, run_sql, search_reviews, list_segments, describe_segment,
+            lookup_customer, recommend_products, *CAMPAIGN_TOOLS]

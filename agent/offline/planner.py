@@ -1,15 +1,44 @@
 """The offline model's planner: decide the next tool call, or the final answer.
 
-Starting point only: it declines every question. The text-to-SQL work replaces it with
-retrieval over the sample questions, slot filling and answer writing.
+For a new user message it matches the intents (``agent.offline.matcher``), fills their
+slots from the value index and calls the intent's tool; when the tool's result comes back
+it writes the answer (``agent.offline.answers``). Earlier turns are replayed from the
+conversation so a follow-up ("now only for Seoul", "그중 로열 고객만", "and for Busan?")
+changes the previous question's values instead of starting over. A question no intent can
+answer whole is declined with the three closest questions it can answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from google.genai import types
+
+from agent.offline.answers import AnswerContext, decline, write_answer
+from agent.offline.conversation import Turn, read_turns
+from agent.offline.intents import load_intents
+from agent.offline.lexicon import Lexicon, load_lexicon
+from agent.offline.matcher import Candidate, Matcher
+from agent.settings import Settings, get_settings
+from tools.embeddings import get_embedding_provider
+from tools.knowledge_index import phrasing_vectors
+from tools.mentions import Mention, MentionFinder
+from tools.sql_filters import add_filters, parse, render, set_limit
+from tools.sql_knowledge import has_hangul
+from tools.value_index import load_index
+from tools.vector_index import IndexMissingError
+from tools.warehouse import SqlError, get_warehouse
+from tools.warehouse.catalog import Catalog
+
+DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best answerable wins
+STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
+SUGGESTIONS = 3
+PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 
 
 @dataclass(frozen=True)
@@ -23,6 +52,213 @@ class Answer:
     text: str
 
 
+@dataclass
+class Plan:
+    """A filled intent for one user message (``candidate`` None: declined)."""
+
+    candidate: Candidate | None
+    followup: bool = False
+    suggestions: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)  # what the closest intent awaits
+
+
+def language(text: str) -> str:
+    return "ko" if has_hangul(text) else "en"
+
+
+@lru_cache(maxsize=512)
+def _embed(text: str) -> np.ndarray:
+    return get_embedding_provider().embed_queries([text])[0]
+
+
+class OfflinePlanner:
+    """Plans over the intents available with the current warehouse and tools."""
+
+    def __init__(self, settings: Settings, catalog: Catalog, available_tools: frozenset[str]):
+        self.settings = settings
+        self.catalog = catalog
+        tables = set(catalog.table_names())
+        usable = [i for i in load_intents() if i.tool is None or i.tool in available_tools]
+        self.intents = [i for i in usable if set(i.tables) <= tables]
+        self.tables = tables
+        self.lexicon: Lexicon = load_lexicon()
+        self.finder = MentionFinder(load_index(settings))
+        try:
+            vectors = phrasing_vectors()
+        except IndexMissingError:
+            vectors = None
+        self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
+        waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
+        self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
+        self._plans: OrderedDict[tuple[str, ...], Plan] = OrderedDict()
+
+    # -- planning ---------------------------------------------------------------------
+    def plan_conversation(self, texts: list[str]) -> Plan:
+        """The plan of the last message, replaying the earlier ones for context."""
+        previous: Plan | None = None
+        plan = Plan(candidate=None)
+        for i in range(len(texts)):
+            key = tuple(texts[: i + 1])
+            if key not in self._plans:
+                self._plans[key] = self.plan(texts[i], previous)
+                while len(self._plans) > PLAN_CACHE:
+                    self._plans.popitem(last=False)
+            self._plans.move_to_end(key)
+            plan = self._plans[key]
+            if plan.candidate is not None and plan.candidate.intent.tool is not None:
+                previous = plan
+        return plan
+
+    def plan(self, text: str, previous: Plan | None = None) -> Plan:
+        mentions = self.finder.find(text)
+        ranked = self.matcher.rank(text, mentions)
+        answerable = next((c for c in ranked if c.executable), None)
+        if previous is not None and mentions and self._reads_as_followup(text, mentions,
+                                                                         answerable):
+            followed = self.follow_up(previous, mentions)
+            if followed is not None:
+                return followed
+        best = ranked[0] if ranked else None
+        if answerable is not None and answerable.score >= self.settings.offline_min_score \
+                and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
+            return Plan(candidate=answerable)
+        lang = language(text)
+        unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
+        return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
+                    missing_tables=self._awaited_tables(text, mentions, best))
+
+    def _awaited_tables(self, text: str, mentions: list[Mention],
+                        best: Candidate | None) -> list[str]:
+        """Tables not built yet that the question's closest intent needs (by words alone)."""
+        if self.waiting is None:
+            return []
+        waiting = self.waiting.rank(text, mentions)
+        if not waiting or waiting[0].score < self.settings.offline_min_score or \
+                (best is not None and waiting[0].meaning <= best.meaning):
+            return []
+        return sorted(set(waiting[0].intent.tables) - self.tables)
+
+    def _reads_as_followup(self, text: str, mentions: list[Mention],
+                           answerable: Candidate | None) -> bool:
+        content = {f for f in self.matcher.features(text, mentions) if f.startswith("c:")}
+        if not content:
+            return True
+        if not self.lexicon.is_followup(text):
+            return False
+        return answerable is None or answerable.score < STRONG_MATCH or len(content) < 2
+
+    def follow_up(self, previous: Plan, mentions: list[Mention]) -> Plan | None:
+        """The previous plan with the new values swapped in or added as filters."""
+        assert previous.candidate is not None
+        before = previous.candidate
+        profile = self.matcher.profile_of(before.intent.id)
+        c = replace(before, values=dict(before.values), filters=list(before.filters),
+                    unplaced=[], conflicts=[], missing=[])
+        for mention in mentions:
+            slot = next((s.name for s in before.intent.slots if s.type == mention.type), None)
+            if slot is not None:
+                c.values[slot] = mention.value
+                continue
+            same = [f for f in c.filters if f.type == mention.type]
+            if same:
+                c.filters = [mention if f is same[0] else f for f in c.filters]
+                continue
+            self.matcher.place(c, profile, mention)
+        return Plan(candidate=c, followup=True) if c.executable else None
+
+    def suggest(self, ranked: list[Candidate], lang: str) -> list[str]:
+        """The closest answerable questions, with the user's own values where they fit."""
+        out: list[str] = []
+        for candidate in ranked:
+            intent = candidate.intent
+            if intent.tool is None:
+                continue
+            values = {**intent.example_values(), **candidate.values}
+            question = intent.question(lang, values)
+            if question not in out:
+                out.append(question)
+            if len(out) == SUGGESTIONS:
+                break
+        return out
+
+    # -- tool calls and answers ------------------------------------------------------------
+    def tool_call(self, plan: Plan) -> ToolCall:
+        c = plan.candidate
+        assert c is not None and c.intent.tool is not None
+        args = c.intent.render_args(c.values)
+        if c.intent.sample is not None and (c.filters or c.limit):
+            tree = parse(args["sql"])
+            add_filters(tree, [(m.type, m.value) for m in c.filters], self.catalog)
+            if c.limit:
+                set_limit(tree, c.limit)
+            args["sql"] = render(tree)
+        return ToolCall(c.intent.tool, args)
+
+    def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
+        lang = language(text)
+        if plan.candidate is None:
+            return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
+        c = plan.candidate
+        context = AnswerContext(question=text, lang=lang, intent=c.intent, values=c.values,
+                                filters=[m.value for m in c.filters], limit=c.limit,
+                                response=response, followup=plan.followup)
+        if c.intent.tool is None:
+            context.examples = self.examples(lang)
+        return write_answer(context)
+
+    def examples(self, lang: str) -> list[str]:
+        """A handful of questions from different categories, to show what can be asked."""
+        seen: set[str] = set()
+        out = []
+        for intent in self.intents:
+            if intent.tool is None or intent.category in seen or intent.slots:
+                continue
+            seen.add(intent.category)
+            out.append(intent.question(lang))
+        return out[:6]
+
+    def next_step(self, turns: list[Turn]) -> ToolCall | Answer:
+        current = turns[-1]
+        plan = self.plan_conversation([t.text for t in turns])
+        if current.responses:
+            return Answer(self.answer(current.text, plan, current.responses[-1][1]))
+        if plan.candidate is None or plan.candidate.intent.tool is None:
+            return Answer(self.answer(current.text, plan, None))
+        return self.tool_call(plan)
+
+
+_lock = threading.Lock()
+_planners: dict[tuple[Any, ...], OfflinePlanner] = {}
+
+
+def get_planner(available_tools: set[str]) -> OfflinePlanner:
+    """The planner for the current settings, warehouse tables and tools (built once)."""
+    settings = get_settings()
+    catalog = get_warehouse().catalog()
+    key = (str(settings.data_dir), tuple(catalog.table_names()), frozenset(available_tools),
+           _index_stamp(settings))
+    with _lock:
+        if key not in _planners:
+            _planners.clear()
+            _planners[key] = OfflinePlanner(settings, catalog, frozenset(available_tools))
+        return _planners[key]
+
+
+def _index_stamp(settings: Settings) -> tuple[float, float]:
+    """When the value index and the vector index were last written."""
+    paths = [settings.data_dir / "value_index.json", settings.chroma_dir / "chroma.sqlite3"]
+    return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in paths)  # type: ignore[return-value]
+
+
 def plan_next_step(contents: list[types.Content], available_tools: set[str]) -> ToolCall | Answer:
     """The next step for the conversation ``contents``."""
-    return Answer("I can't answer that yet.")
+    turns = read_turns(contents)
+    if not turns:
+        return Answer("Ask me a question about Cymbal's customers, products, reviews or orders.")
+    try:
+        planner = get_planner(available_tools)
+    except SqlError as err:
+        lang = language(turns[-1].text)
+        return Answer(str(err) if lang == "en" else f"데이터를 열 수 없습니다: {err}")
+    return planner.next_step(turns)

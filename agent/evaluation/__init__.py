@@ -1,0 +1,1 @@
+"""Measuring the agent: execution accuracy of text-to-SQL (``sql_accuracy``)."""

@@ -1,0 +1,210 @@
+"""The offline model's answers: short text in the user's language with the key numbers.
+
+Writers are chosen by the tool an intent called: ``run_sql`` results are written here; a
+capability adds its own with ``@register_writer("its_tool")`` in its module, or names one in
+its intent file (``writer: package.module:function``). A writer receives an
+``AnswerContext`` and returns the answer text. Phrases live in ``knowledge/offline/answers.yaml``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from agent.offline.intents import Intent
+from agent.settings import PROJECT_ROOT
+from tools.slot_values import SlotValue
+from tools.sql_knowledge import load_glossary
+
+ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
+_MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+@dataclass
+class AnswerContext:
+    """Everything a writer may use: the question, the filled intent and the tool's response."""
+
+    question: str
+    lang: str
+    intent: Intent
+    values: dict[str, SlotValue] = field(default_factory=dict)
+    filters: list[SlotValue] = field(default_factory=list)
+    limit: int | None = None
+    response: dict[str, Any] | None = None
+    examples: list[str] = field(default_factory=list)
+    followup: bool = False
+
+
+Writer = Callable[[AnswerContext], str]
+_WRITERS: dict[str, Writer] = {}
+
+
+def register_writer(tool: str) -> Callable[[Writer], Writer]:
+    """Register the answer writer for results of ``tool``."""
+    def decorate(writer: Writer) -> Writer:
+        _WRITERS[tool] = writer
+        return writer
+    return decorate
+
+
+@lru_cache(maxsize=1)
+def _phrasebook() -> dict[str, Any]:
+    return yaml.safe_load(ANSWERS_PATH.read_text(encoding="utf-8"))
+
+
+def phrase(name: str, lang: str, **values: object) -> str:
+    text = _phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"]
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def label(column: str, lang: str) -> str:
+    given = _phrasebook()["labels"].get(column)
+    if given:
+        return given["ko" if lang == "ko" else "en"]
+    return column.replace("_", " ")
+
+
+def format_value(column: str, value: Any, lang: str) -> str:
+    """A cell as a person reads it: thousands separators, %, won, yes/no, and glossary
+    values by their label in the answer's language."""
+    if value is None:
+        return "—"
+    kind = _phrasebook()["value_columns"].get(column)
+    if kind and isinstance(value, str):
+        return load_glossary().label(kind, value, lang)
+    if isinstance(value, bool):
+        return phrase("yes_word" if value else "no_word", lang)
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if column.endswith("_pct"):
+            return f"{number:,.1f}%"
+        if number.is_integer() and abs(number) >= 1:
+            text = f"{int(number):,}"
+        elif abs(number) >= 100:
+            text = f"{number:,.0f}"
+        else:
+            text = f"{number:,.2f}".rstrip("0").rstrip(".")
+        if _MONEY.search(column):
+            return f"{text}원" if lang == "ko" else f"₩{text}"
+        return text
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: int = 5) -> str:
+    """The first rows as "label value, label value, …"."""
+    if not rows:
+        return ""
+    numeric = [i for i, v in enumerate(rows[0]) if _is_number(v)]
+    labels = [i for i in range(len(columns)) if i not in numeric] or [0]
+    measure = next((i for i in numeric if i not in labels), None)
+    parts = []
+    for row in rows[:limit]:
+        name = " / ".join(format_value(columns[i], row[i], lang) for i in labels[:2])
+        parts.append(name if measure is None else
+                     f"{name} {format_value(columns[measure], row[measure], lang)}")
+    text = ", ".join(parts)
+    if len(rows) > limit:
+        text += phrase("list_more", lang, n=f"{len(rows):,}")
+    return text
+
+
+def _filters_note(ctx: AnswerContext) -> str:
+    items = [f.label(ctx.lang) for f in ctx.filters]
+    if ctx.limit:
+        items.append(phrase("top", ctx.lang, n=ctx.limit))
+    return phrase("filters", ctx.lang, items=", ".join(items)) if items else ""
+
+
+def _template_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]]) -> str | None:
+    template = ctx.intent.answer.get(ctx.lang) or (ctx.intent.answer.get("en")
+                                                   if ctx.lang == "en" else None)
+    if not template:
+        return None
+    first = dict(zip(columns, rows[0], strict=False)) if rows else {}
+    known: dict[str, str] = {c: format_value(c, v, ctx.lang) for c, v in first.items()}
+    known.update({name: value.label(ctx.lang) for name, value in ctx.values.items()})
+    known["rows"] = f"{len(rows):,}"
+    known["list"] = leading_rows(columns, rows, ctx.lang)
+    names = set(_PLACEHOLDER.findall(template))
+    if not names <= set(known):
+        return None
+    return _PLACEHOLDER.sub(lambda m: known[m.group(1)], template)
+
+
+def _generic_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]]) -> str:
+    if len(rows) == 1:
+        items = "; ".join(f"{label(c, ctx.lang)}: {format_value(c, v, ctx.lang)}"
+                          for c, v in zip(columns, rows[0], strict=False))
+        return phrase("one_row_generic", ctx.lang, items=items)
+    return phrase("rows_generic", ctx.lang, n=f"{len(rows):,}",
+                  list=leading_rows(columns, rows, ctx.lang))
+
+
+@register_writer("run_sql")
+def write_table_answer(ctx: AnswerContext) -> str:
+    """Answer from a query result: the intent's template, else a generic summary."""
+    response = ctx.response or {}
+    if "error" in response:
+        return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
+    columns, rows = response.get("columns", []), response.get("rows", [])
+    if not rows:
+        items = ", ".join(f.label(ctx.lang) for f in ctx.filters)
+        return phrase("no_rows", ctx.lang,
+                      filters=phrase("filters_inline", ctx.lang, items=items) if items else "")
+    text = _template_answer(ctx, columns, rows) or _generic_answer(ctx, columns, rows)
+    text += _filters_note(ctx)
+    if response.get("truncated"):
+        text += phrase("truncated", ctx.lang, n=len(rows))
+    return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text
+
+
+def write_direct_answer(ctx: AnswerContext) -> str:
+    """An intent without a tool: its template, with {examples} as a numbered list."""
+    template = ctx.intent.answer.get(ctx.lang) or ctx.intent.answer.get("en", "")
+    examples = "\n".join(f"- {q}" for q in ctx.examples)
+    return template.replace("{examples}", examples)
+
+
+def _import(path: str) -> Writer:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def write_answer(ctx: AnswerContext) -> str:
+    """The answer for ``ctx``, by the intent's own writer, its tool's, or the generic one."""
+    if ctx.intent.writer:
+        return _import(ctx.intent.writer)(ctx)
+    if ctx.intent.tool is None:
+        return write_direct_answer(ctx)
+    writer = _WRITERS.get(ctx.intent.tool)
+    if writer is not None:
+        return writer(ctx)
+    response = ctx.response or {}
+    if "error" in response:
+        return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
+    if "columns" in response:
+        return write_table_answer(ctx)
+    return str(response.get("summary") or response.get("answer") or response)
+
+
+def decline(lang: str, suggestions: list[str], unplaced: list[str],
+            missing_tables: list[str] | None = None) -> str:
+    """Saying plainly that the question is beyond the offline model, with what it can answer
+    (and which tables it waits for, when the question needs ones not built yet)."""
+    listed = "\n".join(f"{i}. {q}" for i, q in enumerate(suggestions, 1))
+    if missing_tables:
+        return phrase("missing_table", lang, tables=", ".join(missing_tables),
+                      suggestions=listed)
+    reason = phrase("decline_values", lang, values=", ".join(unplaced)) if unplaced else ""
+    return phrase("decline", lang, reason=reason, suggestions=listed)

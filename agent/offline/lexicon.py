@@ -1,0 +1,144 @@
+"""Bag-of-concepts features of a question, the same for English and Korean wording.
+
+``knowledge/offline/lexicon.yaml`` maps words to concepts; a word outside it keeps its own
+feature (``w:hoodie``, ``k:반려동물``) so a question about something the samples never mention
+scores low instead of matching on its familiar words alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from agent.settings import PROJECT_ROOT
+from tools.sql_knowledge import has_hangul
+
+LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
+_EN_WORD = re.compile(r"[a-z0-9%]+")
+_EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number of)\s+"
+                       r"((?:[\w-]+\s+){0,2}[\w-]+)")
+_KO_COUNT = re.compile(r"몇|(?<=\s)수(?=[는를가이\s?]|$)|건수|개수|명수")
+ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count can count
+_KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
+                     "이야", "이에요", "예요", "인가", "인지", "일까", "이고", "이며",
+                     "은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "도", "만",
+                     "요", "야", "랑", "냐", "니", "씩", "개씩", "명씩"], key=len, reverse=True)
+
+
+def stem(word: str) -> str:
+    """A crude English stem: plural and possessive endings dropped."""
+    word = word.removesuffix("'s")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _en_tokens(text: str) -> list[str]:
+    return [stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " ").replace("'s", ""))]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    # (words, concepts) and (form, concepts), longest first
+    en_phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    ko_forms: tuple[tuple[str, tuple[str, ...]], ...]
+    stop_en: frozenset[str]
+    stop_ko: frozenset[str]
+    followup_en: tuple[tuple[str, ...], ...]
+    followup_ko: tuple[str, ...]
+
+    @property
+    def _en_single(self) -> dict[str, tuple[str, ...]]:
+        return {words[0]: concepts for words, concepts in self.en_phrases if len(words) == 1}
+
+    def features(self, text: str) -> set[str]:
+        """Concepts (``c:``) and unknown words (``w:`` English, ``k:`` Korean) of ``text``."""
+        found: set[str] = set()
+        rest = text.lower()
+        for form, concepts in self.ko_forms:
+            if form in rest:
+                found.update(f"c:{c}" for c in concepts)
+                rest = rest.replace(form, " ")
+        tokens = _en_tokens(rest)
+        i = 0
+        while i < len(tokens):
+            for words, concepts in self.en_phrases:
+                if tuple(tokens[i:i + len(words)]) == words:
+                    found.update(f"c:{c}" for c in concepts)
+                    i += len(words)
+                    break
+            else:
+                word = tokens[i]
+                if word not in self.stop_en and not word.isdigit():
+                    found.add(f"w:{word}")
+                i += 1
+        for piece in _KO_WORD.findall(rest):
+            for particle in _PARTICLES:
+                if piece.endswith(particle) and len(piece) > len(particle):
+                    piece = piece[: -len(particle)]
+                    break
+            if len(piece) >= 2 and piece not in self.stop_ko:
+                found.add(f"k:{piece}")
+        return found
+
+    def count_target(self, text: str) -> str | None:
+        """What a "how many" question counts: ``t:review`` for "How many reviews …",
+        ``t:customer`` for "리뷰를 쓴 고객은 몇 명"."""
+        lowered = text.lower()
+        if match := _EN_COUNT.search(lowered):
+            for word in _en_tokens(match.group(1)):
+                concepts = self._en_single.get(word, ())
+                found = [c for c in concepts if c in ENTITIES]
+                if found:
+                    return f"t:{found[0]}"
+        marker = _KO_COUNT.search(text)
+        if marker:
+            before = text[: marker.start()]
+            best: tuple[int, str] | None = None
+            for form, concepts in self.ko_forms:
+                at = before.rfind(form)
+                entity = next((c for c in concepts if c in ENTITIES), None)
+                if at >= 0 and entity and (best is None or at > best[0]):
+                    best = (at, entity)
+            if best:
+                return f"t:{best[1]}"
+        return None
+
+    def is_followup(self, text: str) -> bool:
+        """Whether ``text`` reads as a refinement of the previous question."""
+        tokens = _en_tokens(text)
+        joined = f" {' '.join(tokens)} "
+        if any(f" {' '.join(words)} " in joined for words in self.followup_en):
+            return True
+        return any(form in text for form in self.followup_ko)
+
+
+@lru_cache(maxsize=2)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    en: dict[tuple[str, ...], set[str]] = {}
+    ko: dict[str, set[str]] = {}
+    for concept, forms in raw["concepts"].items():  # a word may stand for several concepts
+        for word in [*forms.get("en", ()), *forms.get("ko", ())]:
+            word = str(word)
+            if has_hangul(word):
+                ko.setdefault(word.lower(), set()).add(concept)
+            elif words := tuple(_en_tokens(word)):
+                en.setdefault(words, set()).add(concept)
+    return Lexicon(
+        en_phrases=tuple(sorted(((w, tuple(sorted(c))) for w, c in en.items()),
+                                key=lambda wc: -len(wc[0]))),
+        ko_forms=tuple(sorted(((f, tuple(sorted(c))) for f, c in ko.items()),
+                              key=lambda fc: -len(fc[0]))),
+        stop_en=frozenset(stem(str(w)) for w in raw["stop"]["en"]),
+        stop_ko=frozenset(str(w) for w in raw["stop"]["ko"]),
+        followup_en=tuple(tuple(_en_tokens(str(p))) for p in raw["followup"]["en"]),
+        followup_ko=tuple(str(p) for p in raw["followup"]["ko"]),
+    )

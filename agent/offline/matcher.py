@@ -1,0 +1,384 @@
+"""Matching a question to the intents the offline model knows, and filling their slots.
+
+Each intent is scored on:
+
+* meaning: cosine similarity of the question's embedding to the intent's phrasings (read
+  from the knowledge index) and the overlap of their concepts (``agent.offline.lexicon``).
+  Concepts weigh by rarity, dimensions ("by city") and measures ("average") weigh more, as
+  does what a "how many" counts; words outside the lexicon weigh most, so a question about
+  something no sample covers scores low. Recall outweighs precision: what the question asks
+  must be covered.
+* slots: every slot must get a value from the question (or have a default);
+* the rest of the question's values: each must be one the intent already states and its
+  SQL restricts to ("loyal" in "What do loyal members buy"), or a filter a table of its
+  query carries ("in Seoul" on any query over customers). A value it cannot place, or one
+  that contradicts what the intent states, makes it unable to answer, so the model declines
+  rather than ignore part of the question. A value the intent states but the question does
+  not, or a breakdown the question asks for and the intent lacks, costs score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlglot import exp
+
+from agent.offline.intents import Intent
+from agent.offline.lexicon import Lexicon
+from tools.mentions import Mention, MentionFinder
+from tools.slot_values import SlotValue, number_value, plain_value
+from tools.sql_filters import RULES, add_filters, parse
+from tools.warehouse.catalog import Catalog
+
+EmbedFn = Callable[[str], np.ndarray]
+# Weights and penalties of the score (meaning is 0..1; adjustments add to it).
+W_LEX, W_EMB = 0.55, 0.45
+EMB_FLOOR, EMB_SPAN = 0.80, 0.15  # e5 cosines: ~0.80 unrelated .. ~0.95 paraphrase
+RECALL_BETA = 1.5
+UNKNOWN_FACTOR = 1.5  # words outside the lexicon: meaning no sample covers
+SLOT_BONUS = 0.05
+FILTER_COST = 0.02
+GROUPED_FILTER_COST = 0.06  # narrowing a breakdown to one of its groups
+UNPLACED_COST = 0.25
+CONFLICT_COST = 0.30
+MISSING_COST = 0.30
+EXTRA_COST = 0.25
+DIMENSION_COST = 0.10  # the question breaks down by something the intent does not
+_DUMMY = {
+    "city": "Seoul", "gender": "Female", "loyalty": "TRUE", "age_group": "Younger_Adult",
+    "age": "30..39", "segment": "Younger_Adult_FEMALE_LOYAL", "social_media_source": "Blog",
+    "rating": "1..2", "category": "[Bags]", "product": "x", "price": "..9999",
+    "availability": "IN_STOCK", "status": "Complete", "sentiment": "negative",
+    "issue_category": "기타", "rfm_cluster": "x", "customer_id": "1001",
+}
+_RANGE_FILTERS = {"period"}  # a range narrows a breakdown by the same column sensibly
+_PERSON_TYPES = {"gender", "loyalty", "age_group", "age", "segment", "customer_id"}  # people
+_NUMERIC_TYPES = {"number", "at_least", "age", "rating", "price"}
+_FAMILY = {"age_group": "age", "segment": "age"}  # value types that say the same thing
+# A value implies the concept of its kind: "customers living in Busan" asks nothing about
+# cities beyond Busan, so the concept is dropped where such a value is present.
+_IMPLIED = {"city": "c:city", "social_media_source": "c:source", "category": "c:category",
+            "segment": "c:segment", "rfm_cluster": "c:cluster", "issue_category": "c:complaint"}
+# The concept a value type is a dimension of ("men and women" breaks down by gender).
+_DIMENSION = {"city": "c:city", "gender": "c:gender", "loyalty": "c:loyalty", "age": "c:age",
+              "age_group": "c:age", "segment": "c:segment", "social_media_source": "c:source",
+              "category": "c:category", "sentiment": "c:sentiment", "rating": "c:rating",
+              "status": "c:status", "issue_category": "c:complaint"}
+# Concepts that name what a result is broken down by weigh double: a question by month is
+# not answered by an overall figure. Customers are implied by most questions: half weight.
+DIMENSIONS = {"c:city", "c:gender", "c:age", "c:age_band", "c:decade", "c:loyalty", "c:segment",
+              "c:source", "c:month", "c:day", "c:weekday", "c:hour", "c:store_location",
+              "c:category", "c:sentiment", "c:status", "c:cluster", "c:complaint"}
+# What is measured weighs more too, and most what a "how many" counts (``t:`` features).
+MEASURES = {"c:average", "c:rating", "c:revenue", "c:share", "c:count", "c:price", "c:spend",
+            "c:units", "c:order_value", "c:frequency", "c:recency"}
+_WEIGHT_FACTOR = {**{d: 2.0 for d in DIMENSIONS}, **{m: 1.5 for m in MEASURES},
+                  "c:customer": 0.5}
+_TARGET_FACTOR = 2.0
+_COUNTS_PEOPLE = re.compile(r"\bhow many\b|몇\s*명", re.I)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
+
+
+@dataclass
+class Candidate:
+    """An intent with its slots filled from one question, scored."""
+
+    intent: Intent
+    values: dict[str, SlotValue] = field(default_factory=dict)
+    filters: list[Mention] = field(default_factory=list)
+    limit: int | None = None
+    unplaced: list[Mention] = field(default_factory=list)
+    conflicts: list[Mention] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    meaning: float = 0.0
+    score: float = 0.0
+
+    @property
+    def executable(self) -> bool:
+        return not (self.unplaced or self.conflicts or self.missing)
+
+
+@dataclass
+class _Profile:
+    """What the matcher precomputes about one intent."""
+
+    intent: Intent
+    phrasings: list[frozenset[str]]  # the concept features of each phrasing
+    fixed: set[tuple[str, str]]  # (type, value) the phrasings state and the query restricts to
+    constrained: set[str]  # value types the query compares with a constant (outside slots)
+    said: set[tuple[str, str]]  # every value its phrasings mention
+    filterable: set[str]
+    grouped: set[str]  # filter types whose column the query groups by
+    dimensions: set[str]  # dimension concepts its phrasings or its GROUP BY name
+    orderable: bool
+    share_of_total: bool  # shares over the whole result (break when narrowed to one group)
+
+
+def _is_constant(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Neg):
+        node = node.this
+    return isinstance(node, (exp.Literal, exp.Boolean))
+
+
+def _constrained_columns(tree: exp.Query) -> set[str]:
+    """Columns the query compares with a constant, or uses as a bare TRUE/FALSE condition."""
+    names: set[str] = set()
+    for node in tree.find_all(*_COMPARISONS):
+        sides = [node.this, *(node.expressions or []), node.args.get("expression"),
+                 node.args.get("low"), node.args.get("high")]
+        sides = [x for x in sides if isinstance(x, exp.Expression)]
+        if any(_is_constant(x) for x in sides):
+            for side in sides:
+                names |= {c.name for c in side.find_all(exp.Column)}
+    for column in tree.find_all(exp.Column):
+        if isinstance(column.parent, (exp.Where, exp.And, exp.Or, exp.Not, exp.CountIf)):
+            names.add(column.name)
+    return names
+
+
+def _types_of(columns: set[str]) -> set[str]:
+    """Value types carried by ``columns`` (a segment needs all three of its columns)."""
+    kinds = set()
+    for kind, rule in RULES.items():
+        if kind == "segment":
+            if {"age", "gender", "loyalty_member"} <= columns or \
+                    columns & {"persona_age_group_profile", "segment"}:
+                kinds.add(kind)
+        elif columns & set(rule.columns):
+            kinds.add(kind)
+    return kinds
+
+
+def _grouped_columns(tree: exp.Query) -> set[str]:
+    names: set[str] = set()
+    for select in tree.find_all(exp.Select):
+        aliases = {e.alias: e.this for e in select.expressions if isinstance(e, exp.Alias)}
+        group = select.args.get("group")
+        for expression in (group.expressions if group else []):
+            if isinstance(expression, exp.Column) and expression.name in aliases \
+                    and not expression.table:
+                expression = aliases[expression.name]
+            names |= {c.name for c in expression.find_all(exp.Column)}
+            if isinstance(expression, exp.Column):
+                names.add(expression.name)
+    return names
+
+
+class Matcher:
+    """Scores intents for a question; ``vectors`` are (refs, matrix) from the knowledge index."""
+
+    def __init__(self, intents: list[Intent], finder: MentionFinder, lexicon: Lexicon,
+                 catalog: Catalog, vectors: tuple[list[str], np.ndarray] | None = None,
+                 embed: EmbedFn | None = None) -> None:
+        self.finder = finder
+        self.anchor = finder.index.anchor().isoformat()
+        self.lexicon = lexicon
+        self.catalog = catalog
+        self.embed = embed if vectors is not None else None
+        self.profiles = [self._profile(i) for i in intents]
+        self._idf = self._weights()
+        self._rows: dict[str, list[int]] = {}
+        self._matrix = None
+        if vectors is not None:
+            refs, matrix = vectors
+            self._matrix = matrix
+            for row, ref in enumerate(refs):
+                self._rows.setdefault(ref, []).append(row)
+
+    # -- precomputation ---------------------------------------------------------------
+    def _profile(self, intent: Intent) -> _Profile:
+        examples = intent.example_values()
+        slot_values = {(s.type, examples[s.name].value) for s in intent.slots}
+        tree = parse(intent.sample.render_sql()) if intent.sample is not None else None
+        grouped = _types_of(_grouped_columns(tree)) if tree is not None else set()
+        constrained = _types_of(_constrained_columns(tree)) if tree is not None else set()
+        phrasings, said = [], set()
+        for i, (lang, template) in enumerate(intent.phrasings):
+            text = intent.render_text(template, examples, lang)
+            mentions = self.finder.find(text)
+            said |= {m.key for m in mentions}
+            if i == 0:  # what the main question states is part of what it asks
+                constrained |= {m.type for m in mentions if m.key not in slot_values} - \
+                    grouped - _NUMERIC_TYPES - {"top_n"}
+            phrasings.append(frozenset(self.features(text, mentions)))
+        constrained -= {s.type for s in intent.slots} | grouped
+        fixed = {key for key in said if key not in slot_values and key[0] in constrained}
+        filterable, orderable, share_of_total = set(), False, False
+        if tree is not None:
+            orderable = isinstance(tree, exp.Select) and tree.args.get("order") is not None
+            share_of_total = any(not w.args.get("partition_by") for w in tree.find_all(exp.Window))
+            for kind, raw in _DUMMY.items():
+                if add_filters(tree.copy(), [(kind, plain_value(kind, raw))], self.catalog)[0]:
+                    filterable.add(kind)
+            period = SlotValue(type="period", value="x", en="x", ko="x", start="2025-01-01",
+                               end="2025-02-01")
+            if add_filters(tree.copy(), [("period", period)], self.catalog)[0]:
+                filterable.add("period")
+        dimensions = {f for p in phrasings for f in p if f in DIMENSIONS} | \
+            {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
+        return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
+                        dimensions, orderable, share_of_total)
+
+    def _weights(self) -> dict[str, float]:
+        df: dict[str, int] = {}
+        for profile in self.profiles:
+            for feature in set().union(*profile.phrasings):
+                df[feature] = df.get(feature, 0) + 1
+        n = len(self.profiles)
+        self._unknown = math.log(n + 1) + 1.0
+        return {f: math.log((n + 1) / (d + 1)) + 1.0 for f, d in df.items()}
+
+    def weight(self, feature: str) -> float:
+        factor = _TARGET_FACTOR if feature.startswith("t:") else \
+            UNKNOWN_FACTOR if feature[0] in "wk" else _WEIGHT_FACTOR.get(feature, 1.0)
+        return self._idf.get(feature, self._unknown) * factor
+
+    # -- scoring ------------------------------------------------------------------------
+    def features(self, text: str, mentions: list[Mention]) -> set[str]:
+        """Concept features of ``text`` with its values blanked out; a value that names
+        people ("women", "loyal") stands for customers."""
+        found = self.lexicon.features(_blank(text, mentions))
+        if any(m.type in _PERSON_TYPES for m in mentions):
+            found.add("c:customer")
+        if any(m.type == "top_n" for m in mentions):
+            found.add("c:top")
+        found -= {_IMPLIED[m.type] for m in mentions if m.type in _IMPLIED}
+        target = self.lexicon.count_target(_blank(text, mentions))
+        if target is None and _COUNTS_PEOPLE.search(text) and \
+                any(m.type in _PERSON_TYPES for m in mentions):
+            target = "t:customer"  # "How many young loyal women …", "여성 고객은 몇 명"
+        if target:
+            found.add(target)
+        for kind in {m.type for m in mentions} & set(_DIMENSION):  # several values: a breakdown
+            if len({m.value.value for m in mentions if m.type == kind}) > 1:
+                found.add(_DIMENSION[kind])
+        return found
+
+    def _lexical(self, query: set[str], phrasing: frozenset[str]) -> float:
+        if not query and not phrasing:
+            return 1.0
+        shared = sum(self.weight(f) for f in query & phrasing)
+        if not shared:
+            return 0.0
+        precision = shared / sum(self.weight(f) for f in phrasing)
+        recall = shared / sum(self.weight(f) for f in query)
+        beta2 = RECALL_BETA ** 2  # what the question asks must be covered, above all
+        return (1 + beta2) * precision * recall / (beta2 * precision + recall)
+
+    def _embedding_scores(self, text: str) -> dict[str, float]:
+        if self._matrix is None or self.embed is None:
+            return {}
+        sims = self._matrix @ self.embed(text)
+        return {ref: float(sims[rows].max()) for ref, rows in self._rows.items()}
+
+    def rank(self, text: str, mentions: list[Mention] | None = None) -> list[Candidate]:
+        """Every intent scored for ``text``, best first."""
+        mentions = self.finder.find(text) if mentions is None else mentions
+        query = self.features(text, mentions)
+        embedded = self._embedding_scores(text)
+        ranked = []
+        for profile in self.profiles:
+            lexical = max((self._lexical(query, p) for p in profile.phrasings),
+                          default=0.0)
+            if profile.intent.id in embedded:
+                emb = min(1.0, max(0.0, (embedded[profile.intent.id] - EMB_FLOOR) / EMB_SPAN))
+                meaning = W_LEX * lexical + W_EMB * emb
+            else:
+                meaning = lexical
+            candidate = self.fill(profile, mentions, text)
+            candidate.meaning = meaning
+            candidate.score = meaning + self._adjustment(candidate, profile, mentions, query)
+            ranked.append(candidate)
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def _adjustment(self, c: Candidate, profile: _Profile, mentions: list[Mention],
+                    query: set[str]) -> float:
+        families = {_FAMILY.get(m.type, m.type) for m in mentions}
+        families |= {kind for kind, concept in _DIMENSION.items() if concept in query}
+        extra = {_FAMILY.get(kind, kind) for kind, _ in profile.fixed} - families
+        filled = sum(1 for v in c.values.values() if any(v is m.value for m in mentions))
+        grouped = sum(1 for m in c.filters if m.type in profile.grouped)
+        unasked = len((query & DIMENSIONS) - profile.dimensions)
+        return (SLOT_BONUS * filled - FILTER_COST * len(c.filters) - DIMENSION_COST * unasked
+                - (GROUPED_FILTER_COST - FILTER_COST) * grouped
+                - UNPLACED_COST * len(c.unplaced) - CONFLICT_COST * len(c.conflicts)
+                - MISSING_COST * len(c.missing) - EXTRA_COST * len(extra))
+
+    # -- slot filling ---------------------------------------------------------------------
+    def profile_of(self, intent_id: str) -> _Profile:
+        return next(p for p in self.profiles if p.intent.id == intent_id)
+
+    def fill(self, profile: _Profile, mentions: list[Mention], text: str) -> Candidate:
+        """Place each mention: a slot, already said by the intent, a filter, or nowhere."""
+        c = Candidate(intent=profile.intent)
+        left = list(mentions)
+        for spec in profile.intent.slots:
+            if spec.type == "question":
+                c.values[spec.name] = SlotValue("question", text, text, text)
+                continue
+            found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"
+                          and (m.value.start or "") <= self.anchor), None)
+            used = [found]
+            if found is None and spec.type == "segment":
+                found, used = _compose_segment(left)
+            if found is not None:
+                c.values[spec.name] = found.value
+                left = [m for m in left if not any(m is u for u in used)]
+            elif spec.default is not None:
+                c.values[spec.name] = _default(spec.type, spec.default)
+            else:
+                c.missing.append(spec.name)
+        for kind in {m.type for m in left} & (profile.grouped | profile.constrained):
+            if len({m.value.value for m in left if m.type == kind}) > 1:  # "men and women"
+                left = [m for m in left if m.type != kind]  # name the breakdown, not a filter
+        for mention in left:
+            self.place(c, profile, mention)
+        return c
+
+    def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
+        """Put one value that is not a slot somewhere, or record that it cannot be."""
+        if mention.type == "period" and (mention.value.start or "") > self.anchor:
+            c.unplaced.append(mention)  # after the latest data: a forecast, not a query
+            return
+        if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES | {"top_n"} and
+                                            mention.key in profile.said):
+            return
+        if mention.type in profile.constrained:
+            c.conflicts.append(mention)
+        elif mention.type == "top_n" and profile.orderable:
+            c.limit = int(mention.value.value)
+        elif mention.type in profile.filterable and (
+                mention.type in _RANGE_FILTERS or mention.type not in profile.grouped
+                or not profile.share_of_total):
+            c.filters.append(mention)
+        else:
+            c.unplaced.append(mention)
+
+
+def _blank(text: str, mentions: list[Mention]) -> str:
+    for m in mentions:
+        text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    return text
+
+
+def _compose_segment(mentions: list[Mention]) -> tuple[Mention | None, list[Mention]]:
+    """"young loyal women" as the segment Younger_Adult_FEMALE_LOYAL, and its three parts."""
+    by_type = {m.type: m for m in mentions}
+    if not {"age_group", "gender", "loyalty"} <= set(by_type):
+        return None, []
+    parts = [by_type["age_group"], by_type["gender"], by_type["loyalty"]]
+    age, gender, loyal = (m.value.value for m in parts)
+    value = f"{age}_{gender.upper()}_{'LOYAL' if loyal == 'TRUE' else 'NON_LOYAL'}"
+    start, end = min(m.start for m in parts), max(m.end for m in parts)
+    return Mention("segment", plain_value("segment", value), start, end, value), parts
+
+
+def _default(kind: str, raw: str) -> SlotValue:
+    if raw.isdigit():
+        return number_value(kind, int(raw))
+    return plain_value(kind, raw)

@@ -1,0 +1,196 @@
+"""The offline model through the real ADK runner: questions in English and Korean,
+follow-ups within a conversation, declines with suggestions, the CLI, and new intents
+added from a knowledge file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.runner import ChatService, TurnResult
+from tools.warehouse import get_warehouse
+
+
+def scalar(sql: str) -> Any:
+    return get_warehouse().run_query(sql).rows[0][0]
+
+
+def numbers(text: str) -> set[int]:
+    return {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)}
+
+
+@pytest.fixture()
+def chat(settings) -> ChatService:
+    return ChatService(settings=settings, model="offline")
+
+
+def converse(chat: ChatService, *questions: str) -> list[TurnResult]:
+    session = chat.new_session_id()
+
+    async def go() -> list[TurnResult]:
+        return [await chat.ask(q, session_id=session) for q in questions]
+    return asyncio.run(go())
+
+
+def test_english_question_runs_sql_and_answers_with_the_number(chat):
+    [turn] = converse(chat, "How many customers live in Busan?")
+    assert [c.name for c in turn.tool_calls] == ["run_sql"]
+    assert "address_city = 'Busan'" in turn.sql[0]
+    expected = scalar("SELECT COUNT(*) FROM cymbal.customers WHERE address_city = 'Busan'")
+    assert expected in numbers(turn.answer) and "Busan" in turn.answer
+    assert turn.model.startswith("Offline")
+
+
+def test_korean_question_gets_a_korean_answer(chat):
+    [turn] = converse(chat, "부산에 사는 로열 고객은 몇 명이야?")
+    expected = scalar("SELECT COUNT(*) FROM cymbal.customers WHERE address_city = 'Busan' "
+                      "AND loyalty_member")
+    assert expected in numbers(turn.answer)
+    assert re.search(r"[가-힣]", turn.answer) and "부산" in turn.answer
+    assert "로열 고객" in turn.answer  # the filter it applied, in words
+
+
+def test_follow_ups_swap_and_add_values(chat):
+    first, second, third = converse(chat, "How many customers live in Busan?", "And in Daegu?",
+                                    "now only loyal members")
+    assert "'Daegu'" in second.sql[0] and "'Busan'" not in second.sql[0]
+    assert scalar("SELECT COUNT(*) FROM cymbal.customers WHERE address_city = 'Daegu'") \
+        in numbers(second.answer)
+    assert "'Daegu'" in third.sql[0] and "loyalty_member" in third.sql[0]
+    assert scalar("SELECT COUNT(*) FROM cymbal.customers WHERE address_city = 'Daegu' "
+                  "AND loyalty_member") in numbers(third.answer)
+
+
+def test_korean_follow_up_narrows_a_breakdown(chat):
+    first, second = converse(chat, "도시별 평균 평점 알려줘", "그중 여성 고객만")
+    assert first.last_table is not None and len(first.last_table["rows"]) == 18
+    assert "Female" in second.sql[0] and "address_city" in second.sql[0]
+    female = get_warehouse().run_query(
+        "SELECT c.address_city, ROUND(AVG(r.rating), 2) FROM cymbal.customer_reviews AS r "
+        "JOIN cymbal.customers AS c ON c.customer_id = r.customer_id "
+        "WHERE c.gender = 'Female' GROUP BY 1")
+    got = {row[0]: row[1] for row in second.last_table["rows"]}
+    assert got == {city: value for city, value in female.rows}
+    assert "여성" in second.answer
+
+
+def test_follow_up_keeps_the_top_n_and_adds_a_filter(chat):
+    first, second = converse(chat, "What are the top 5 products in Seoul?",
+                             "what about for loyal members?")
+    assert len(first.last_table["rows"]) == 5
+    assert "'Seoul'" in second.sql[0] and "loyalty_member" in second.sql[0]
+    assert len(second.last_table["rows"]) == 5
+
+
+def test_out_of_scope_is_declined_with_three_suggestions(chat):
+    for question in ("What is our conversion rate?", "광고비는 얼마나 썼어?"):
+        [turn] = converse(chat, question)
+        assert turn.tool_calls == [] and turn.sql == []
+        suggestions = re.findall(r"^\d\. (.+)$", turn.answer, re.M)
+        assert len(suggestions) == 3 and len(set(suggestions)) == 3
+        assert "GOOGLE_API_KEY" in turn.answer
+    assert re.search(r"[가-힣]", turn.answer) and re.search(r"[가-힣]", suggestions[0])
+
+
+def test_a_value_that_cannot_apply_is_declined_not_ignored(chat):
+    [turn] = converse(chat, "What share of reviews give only 1 star?")
+    assert turn.sql == []
+    assert "1 star" in turn.answer  # says which part it could not apply
+
+
+def test_the_future_is_not_answered(chat):
+    [turn] = converse(chat, "Predict next month's revenue")
+    assert turn.sql == []
+
+
+def test_derived_questions_wait_for_their_tables(chat):
+    [turn] = converse(chat, "What is the distribution of review sentiment?")
+    assert turn.sql == [] and len(re.findall(r"^\d\. ", turn.answer, re.M)) == 3
+    assert "multimodal_customer_reviews" in turn.answer and "cymbal setup" in turn.answer
+
+
+def test_help_lists_example_questions(chat):
+    [turn] = converse(chat, "What can you do?")
+    assert turn.tool_calls == [] and len(re.findall(r"^- ", turn.answer, re.M)) >= 4
+
+
+def test_answer_survives_a_restart_of_the_service(settings):
+    session = ChatService.new_session_id()
+    first = ChatService(settings=settings, model="offline")
+    asyncio.run(first.ask("How many reviews came from Instagram?", session_id=session))
+    second = ChatService(settings=settings, model="offline")
+    turn = asyncio.run(second.ask("What about Facebook?", session_id=session))
+    assert "'Facebook'" in turn.sql[0]
+    assert scalar("SELECT COUNT(*) FROM cymbal.customer_reviews "
+                  "WHERE social_media_source = 'Facebook'") in numbers(turn.answer)
+
+
+def test_cli_ask_json(settings):
+    result = CliRunner().invoke(app, ["ask", "2025년 11월 매출은?", "--json", "--model",
+                                      "offline"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["tool_calls"][0]["name"] == "run_sql"
+    assert "'2025-11-01'" in payload["sql"][0] and payload["columns"][0] == "revenue"
+    revenue = scalar("SELECT ROUND(SUM(quantity * sale_price)) FROM cymbal.orders "
+                     "WHERE status IN ('Complete', 'Shipped') AND order_datetime >= '2025-11-01' "
+                     "AND order_datetime < '2025-12-01'")
+    assert payload["rows"][0][0] == revenue and f"{int(revenue):,}" in payload["answer"]
+
+
+def test_new_capabilities_plug_in_through_intent_files(settings, tmp_path, monkeypatch):
+    """An intent file and a writer add a capability without touching the planner."""
+    from google.adk.agents import LlmAgent
+    from google.adk.runners import Runner
+    from google.adk.sessions import InMemorySessionService
+    from google.genai import types
+
+    import agent.offline.intents as intents
+    from agent.offline import planner
+    from agent.offline.answers import AnswerContext, register_writer
+    from agent.offline.llm import OfflineLlm
+    from tools.registry import agent_tools
+
+    (tmp_path / "lookup.yaml").write_text(
+        "intents:\n"
+        "  - id: customer_card\n"
+        "    tool: customer_card\n"
+        "    phrasings:\n"
+        "      en: ['Open the customer card of customer {customer_id}']\n"
+        "      ko: ['고객 {customer_id} 카드 열어줘']\n"
+        "    slots: {customer_id: 1001}\n"
+        "    args: {customer_id: '{customer_id}'}\n", encoding="utf-8")
+    original = intents.load_intents.__wrapped__
+    monkeypatch.setattr(planner, "load_intents", lambda: original(tmp_path))
+    planner._planners.clear()
+
+    def customer_card(customer_id: int) -> dict[str, Any]:
+        """A customer's card."""
+        return {"customer_id": customer_id, "city": "Suwon"}
+
+    @register_writer("customer_card")
+    def write_card(ctx: AnswerContext) -> str:
+        return f"Card {ctx.response['customer_id']} ({ctx.response['city']})"
+
+    agent = LlmAgent(name="ext", model=OfflineLlm(), tools=[*agent_tools(), customer_card])
+    runner = Runner(agent=agent, app_name="ext", session_service=InMemorySessionService(),
+                    auto_create_session=True)
+
+    async def ask(text: str) -> list[Any]:
+        return [e async for e in runner.run_async(
+            user_id="u", session_id="s",
+            new_message=types.Content(role="user", parts=[types.Part(text=text)]))]
+    try:
+        events = asyncio.run(ask("open the customer card of customer 1007"))
+    finally:
+        planner._planners.clear()
+    calls = [p.function_call for e in events for p in (e.content.parts if e.content else [])
+             if p.function_call]
+    assert calls[0].name == "customer_card" and calls[0].args == {"customer_id": 1007}
+    assert events[-1].content.parts[0].text == "Card 1007 (Suwon)"
