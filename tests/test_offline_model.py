@@ -9,11 +9,16 @@ import json
 import re
 from typing import Any
 
+import shutil
+
 import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.runner import ChatService, TurnResult
+from pipeline.warehouse_writer import open_for_update
+from tests.conftest import reset_caches
+from tools.warehouse.schema import load_schema
 from tools.warehouse import get_warehouse
 
 
@@ -109,8 +114,24 @@ def test_the_future_is_not_answered(chat):
     assert turn.sql == []
 
 
-def test_derived_questions_wait_for_their_tables(chat):
-    [turn] = converse(chat, "What is the distribution of review sentiment?")
+def test_derived_questions_wait_for_their_tables(built_data_dir, tmp_path, monkeypatch):
+    """On the base tables alone, a sentiment question names the missing table."""
+    copy = tmp_path / "data"
+    shutil.copytree(built_data_dir, copy)
+    base = {name for name, spec in load_schema().items() if spec.origin != "derived"}
+    with open_for_update(copy / "cymbal.duckdb") as con:
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_name NOT LIKE '\\_%' ESCAPE '\\'").fetchall():
+            if table not in base:
+                con.execute(f'DROP TABLE "{table}"')
+    monkeypatch.setenv("CYMBAL_DATA_DIR", str(copy))
+    reset_caches()
+    try:
+        [turn] = converse(ChatService(model="offline"),
+                          "What is the distribution of review sentiment?")
+    finally:
+        get_warehouse().close()
+        reset_caches()
     assert turn.sql == [] and len(re.findall(r"^\d\. ", turn.answer, re.M)) == 3
     assert "multimodal_customer_reviews" in turn.answer and "cymbal setup" in turn.answer
 

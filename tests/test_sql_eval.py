@@ -1,19 +1,11 @@
 """The execution-accuracy harness: result comparison rules, and the offline model's
-accuracy on the gold sets through the real runner (base tables, and derived tables built
-from stand-ins that follow their agreed contract)."""
+accuracy on the gold sets through the real runner, over the base and the derived tables."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from agent.evaluation.sql_accuracy import GOLD_DIR, compare_results, evaluate, load_gold
-from pipeline.knowledge import build_knowledge_index, build_value_index
-from pipeline.progress import NullReporter
-from pipeline.setup import SetupContext, SetupOptions
-from tests.conftest import reset_caches
-from tests.derived_stub import add_derived_tables, copy_data_dir
 from tools.sql_knowledge import sql_tables
 from tools.warehouse import get_warehouse
 
@@ -56,51 +48,18 @@ def test_offline_accuracy_on_the_base_gold_set(settings):
     assert set(report.by("lang")) == {"en", "ko"}
 
 
-@pytest.fixture(scope="module")
-def derived_dir(built_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built data plus stand-in derived tables, with both indexes brought up to date."""
-    from agent.settings import Settings
-
-    target = copy_data_dir(built_data_dir, tmp_path_factory.mktemp("derived") / "data")
-    add_derived_tables(target / "cymbal.duckdb")
-    settings = Settings(data_dir=target)
-    ctx = SetupContext(settings=settings, options=SetupOptions(scale=0.2),
-                       reporter=NullReporter())
-    build_value_index(ctx)
-    build_knowledge_index(ctx)
-    return target
-
-
-@pytest.fixture()
-def derived_settings(derived_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("CYMBAL_DATA_DIR", str(derived_dir))
-    monkeypatch.setenv("CYMBAL_MODEL", "offline")
-    reset_caches()
-    from agent.settings import get_settings
-
-    yield get_settings()
-    get_warehouse().close()
-    reset_caches()
-
-
-@pytest.mark.slow
-def test_derived_pairs_and_gold_run_on_the_contract(derived_settings):
-    from tools.sql_knowledge import load_samples
-
+def test_derived_gold_runs_on_the_built_tables(settings):
     warehouse = get_warehouse()
     tables = set(warehouse.catalog().table_names())
-    for sample in load_samples():
-        assert set(sample.tables) <= tables, sample.id
-        assert warehouse.run_query(sample.render_sql()).rows, sample.id
     for item in load_gold(GOLD_DIR / "sql_gold_derived.yaml"):
         assert set(sql_tables(item.sql)) <= tables
-        warehouse.run_query(item.sql)
+        assert warehouse.run_query(item.sql).rows, item.question
 
 
 @pytest.mark.slow
-def test_offline_accuracy_on_the_derived_gold(derived_settings):
+def test_offline_accuracy_on_the_derived_gold(settings):
     report = evaluate(model="offline", gold_paths=[GOLD_DIR / "sql_gold_derived.yaml"],
-                      settings=derived_settings, out_of_scope=False)
+                      settings=settings, out_of_scope=False)
     counts = report.counts()
     assert counts["total"] == 20
     assert counts["correct"] >= 16 and counts["wrong"] <= 1, report.to_markdown()

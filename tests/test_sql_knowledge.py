@@ -52,12 +52,17 @@ def test_base_sample_runs_and_returns_rows(settings, sample):
 
 
 @pytest.mark.parametrize("sample", DERIVED, ids=[s.id for s in DERIVED])
-def test_derived_sample_runs_once_its_tables_exist(settings, sample):
-    tables = set(get_warehouse().catalog().table_names())
-    missing = set(sample.tables) - tables
-    if missing:
-        pytest.skip(f"not built yet: {sorted(missing)}")
-    assert get_warehouse().run_query(sample.render_sql()).rows
+def test_derived_sample_runs_on_the_built_tables(settings, sample):
+    warehouse = get_warehouse()
+    assert set(sample.tables) <= set(warehouse.catalog().table_names())
+    rows = warehouse.run_query(sample.render_sql()).rows
+    if sample.category == "media" and not rows:
+        # generated data has no review photos or videos; the lab's files do
+        assert warehouse.run_query(
+            "SELECT COUNT(*) FROM cymbal.multimodal_customer_reviews "
+            "WHERE image_uri IS NOT NULL OR video_uri IS NOT NULL").rows == [[0]]
+    else:
+        assert rows, f"{sample.id} returned no rows"
 
 
 def test_glossary_defines_the_business_words():
