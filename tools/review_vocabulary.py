@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from agent.settings import PROJECT_ROOT
+from tools.city_names import city_spellings
 from tools.warehouse.catalog import closest
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge" / "reviews"
@@ -75,7 +76,7 @@ def issue_categories() -> dict[str, IssueCategory]:
 @lru_cache(maxsize=1)
 def search_terms() -> dict[str, dict[str, list[str]]]:
     """The alternative names of cities, product categories, sentiments and aspects."""
-    return _load("search_terms")
+    return {**_load("search_terms"), "cities": city_spellings()}
 
 
 @lru_cache(maxsize=1)
