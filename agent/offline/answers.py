@@ -59,8 +59,18 @@ def _phrasebook() -> dict[str, Any]:
     return yaml.safe_load(ANSWERS_PATH.read_text(encoding="utf-8"))
 
 
-def phrase(name: str, lang: str, **values: object) -> str:
+def phrase(name: str, lang: str, /, **values: object) -> str:
     text = _phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"]
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def term(kind: str, value: str, lang: str, /, **values: object) -> str:
+    """How a tool's ``value`` of ``kind`` (an email status, a tone, an offer type) reads in
+    ``lang``; the value itself when the phrasebook has no word for it."""
+    given = _phrasebook()["terms"].get(kind, {}).get(value)
+    if not given:
+        return value
+    text = given["ko" if lang == "ko" else "en"]
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
@@ -167,6 +177,30 @@ def write_table_answer(ctx: AnswerContext) -> str:
     if response.get("truncated"):
         text += phrase("truncated", ctx.lang, n=len(rows))
     return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text
+
+
+def failure_answer(ctx: AnswerContext) -> str | None:
+    """The answer to a tool's error result (``{"error", "message", "suggestions"}``): the
+    phrasebook's words for the error where it has them (``error_<code>``), else the tool's
+    own message, and the closest values the tool suggests; None when the tool succeeded."""
+    response = ctx.response or {}
+    if "error" not in response:
+        return None
+    code = str(response["error"])
+    message = str(response.get("message", code))
+    shown = response.get("options") or response.get("suggestions") or []
+    items = ", ".join(str(s) for s in shown[:5])
+    known = {name: value.label(ctx.lang) for name, value in ctx.values.items()}
+    known.update(message=message, items=items,
+                 customer=known.get("customer_id", ""), name=known.get("name", ""))
+    book = _phrasebook()["phrases"]
+    if f"error_{code}" in book:
+        text = phrase(f"error_{code}", ctx.lang, **known)
+        if f"error_{code}_suggest" in book and items:
+            text += phrase(f"error_{code}_suggest", ctx.lang, items=items)
+        return text
+    text = phrase("error_generic", ctx.lang, message=message)
+    return text + (phrase("error_suggestions", ctx.lang, items=items) if items else "")
 
 
 def write_direct_answer(ctx: AnswerContext) -> str:

@@ -4,8 +4,10 @@ For a new user message it matches the intents (``agent.offline.matcher``), fills
 slots from the value index and calls the intent's tool; when the tool's result comes back
 it writes the answer (``agent.offline.answers``). Earlier turns are replayed from the
 conversation so a follow-up ("now only for Seoul", "그중 로열 고객만", "and for Busan?")
-changes the previous question's values instead of starting over. A question no intent can
-answer whole is declined with the three closest questions it can answer.
+changes the previous question's values instead of starting over, and the customer and
+campaign the conversation is about carry over to requests that name none ("approve them",
+"now draft one in Korean"). A question no intent can answer whole is declined with the
+three closest questions it can answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 from google.genai import types
 
+from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, write_answer
 from agent.offline.conversation import Turn, read_turns
 from agent.offline.intents import load_intents
@@ -29,6 +32,7 @@ from tools.embeddings import get_embedding_provider
 from tools.knowledge_index import phrasing_vectors
 from tools.mentions import Mention, MentionFinder
 from tools.sql_filters import add_filters, parse, render, set_limit
+from tools.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql_knowledge import has_hangul
 from tools.value_index import load_index
 from tools.vector_index import IndexMissingError
@@ -39,6 +43,8 @@ DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best 
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 SUGGESTIONS = 3
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
+_ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
+Context = dict[str, SlotValue]
 
 
 @dataclass(frozen=True)
@@ -94,25 +100,29 @@ class OfflinePlanner:
         self._plans: OrderedDict[tuple[str, ...], Plan] = OrderedDict()
 
     # -- planning ---------------------------------------------------------------------
-    def plan_conversation(self, texts: list[str]) -> Plan:
+    def plan_conversation(self, turns: list[Turn]) -> Plan:
         """The plan of the last message, replaying the earlier ones for context."""
         previous: Plan | None = None
         plan = Plan(candidate=None)
-        for i in range(len(texts)):
-            key = tuple(texts[: i + 1])
+        context: Context = {}
+        key: tuple[Any, ...] = ()
+        for i, turn in enumerate(turns):
+            key += (turn.text, tuple(sorted((k, v.value) for k, v in context.items())))
             if key not in self._plans:
-                self._plans[key] = self.plan(texts[i], previous)
+                self._plans[key] = self.plan(turn.text, previous, context)
                 while len(self._plans) > PLAN_CACHE:
                     self._plans.popitem(last=False)
             self._plans.move_to_end(key)
             plan = self._plans[key]
             if plan.candidate is not None and plan.candidate.intent.tool is not None:
                 previous = plan
+            context = remember(context, plan, turn)
         return plan
 
-    def plan(self, text: str, previous: Plan | None = None) -> Plan:
+    def plan(self, text: str, previous: Plan | None = None,
+             context: Context | None = None) -> Plan:
         mentions = self.finder.find(text)
-        ranked = self.matcher.rank(text, mentions)
+        ranked = self.matcher.rank(text, mentions, context)
         answerable = next((c for c in ranked if c.executable), None)
         if previous is not None and mentions and self._reads_as_followup(text, mentions,
                                                                          answerable):
@@ -149,9 +159,12 @@ class OfflinePlanner:
         return answerable is None or answerable.score < STRONG_MATCH or len(content) < 2
 
     def follow_up(self, previous: Plan, mentions: list[Mention]) -> Plan | None:
-        """The previous plan with the new values swapped in or added as filters."""
+        """The previous plan with the new values swapped in or added as filters (a
+        question again, never an action such as creating a campaign or confirming a send)."""
         assert previous.candidate is not None
         before = previous.candidate
+        if any(s.type in _ONE_OFF for s in before.intent.slots):
+            return None
         profile = self.matcher.profile_of(before.intent.id)
         c = replace(before, values=dict(before.values), filters=list(before.filters),
                     unplaced=[], conflicts=[], missing=[])
@@ -186,7 +199,7 @@ class OfflinePlanner:
     def tool_call(self, plan: Plan) -> ToolCall:
         c = plan.candidate
         assert c is not None and c.intent.tool is not None
-        args = c.intent.render_args(c.values)
+        args = c.intent.render_args(c.values, c.filters)
         if c.intent.sample is not None and (c.filters or c.limit):
             tree = parse(args["sql"])
             add_filters(tree, [(m.type, m.value) for m in c.filters], self.catalog)
@@ -220,12 +233,27 @@ class OfflinePlanner:
 
     def next_step(self, turns: list[Turn]) -> ToolCall | Answer:
         current = turns[-1]
-        plan = self.plan_conversation([t.text for t in turns])
+        plan = self.plan_conversation(turns)
         if current.responses:
             return Answer(self.answer(current.text, plan, current.responses[-1][1]))
         if plan.candidate is None or plan.candidate.intent.tool is None:
             return Answer(self.answer(current.text, plan, None))
         return self.tool_call(plan)
+
+
+def remember(context: Context, plan: Plan, turn: Turn) -> Context:
+    """``context`` updated with the customer and campaign a finished turn was about: the ids
+    its plan used, then those its tools' results name (a new campaign's id)."""
+    updated = dict(context)
+    if plan.candidate is not None:
+        updated.update({v.type: v for v in plan.candidate.values.values() if v.type in ID_TYPES})
+    for _, response in turn.responses:
+        for kind in sorted(ID_TYPES):
+            value = response.get(kind)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and value > 0 and float(value).is_integer():
+                updated[kind] = number_value(kind, int(value))
+    return updated
 
 
 _lock = threading.Lock()
