@@ -24,6 +24,7 @@ values a text slot carries to the tool itself::
           period: {first: date_from, last: date_to}        # a date range (inclusive)
           customer_id: {list: customer_ids}                # every such value, as a list
         text_values: [issue_category]          # their words stay in the text slot too
+        suggest: false                         # an action: never offered when declining
 
 The planner retrieves the closest phrasing, fills slots from the question (slot types are
 those of ``tools.slot_values``, ``question`` — the user's whole message — and the words of
@@ -81,6 +82,7 @@ class Intent:
     sample: SqlSample | None = None
     filters: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> {role: arg}
     text_values: frozenset[str] = frozenset()
+    suggest: bool = True  # offered as a close question when declining (not for actions)
 
     def example_values(self) -> dict[str, SlotValue]:
         return {s.name: _example(s) for s in self.slots}
@@ -175,7 +177,8 @@ def _read_intents(path: Path) -> list[Intent]:
             tool=item.get("tool"), args={k: str(v) for k, v in item.get("args", {}).items()},
             slots=slot_specs(item.get("slots")), answer=dict(item.get("answer", {})),
             writer=item.get("writer"), filters=_filter_specs(item.get("filters")),
-            text_values=frozenset(item.get("text_values", ()))))
+            text_values=frozenset(item.get("text_values", ())),
+            suggest=bool(item.get("suggest", True))))
     return intents
 
 

@@ -24,9 +24,10 @@ from google.genai import types
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, write_answer
 from agent.offline.conversation import Turn, read_turns
-from agent.offline.intents import load_intents
+from agent.offline.intents import Intent, load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
+from agent.offline.request_words import FREE_TEXT_TYPES
 from agent.settings import Settings, get_settings
 from tools.embeddings import get_embedding_provider
 from tools.knowledge_index import phrasing_vectors
@@ -185,7 +186,7 @@ class OfflinePlanner:
         out: list[str] = []
         for candidate in ranked:
             intent = candidate.intent
-            if intent.tool is None:
+            if intent.tool is None or not self._suggestible(intent, lang):
                 continue
             values = {**intent.example_values(), **candidate.values}
             question = intent.question(lang, values)
@@ -194,6 +195,15 @@ class OfflinePlanner:
             if len(out) == SUGGESTIONS:
                 break
         return out
+
+    @staticmethod
+    def _suggestible(intent: Intent, lang: str) -> bool:
+        """A question worth offering: not an action, not a free-text request (whose score
+        says little about what was asked), and phrased in the user's language."""
+        if intent.sample is not None:
+            return True
+        return intent.suggest and not any(s.type in FREE_TEXT_TYPES for s in intent.slots) \
+            and any(code == lang for code, _ in intent.phrasings)
 
     # -- tool calls and answers ------------------------------------------------------------
     def tool_call(self, plan: Plan) -> ToolCall:
