@@ -136,6 +136,12 @@ def test_segments_described_and_listed(chat):
     assert HANGUL.search(clusters.answer)
 
 
+def test_the_answer_follows_a_language_asked_for(chat):
+    [turn] = converse(chat, "describe young loyal women in Korean please")
+    assert only_call(turn, "describe_segment").args["language"] == "ko"
+    assert HANGUL.search(turn.answer) and "고객" in turn.answer
+
+
 def test_a_cluster_is_described_by_its_korean_name(chat):
     name, korean = rows("SELECT cluster_name, cluster_name_ko FROM cymbal.rfm_clusters "
                         "ORDER BY customers DESC LIMIT 1")[0]
@@ -208,6 +214,19 @@ def test_campaign_created_approved_and_exported(chat):
     export = only_call(exported, "export_campaign")
     assert export.args == {"campaign_id": campaign, "formats": "csv"}
     assert export.response["files"]["csv"] in exported.answer
+
+
+def test_campaign_for_an_rfm_cluster(chat):
+    name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
+    [turn] = converse(chat, f"create a campaign for {name}")
+    call = only_call(turn, "create_campaign")
+    assert call.args["sql"] == f"SELECT customer_id FROM cymbal.customer_rfm " \
+                               f"WHERE cluster_name = '{name}'"
+    unhappy_in_cluster = rows(
+        f"SELECT COUNT(*) FROM cymbal.customer_rfm WHERE cluster_name = '{name}' AND customer_id "
+        f"IN (SELECT customer_id FROM cymbal.negative_customers)")[0][0]
+    assert call.response["emails"] == unhappy_in_cluster
+    assert unhappy_in_cluster in numbers(turn.answer)
 
 
 def test_korean_campaign_and_listing(chat):

@@ -1,9 +1,11 @@
 """The offline model's answers: short text in the user's language with the key numbers.
 
-Writers are chosen by the tool an intent called: ``run_sql`` results are written here; a
-capability adds its own with ``@register_writer("its_tool")`` in its module, or names one in
-its intent file (``writer: package.module:function``). A writer receives an
-``AnswerContext`` and returns the answer text. Phrases live in ``knowledge/offline/answers.yaml``.
+Writers are chosen by the tool an intent called: ``run_sql`` results are written here, the
+other tools' in ``agent.offline.writers``; a capability adds its own with
+``@register_writer("its_tool")``, or names one in its intent file
+(``writer: package.module:function``). A writer receives an ``AnswerContext`` and returns the
+answer text; a tool's error result is answered by ``failure_answer``. Phrases and the words
+for tool values live in ``knowledge/offline/answers.yaml``.
 """
 
 from __future__ import annotations

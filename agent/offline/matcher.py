@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlglot import exp
 
-from agent.offline import request_words as words_of
+from agent.offline import request_words
 from agent.offline.intents import Intent
 from agent.offline.lexicon import Lexicon, Word
 from agent.offline.request_words import FREE_TEXT_TYPES, OPTION_CONCEPTS, OPTION_TYPES, WORD_TYPES
@@ -362,7 +362,7 @@ class Matcher:
         taken = []
         for word in words:
             if not word.features or word.features & profile.frame or \
-                    words_of.inside(word, mentions):
+                    request_words.inside(word, mentions):
                 continue
             if profile.free_text and not word.features & NOT_FREE_TEXT or \
                     profile.options and word.features & OPTION_CONCEPTS:
@@ -382,7 +382,7 @@ class Matcher:
                 worded.append(spec)
                 continue
             if spec.type == "segment_name":
-                value, used = words_of.segment_name(left)
+                value, used = request_words.segment_name(left)
                 if value is not None:
                     c.values[spec.name] = value
                     left = [m for m in left if not any(m is u for u in used)]
@@ -431,22 +431,22 @@ class Matcher:
         if kind == "question":
             return plain_value("question", text)
         if kind == "audience":
-            return plain_value("audience", words_of.audience_text(text))
+            return plain_value("audience", request_words.audience_text(text))
         if kind == "text":
             words = self.lexicon.words(text) if words is None else words
             kept = [m for m in mentions if m.type in profile.intent.text_values]
             dropped = [m for m in mentions if m.type not in profile.intent.text_values]
-            chosen = [w for w in words if words_of.inside(w, kept) or not
-                      words_of.inside(w, dropped) and w.features
+            chosen = [w for w in words if request_words.inside(w, kept) or not
+                      request_words.inside(w, dropped) and w.features
                       and not w.features & (profile.frame | NOT_FREE_TEXT)]
-            found = words_of.free_text(text, chosen)
+            found = request_words.free_text(text, chosen)
             return plain_value("text", found) if found else None
         if kind in OPTION_TYPES:
-            return words_of.draft_options(text).get(kind)
+            return request_words.draft_options(text).get(kind)
         if kind == "export_formats":
-            return words_of.export_formats(text)
+            return request_words.export_formats(text)
         if kind == "confirmation_code":
-            return words_of.confirmation_code(text)
+            return request_words.confirmation_code(text)
         raise ValueError(f"Unknown slot type {kind!r}")
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
         """Put one value that is not a slot somewhere, or record that it cannot be."""
@@ -456,6 +456,8 @@ class Matcher:
         if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES | {"top_n"} and
                                             mention.key in profile.said):
             return
+        if c.intent.sample is None and mention.key in profile.said:
+            return  # a tool intent's own words ("발송" in "캠페인 발송해줘" is no order status)
         if mention.type in profile.constrained:
             c.conflicts.append(mention)
         elif mention.type in c.intent.text_values and mention.type not in c.intent.filters:

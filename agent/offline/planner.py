@@ -223,6 +223,7 @@ class OfflinePlanner:
         if plan.candidate is None:
             return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
         c = plan.candidate
+        lang = next((v.value for v in c.values.values() if v.type == "reply_language"), lang)
         context = AnswerContext(question=text, lang=lang, intent=c.intent, values=c.values,
                                 filters=[m.value for m in c.filters], limit=c.limit,
                                 response=response, followup=plan.followup)

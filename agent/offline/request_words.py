@@ -14,7 +14,8 @@ send confirmation code. Each is read here from the message itself:
 * ``segment_name``: a persona segment, an RFM cluster, or the persona parts named;
 * ``language``, ``tone``, ``offer_type``, ``offer_value``: the email options, with the words
   of ``knowledge/campaigns/chat_terms.yaml`` (``tools.campaigns.parse_edit``); the language
-  defaults to the message's own;
+  defaults to the message's own; ``reply_language`` is read the same way and is also the
+  language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
   confirmation, only ever from the message being answered.
 """
@@ -32,7 +33,7 @@ from tools.slot_values import SlotValue, plain_value
 from tools.sql_knowledge import has_hangul
 
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
-OPTION_TYPES = frozenset({"language", "tone", "offer_type", "offer_value"})
+OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
                                                "confirmation_code"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
@@ -93,8 +94,9 @@ def draft_options(text: str) -> dict[str, SlotValue]:
     """The email options the message names; the language is the message's own unless it
     names one ("write it in Korean")."""
     changes = parse_edit(text)
-    options = {"language": plain_value("language", changes.get("language")
-                                       or language_of(text))}
+    language = str(changes.get("language") or language_of(text))
+    options = {"language": plain_value("language", language),
+               "reply_language": plain_value("reply_language", language)}
     for kind in ("tone", "offer_type"):
         if changes.get(kind):
             options[kind] = plain_value(kind, str(changes[kind]))

@@ -72,9 +72,10 @@ def write_customer(ctx: AnswerContext) -> str:
         text += phrase("customer_segment", lang, segment=segment)
     text += _rfm(r.get("rfm") or {}, lang)
     mix = r.get("review_sentiment") or {}
-    text += phrase("customer_reviews", lang, n=len(r.get("rows") or []),
-                   positive=mix.get("positive", 0), neutral=mix.get("neutral", 0),
-                   negative=mix.get("negative", 0))
+    reviews = len(r.get("rows") or [])
+    text += phrase("customer_reviews", lang, n=reviews, positive=mix.get("positive", 0),
+                   neutral=mix.get("neutral", 0), negative=mix.get("negative", 0)) \
+        if reviews else phrase("customer_no_reviews", lang)
     if r.get("negative_customer"):
         text += phrase("customer_unhappy", lang,
                        issue=issue_label(r.get("main_issue_category"), lang))

@@ -6,9 +6,18 @@ from typing import Any
 
 from agent.offline.answers import AnswerContext, failure_answer, phrase, register_writer
 from agent.offline.writers.customers import issue_label, money, percent
+from pipeline.segments.rfm_names import archetypes
 from tools.segment_names import city_name
 
 LISTED = 3
+
+
+def cluster_label(name: str, lang: str) -> str:
+    """An RFM cluster's name in ``lang`` (its archetype's Korean name in Korean)."""
+    if lang != "ko":
+        return name
+    named, inactive = archetypes()
+    return next((a.name_ko for a in (*named, *inactive.values()) if a.name == name), name)
 
 
 def _cities(text: str | None, lang: str) -> str:
@@ -35,7 +44,7 @@ def _persona(r: dict[str, Any], lang: str) -> str:
                    products=products or "—")
     mix = r.get("rfm_mix") or []
     if mix:
-        text += phrase("segment_rfm_mix", lang, cluster=mix[0]["cluster_name"],
+        text += phrase("segment_rfm_mix", lang, cluster=cluster_label(mix[0]["cluster_name"], lang),
                        share=percent(mix[0]["share"]))
     if persona.get("marketing_pitch"):
         text += phrase("segment_pitch", lang, pitch=persona["marketing_pitch"])
