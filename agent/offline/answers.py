@@ -61,19 +61,19 @@ def _phrasebook() -> dict[str, Any]:
     return yaml.safe_load(ANSWERS_PATH.read_text(encoding="utf-8"))
 
 
-def phrase(name: str, lang: str, /, **values: object) -> str:
-    text = _phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"]
+def _fill(text: str, values: dict[str, object]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def phrase(name: str, lang: str, /, **values: object) -> str:
+    return _fill(_phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"], values)
 
 
 def term(kind: str, value: str, lang: str, /, **values: object) -> str:
     """How a tool's ``value`` of ``kind`` (an email status, a tone, an offer type) reads in
     ``lang``; the value itself when the phrasebook has no word for it."""
     given = _phrasebook()["terms"].get(kind, {}).get(value)
-    if not given:
-        return value
-    text = given["ko" if lang == "ko" else "en"]
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+    return _fill(given["ko" if lang == "ko" else "en"], values) if given else value
 
 
 def label(column: str, lang: str) -> str:

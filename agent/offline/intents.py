@@ -22,7 +22,6 @@ values a text slot carries to the tool itself::
           loyalty: segment                     #   several values for one argument: the words
           rating: {low: min_rating, high: max_rating}      # a range
           period: {first: date_from, last: date_to}        # a date range (inclusive)
-          customer_id: {list: customer_ids}                # every such value, as a list
         text_values: [issue_category]          # their words stay in the text slot too
         suggest: false                         # an action: never offered when declining
 
@@ -62,7 +61,7 @@ from tools.sql_knowledge import (
 INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
 _WHOLE_SLOT = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.(start|end))?\}")
-_ROLES = ("value", "low", "high", "first", "last", "list")
+_ROLES = ("value", "low", "high", "first", "last")
 _INT_ARGS = NUMERIC_TYPES | {"offer_value"}
 
 
@@ -142,13 +141,11 @@ class Intent:
             if "last" in roles and value.end:
                 last = dt.date.fromisoformat(value.end) - dt.timedelta(days=1)
                 args[roles["last"]] = last.isoformat()
-            if "list" in roles:
-                args.setdefault(roles["list"], []).append(int(value.value))
         for arg, found in words.items():
             if len(found) == 1 and found[0].type not in PERSONA_PARTS:
-                value = found[0]
-                args[arg] = int(value.value.value) if value.type in NUMERIC_TYPES \
-                    else value.value.value
+                only = found[0]
+                args[arg] = int(only.value.value) if only.type in NUMERIC_TYPES \
+                    else only.value.value
             else:  # the marketer's own words: "young women", "젊은 여성"
                 args[arg] = " ".join(m.text for m in sorted(found, key=lambda m: m.start))
         return args

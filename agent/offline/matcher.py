@@ -448,6 +448,7 @@ class Matcher:
         if kind == "confirmation_code":
             return request_words.confirmation_code(text)
         raise ValueError(f"Unknown slot type {kind!r}")
+
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
         """Put one value that is not a slot somewhere, or record that it cannot be."""
         if mention.type == "period" and (mention.value.start or "") > self.anchor:

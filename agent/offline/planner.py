@@ -32,8 +32,8 @@ from agent.settings import Settings, get_settings
 from tools.embeddings import get_embedding_provider
 from tools.knowledge_index import phrasing_vectors
 from tools.mentions import Mention, MentionFinder
-from tools.sql_filters import add_filters, parse, render, set_limit
 from tools.slot_values import ID_TYPES, SlotValue, number_value
+from tools.sql_filters import add_filters, parse, render, set_limit
 from tools.sql_knowledge import has_hangul
 from tools.value_index import load_index
 from tools.vector_index import IndexMissingError
@@ -98,7 +98,7 @@ class OfflinePlanner:
         self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
         waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
         self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
-        self._plans: OrderedDict[tuple[str, ...], Plan] = OrderedDict()
+        self._plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
 
     # -- planning ---------------------------------------------------------------------
     def plan_conversation(self, turns: list[Turn]) -> Plan:
