@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.segments.rfm_names import archetypes
 from tools.periods import find_periods
 from tools.slot_values import SlotValue, number_value, plain_value
 from tools.sql_knowledge import Glossary, has_hangul, load_glossary
@@ -156,6 +155,8 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
 def korean_cluster_names() -> dict[str, set[str]]:
     """The Korean names of the RFM archetypes by English name: "이탈한 큰손 고객", and without
     the trailing 고객 where more than one word is left ("이탈한 큰손", but not "신규")."""
+    from pipeline.segments.rfm_names import archetypes  # numpy/scipy only when needed
+
     named, inactive = archetypes()
     names: dict[str, set[str]] = {}
     for archetype in (*named, *inactive.values()):

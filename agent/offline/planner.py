@@ -27,14 +27,13 @@ from agent.offline.conversation import Turn, read_turns
 from agent.offline.intents import Intent, load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
-from agent.offline.request_words import FREE_TEXT_TYPES
+from agent.offline.request_words import FREE_TEXT_TYPES, language_of
 from agent.settings import Settings, get_settings
 from tools.embeddings import get_embedding_provider
 from tools.knowledge_index import phrasing_vectors
 from tools.mentions import Mention, MentionFinder
 from tools.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql_filters import add_filters, parse, render, set_limit
-from tools.sql_knowledge import has_hangul
 from tools.value_index import load_index
 from tools.vector_index import IndexMissingError
 from tools.warehouse import SqlError, get_warehouse
@@ -68,10 +67,6 @@ class Plan:
     suggestions: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)  # what the closest intent awaits
-
-
-def language(text: str) -> str:
-    return "ko" if has_hangul(text) else "en"
 
 
 @lru_cache(maxsize=512)
@@ -134,7 +129,7 @@ class OfflinePlanner:
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
             return Plan(candidate=answerable)
-        lang = language(text)
+        lang = language_of(text)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
@@ -219,7 +214,7 @@ class OfflinePlanner:
         return ToolCall(c.intent.tool, args)
 
     def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
-        lang = language(text)
+        lang = language_of(text)
         if plan.candidate is None:
             return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
         c = plan.candidate
@@ -298,6 +293,6 @@ def plan_next_step(contents: list[types.Content], available_tools: set[str]) -> 
     try:
         planner = get_planner(available_tools)
     except SqlError as err:
-        lang = language(turns[-1].text)
+        lang = language_of(turns[-1].text)
         return Answer(str(err) if lang == "en" else f"데이터를 열 수 없습니다: {err}")
     return planner.next_step(turns)
