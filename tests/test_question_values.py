@@ -70,7 +70,13 @@ def test_value_index_is_built_by_setup(settings):
     ("주문 5건 이상", [("at_least", "5")]),
     ("products under 20,000 won", [("price", "..19999")]),
     ("show customer 1005", [("customer_id", "1005")]),
-    ("show customer 99999", [("number", "99999")]),
+    ("show customer 99999", [("customer_id", "99999")]),  # named an id: the tools say none
+    ("order #99999", [("number", "99999")]),  # a bare number outside the id range
+    ("1042번 고객", [("customer_id", "1042")]),
+    ("고객 500명", [("number", "500")]),
+    ("approve campaign 3", [("campaign_id", "3")]),
+    ("3번 캠페인 보여줘", [("campaign_id", "3")]),
+    ("이탈한 큰손 고객", [("rfm_cluster", "lapsed big spenders")]),
     ("Google Laptop Backpack Green price", [("product", "Google Laptop Backpack Green")]),
     ("Younger_Adult_FEMALE_LOYAL segment", [("segment", "Younger_Adult_FEMALE_LOYAL")]),
     ("out of stock drinkware", [("availability", "OUT_OF_STOCK"), ("category", "[Drinkware]")]),

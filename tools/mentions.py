@@ -1,5 +1,6 @@
-"""Finding typed values in a question: cities, genders, segments, products, customer ids,
-date ranges, "top N", rating/age/price comparisons and plain numbers, in English or Korean.
+"""Finding typed values in a question: cities, genders, segments, RFM clusters (English or
+Korean names), products, customer and campaign ids, date ranges, "top N", rating/age/price
+comparisons and plain numbers, in English or Korean.
 
 Extractors run from the most specific (full product titles, dates) to the least (plain
 numbers); each claims its span so later ones cannot reuse the same words.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tools.periods import find_periods
 from tools.slot_values import SlotValue, number_value, plain_value
@@ -123,11 +125,20 @@ _TOP_N = [
     re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+" + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
     re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
 ]
+_COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts people, it names no one
+# Customer ids: (pattern, named) — a number the question calls a customer's is an id even
+# when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
+# when it falls in the range of ids.
 _CUSTOMER_ID = [
-    re.compile(r"\bcustomer(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I),
-    re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})"),
-    re.compile(r"(\d{3,})\s*번\s*고객"),
-    re.compile(r"#(\d{3,})\b"),
+    (re.compile(r"\bcustomer(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),
+    (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
+    (re.compile(r"(\d{3,})\s*번\s*고객"), True),
+    (re.compile(r"#(\d{3,})\b"), False),
+]
+_CAMPAIGN_ID = [
+    re.compile(r"\bcampaign(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,6})\b", re.I),
+    re.compile(r"캠페인\s*(?:번호|id|ID)?\s*#?\s*(\d{1,6})(?:\s*번)?" + _COUNTED),
+    re.compile(r"(\d{1,6})\s*번(?:째)?\s*캠페인"),
 ]
 # "at least N" counts (orders, reviews, ...): "more than 5" is at least 6.
 _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
@@ -138,6 +149,21 @@ _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
 ]
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
+
+
+@lru_cache(maxsize=1)
+def korean_cluster_names() -> dict[str, set[str]]:
+    """The Korean names of the RFM archetypes by English name: "이탈한 큰손 고객", and without
+    the trailing 고객 where more than one word is left ("이탈한 큰손", but not "신규")."""
+    from pipeline.segments.rfm_names import archetypes  # numpy/scipy only when needed
+
+    named, inactive = archetypes()
+    names: dict[str, set[str]] = {}
+    for archetype in (*named, *inactive.values()):
+        korean = archetype.name_ko.strip()
+        short = korean.removesuffix("고객").strip()
+        names[archetype.name] = {korean, short} if " " in short else {korean}
+    return names
 
 
 def _korean_bound(number: int, word: str) -> tuple[int | None, int | None]:
@@ -175,6 +201,8 @@ class MentionFinder:
                     words.add(value)
                 if kind == "segment":
                     words |= {value, value.replace("_", " ")}
+                if kind == "rfm_cluster":
+                    words |= korean_cluster_names().get(value, set())
                 for word in words:
                     case_sensitive = len(word) == 1 and word.isupper()
                     key = (word if case_sensitive else word.lower(), case_sensitive)
@@ -194,7 +222,7 @@ class MentionFinder:
         self._products(scan)
         for match in find_periods(scan.masked, self.index.anchor()):
             scan.claim("period", match.value, match.start, match.end)
-        self._customer_ids(scan)
+        self._ids(scan)
         for pattern, kind, build in _COMPARISONS:
             for m in list(pattern.finditer(scan.masked)):
                 low, high = build(m)
@@ -223,9 +251,13 @@ class MentionFinder:
                 scan.claim("product", plain_value("product", title), start, start + len(title))
                 lowered = lowered[:start] + " " * len(title) + lowered[start + len(title):]
 
-    def _customer_ids(self, scan: _Scan) -> None:
-        for pattern in _CUSTOMER_ID:
+    def _ids(self, scan: _Scan) -> None:
+        for pattern in _CAMPAIGN_ID:
+            for m in list(pattern.finditer(scan.masked)):
+                scan.claim("campaign_id", number_value("campaign_id", int(m.group(1))),
+                           *m.span())
+        for pattern, named in _CUSTOMER_ID:
             for m in list(pattern.finditer(scan.masked)):
                 number = int(m.group(1))
-                if self.index.is_customer_id(number):
+                if named or self.index.is_customer_id(number):
                     scan.claim("customer_id", number_value("customer_id", number), *m.span())

@@ -17,9 +17,11 @@ SLOT_TYPES = {
     "segment": "segment", "category": "category", "source": "social_media_source",
     "status": "status", "availability": "availability", "sentiment": "sentiment",
     "issue": "issue_category", "cluster": "rfm_cluster", "product": "product",
-    "customer_id": "customer_id", "n": "top_n", "number": "number", "period": "period",
+    "customer_id": "customer_id", "campaign_id": "campaign_id", "n": "top_n",
+    "number": "number", "period": "period",
 }
-NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id"}
+NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id"}
+ID_TYPES = {"customer_id", "campaign_id"}  # read without thousands separators
 KO_MONTHS = [f"{m}월" for m in range(1, 13)]
 
 
@@ -55,7 +57,7 @@ def plain_value(kind: str, value: str, en: str | None = None, ko: str | None = N
 
 def number_value(kind: str, number: int) -> SlotValue:
     """A count or id; ids read without thousands separators."""
-    text = str(int(number)) if kind == "customer_id" else f"{int(number):,}"
+    text = str(int(number)) if kind in ID_TYPES else f"{int(number):,}"
     return SlotValue(type=kind, value=str(int(number)), en=text, ko=text)
 
 

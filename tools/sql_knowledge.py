@@ -21,6 +21,7 @@ from sqlglot import exp
 from agent.settings import PROJECT_ROOT
 from tools.city_names import city_spellings
 from tools.slot_values import (
+    NUMERIC_TYPES,
     SLOT_TYPES,
     SlotValue,
     number_value,
@@ -101,7 +102,7 @@ def example_value(kind: str, raw: str, glossary: Glossary | None = None) -> Slot
     glossary = glossary or load_glossary()
     if kind == "period":
         return parse_period(raw)
-    if kind in ("top_n", "number", "at_least", "customer_id"):
+    if kind in NUMERIC_TYPES:
         return number_value(kind, int(raw))
     return glossary.value(kind, raw)
 

@@ -1,9 +1,11 @@
 """The offline model's answers: short text in the user's language with the key numbers.
 
-Writers are chosen by the tool an intent called: ``run_sql`` results are written here; a
-capability adds its own with ``@register_writer("its_tool")`` in its module, or names one in
-its intent file (``writer: package.module:function``). A writer receives an
-``AnswerContext`` and returns the answer text. Phrases live in ``knowledge/offline/answers.yaml``.
+Writers are chosen by the tool an intent called: ``run_sql`` results are written here, the
+other tools' in ``agent.offline.writers``; a capability adds its own with
+``@register_writer("its_tool")``, or names one in its intent file
+(``writer: package.module:function``). A writer receives an ``AnswerContext`` and returns the
+answer text; a tool's error result is answered by ``failure_answer``. Phrases and the words
+for tool values live in ``knowledge/offline/answers.yaml``.
 """
 
 from __future__ import annotations
@@ -59,9 +61,19 @@ def _phrasebook() -> dict[str, Any]:
     return yaml.safe_load(ANSWERS_PATH.read_text(encoding="utf-8"))
 
 
-def phrase(name: str, lang: str, **values: object) -> str:
-    text = _phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"]
+def _fill(text: str, values: dict[str, object]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def phrase(name: str, lang: str, /, **values: object) -> str:
+    return _fill(_phrasebook()["phrases"][name]["ko" if lang == "ko" else "en"], values)
+
+
+def term(kind: str, value: str, lang: str, /, **values: object) -> str:
+    """How a tool's ``value`` of ``kind`` (an email status, a tone, an offer type) reads in
+    ``lang``; the value itself when the phrasebook has no word for it."""
+    given = _phrasebook()["terms"].get(kind, {}).get(value)
+    return _fill(given["ko" if lang == "ko" else "en"], values) if given else value
 
 
 def label(column: str, lang: str) -> str:
@@ -167,6 +179,30 @@ def write_table_answer(ctx: AnswerContext) -> str:
     if response.get("truncated"):
         text += phrase("truncated", ctx.lang, n=len(rows))
     return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text
+
+
+def failure_answer(ctx: AnswerContext) -> str | None:
+    """The answer to a tool's error result (``{"error", "message", "suggestions"}``): the
+    phrasebook's words for the error where it has them (``error_<code>``), else the tool's
+    own message, and the closest values the tool suggests; None when the tool succeeded."""
+    response = ctx.response or {}
+    if "error" not in response:
+        return None
+    code = str(response["error"])
+    message = str(response.get("message", code))
+    shown = response.get("options") or response.get("suggestions") or []
+    items = ", ".join(str(s) for s in shown[:5])
+    known = {name: value.label(ctx.lang) for name, value in ctx.values.items()}
+    known.update(message=message, items=items,
+                 customer=known.get("customer_id", ""), name=known.get("name", ""))
+    book = _phrasebook()["phrases"]
+    if f"error_{code}" in book:
+        text = phrase(f"error_{code}", ctx.lang, **known)
+        if f"error_{code}_suggest" in book and items:
+            text += phrase(f"error_{code}_suggest", ctx.lang, items=items)
+        return text
+    text = phrase("error_generic", ctx.lang, message=message)
+    return text + (phrase("error_suggestions", ctx.lang, items=items) if items else "")
 
 
 def write_direct_answer(ctx: AnswerContext) -> str:

@@ -24,6 +24,7 @@ _EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number
 _KO_COUNT = re.compile(r"몇|(?<=\s)수(?=[는를가이\s?]|$)|건수|개수|명수")
 ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count can count
 _KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_WORD_SPAN = re.compile(r"[a-z0-9%]+|[\uac00-\ud7a3]+", re.I)
 _PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
                      "이야", "이에요", "예요", "인가", "인지", "일까", "이고", "이며",
                      "은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "도", "만",
@@ -42,6 +43,23 @@ def stem(word: str) -> str:
 
 def _en_tokens(text: str) -> list[str]:
     return [stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " ").replace("'s", ""))]
+
+
+def _strip_particle(piece: str) -> str:
+    for particle in _PARTICLES:
+        if piece.endswith(particle) and len(piece) > len(particle):
+            return piece[: -len(particle)]
+    return piece
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a question at ``[start, end)``: its concept features (``c:``), its own
+    feature when it is outside the lexicon (``w:``/``k:``), or nothing for a stop word."""
+
+    start: int
+    end: int
+    features: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -80,13 +98,50 @@ class Lexicon:
                     found.add(f"w:{word}")
                 i += 1
         for piece in _KO_WORD.findall(rest):
-            for particle in _PARTICLES:
-                if piece.endswith(particle) and len(piece) > len(particle):
-                    piece = piece[: -len(particle)]
-                    break
+            piece = _strip_particle(piece)
             if len(piece) >= 2 and piece not in self.stop_ko:
                 found.add(f"k:{piece}")
         return found
+
+    def words(self, text: str) -> list[Word]:
+        """The words of ``text`` with their features, read like ``features`` reads them: a
+        Korean word carries the concepts of the forms inside it, English phrases give their
+        concepts to each of their words."""
+        lowered = text.lower()
+        rest = lowered
+        korean: list[tuple[int, int, tuple[str, ...]]] = []
+        for form, concepts in self.ko_forms:
+            for match in re.finditer(re.escape(form), rest):
+                korean.append((match.start(), match.end(), concepts))
+            rest = rest.replace(form, " " * len(form))
+        words: list[Word] = []
+        english: list[tuple[int, int, str]] = []
+        for match in _WORD_SPAN.finditer(lowered):
+            start, end, piece = match.start(), match.end(), match.group()
+            found = {f"c:{c}" for s, e, concepts in korean if s < end and e > start
+                     for c in concepts}
+            if _KO_WORD.search(piece):
+                bare = _strip_particle(piece)
+                if not found and len(bare) >= 2 and bare not in self.stop_ko:
+                    found.add(f"k:{bare}")
+                words.append(Word(start, end, frozenset(found)))
+            else:
+                english.append((start, end, stem(piece)))
+        i = 0
+        while i < len(english):
+            tokens = tuple(token for _, _, token in english[i:])
+            for phrase, concepts in self.en_phrases:
+                if tokens[:len(phrase)] == phrase:
+                    for start, end, _ in english[i:i + len(phrase)]:
+                        words.append(Word(start, end, frozenset(f"c:{c}" for c in concepts)))
+                    i += len(phrase)
+                    break
+            else:
+                start, end, token = english[i]
+                unknown = token not in self.stop_en and not token.isdigit()
+                words.append(Word(start, end, frozenset({f"w:{token}"} if unknown else ())))
+                i += 1
+        return sorted(words, key=lambda w: w.start)
 
     def count_target(self, text: str) -> str | None:
         """What a "how many" question counts: ``t:review`` for "How many reviews …",

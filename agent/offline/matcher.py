@@ -15,6 +15,13 @@ Each intent is scored on:
   that contradicts what the intent states, makes it unable to answer, so the model declines
   rather than ignore part of the question. A value the intent states but the question does
   not, or a breakdown the question asks for and the intent lacks, costs score.
+
+A tool intent takes the values its slots and filters name, and nothing else. A free-text
+slot (what a review search is about, a campaign's audience) takes the words that are
+neither the intent's own wording nor the shape of a question (counts, breakdowns,
+rankings): those words are scored as covered, so "find reviews about leaking lids" meets
+"Find reviews about {topic}" whatever the topic, while "how many negative reviews per
+city" keeps its count and breakdown and stays a SQL question.
 """
 
 from __future__ import annotations
@@ -27,10 +34,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlglot import exp
 
+from agent.offline import request_words
 from agent.offline.intents import Intent
-from agent.offline.lexicon import Lexicon
+from agent.offline.lexicon import Lexicon, Word
+from agent.offline.request_words import FREE_TEXT_TYPES, OPTION_CONCEPTS, OPTION_TYPES, WORD_TYPES
 from tools.mentions import Mention, MentionFinder
-from tools.slot_values import SlotValue, number_value, plain_value
+from tools.slot_values import ID_TYPES, SlotValue, number_value, plain_value
 from tools.sql_filters import RULES, add_filters, parse
 from tools.warehouse.catalog import Catalog
 
@@ -80,6 +89,15 @@ _WEIGHT_FACTOR = {**{d: 2.0 for d in DIMENSIONS}, **{m: 1.5 for m in MEASURES},
                   "c:customer": 0.5}
 _TARGET_FACTOR = 2.0
 _COUNTS_PEOPLE = re.compile(r"\bhow many\b|몇\s*명", re.I)
+# What a question asks for, or a request does, rather than what it is about: a free-text
+# slot never takes these words.
+SHAPE = DIMENSIONS | {"c:by", "c:top", "c:least", "c:count", "c:total", "c:average",
+                      "c:share", "c:trend", "c:compare", "c:forecast", "c:distinct",
+                      "c:combination", "c:revenue", "c:spend", "c:units", "c:order_value",
+                      "c:frequency", "c:recency", "c:never"}
+ACTIONS = {"c:search", "c:lookup", "c:describe", "c:recommend", "c:campaign", "c:email",
+           "c:draft", "c:approve", "c:reject", "c:export", "c:send", "c:confirm", "c:help"}
+NOT_FREE_TEXT = SHAPE | ACTIONS
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
 
 
@@ -116,6 +134,9 @@ class _Profile:
     dimensions: set[str]  # dimension concepts its phrasings or its GROUP BY name
     orderable: bool
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
+    frame: frozenset[str] = frozenset()  # every feature of its phrasings (its own wording)
+    free_text: bool = False  # has a slot that takes the question's remaining words
+    options: bool = False  # has email option slots (language, tone, offer)
 
 
 def _is_constant(node: exp.Expression) -> bool:
@@ -192,6 +213,9 @@ class Matcher:
     # -- precomputation ---------------------------------------------------------------
     def _profile(self, intent: Intent) -> _Profile:
         examples = intent.example_values()
+        for spec in intent.slots:  # free text is whatever the question says: no features
+            if spec.type in FREE_TEXT_TYPES:
+                examples[spec.name] = plain_value(spec.type, "")
         slot_values = {(s.type, examples[s.name].value) for s in intent.slots}
         tree = parse(intent.sample.render_sql()) if intent.sample is not None else None
         grouped = _types_of(_grouped_columns(tree)) if tree is not None else set()
@@ -218,10 +242,17 @@ class Matcher:
                                end="2025-02-01")
             if add_filters(tree.copy(), [("period", period)], self.catalog)[0]:
                 filterable.add("period")
+        else:  # a tool intent takes its slots and filters, and states nothing else
+            constrained, fixed = set(), set()
+            filterable = set(intent.filters) | set(intent.text_values)
         dimensions = {f for p in phrasings for f in p if f in DIMENSIONS} | \
             {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
+        slot_types = {s.type for s in intent.slots}
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
-                        dimensions, orderable, share_of_total)
+                        dimensions, orderable, share_of_total,
+                        frame=frozenset().union(*phrasings),
+                        free_text=bool(slot_types & FREE_TEXT_TYPES),
+                        options=bool(slot_types & OPTION_TYPES))
 
     def _weights(self) -> dict[str, float]:
         df: dict[str, int] = {}
@@ -240,10 +271,12 @@ class Matcher:
     # -- scoring ------------------------------------------------------------------------
     def features(self, text: str, mentions: list[Mention]) -> set[str]:
         """Concept features of ``text`` with its values blanked out; a value that names
-        people ("women", "loyal") stands for customers."""
+        people ("women", "loyal") stands for customers, a campaign id for a campaign."""
         found = self.lexicon.features(_blank(text, mentions))
         if any(m.type in _PERSON_TYPES for m in mentions):
             found.add("c:customer")
+        if any(m.type == "campaign_id" for m in mentions):
+            found.add("c:campaign")
         if any(m.type == "top_n" for m in mentions):
             found.add("c:top")
         found -= {_IMPLIED[m.type] for m in mentions if m.type in _IMPLIED}
@@ -275,23 +308,30 @@ class Matcher:
         sims = self._matrix @ self.embed(text)
         return {ref: float(sims[rows].max()) for ref, rows in self._rows.items()}
 
-    def rank(self, text: str, mentions: list[Mention] | None = None) -> list[Candidate]:
-        """Every intent scored for ``text``, best first."""
+    def rank(self, text: str, mentions: list[Mention] | None = None,
+             context: dict[str, SlotValue] | None = None) -> list[Candidate]:
+        """Every intent scored for ``text``, best first; ``context`` holds the customer and
+        campaign ids of the conversation, for tool intents whose message names none."""
         mentions = self.finder.find(text) if mentions is None else mentions
         query = self.features(text, mentions)
+        words = self.lexicon.words(text)
         embedded = self._embedding_scores(text)
         ranked = []
         for profile in self.profiles:
-            lexical = max((self._lexical(query, p) for p in profile.phrasings),
+            asked = query
+            absorbed = self.absorbed(profile, words, mentions)
+            if absorbed:
+                asked = self.features(_blank(text, [*mentions, *absorbed]), mentions)
+            lexical = max((self._lexical(asked, p) for p in profile.phrasings),
                           default=0.0)
             if profile.intent.id in embedded:
                 emb = min(1.0, max(0.0, (embedded[profile.intent.id] - EMB_FLOOR) / EMB_SPAN))
                 meaning = W_LEX * lexical + W_EMB * emb
             else:
                 meaning = lexical
-            candidate = self.fill(profile, mentions, text)
+            candidate = self.fill(profile, mentions, text, context, words)
             candidate.meaning = meaning
-            candidate.score = meaning + self._adjustment(candidate, profile, mentions, query)
+            candidate.score = meaning + self._adjustment(candidate, profile, mentions, asked)
             ranked.append(candidate)
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
@@ -313,13 +353,41 @@ class Matcher:
     def profile_of(self, intent_id: str) -> _Profile:
         return next(p for p in self.profiles if p.intent.id == intent_id)
 
-    def fill(self, profile: _Profile, mentions: list[Mention], text: str) -> Candidate:
-        """Place each mention: a slot, already said by the intent, a filter, or nowhere."""
+    def absorbed(self, profile: _Profile, words: list[Word],
+                 mentions: list[Mention]) -> list[Word]:
+        """The words of a question that ``profile``'s free-text and option slots take: not
+        its own wording, not a value, not the shape of the question, not a stop word."""
+        if not (profile.free_text or profile.options):
+            return []
+        taken = []
+        for word in words:
+            if not word.features or word.features & profile.frame or \
+                    request_words.inside(word, mentions):
+                continue
+            if profile.free_text and not word.features & NOT_FREE_TEXT or \
+                    profile.options and word.features & OPTION_CONCEPTS:
+                taken.append(word)
+        return taken
+
+    def fill(self, profile: _Profile, mentions: list[Mention], text: str,
+             context: dict[str, SlotValue] | None = None,
+             words: list[Word] | None = None) -> Candidate:
+        """Place each mention: a slot, already said by the intent, a filter, or nowhere;
+        then fill the slots that take the question's words."""
         c = Candidate(intent=profile.intent)
         left = list(mentions)
+        worded = []
         for spec in profile.intent.slots:
-            if spec.type == "question":
-                c.values[spec.name] = SlotValue("question", text, text, text)
+            if spec.type in WORD_TYPES - {"segment_name"}:
+                worded.append(spec)
+                continue
+            if spec.type == "segment_name":
+                value, used = request_words.segment_name(left)
+                if value is not None:
+                    c.values[spec.name] = value
+                    left = [m for m in left if not any(m is u for u in used)]
+                else:
+                    self._unfilled(c, spec.name, spec.type, spec.default, context)
                 continue
             found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"
                           and (m.value.start or "") <= self.anchor), None)
@@ -329,16 +397,57 @@ class Matcher:
             if found is not None:
                 c.values[spec.name] = found.value
                 left = [m for m in left if not any(m is u for u in used)]
-            elif spec.default is not None:
-                c.values[spec.name] = _default(spec.type, spec.default)
             else:
-                c.missing.append(spec.name)
+                self._unfilled(c, spec.name, spec.type, spec.default, context)
         for kind in {m.type for m in left} & (profile.grouped | profile.constrained):
             if len({m.value.value for m in left if m.type == kind}) > 1:  # "men and women"
                 left = [m for m in left if m.type != kind]  # name the breakdown, not a filter
         for mention in left:
             self.place(c, profile, mention)
+        for spec in worded:
+            value = self._word_value(spec.type, text, profile, mentions, words)
+            if value is not None:
+                c.values[spec.name] = value
+            else:
+                self._unfilled(c, spec.name, spec.type, spec.default, context)
         return c
+
+    def _unfilled(self, c: Candidate, name: str, kind: str, default: str | None,
+                  context: dict[str, SlotValue] | None) -> None:
+        """A slot the question leaves empty: the conversation's id (tool intents), its
+        default, left out (default ""), or missing."""
+        if c.intent.sample is None and kind in ID_TYPES and context and kind in context:
+            c.values[name] = context[kind]
+        elif default == "":
+            return
+        elif default is not None:
+            c.values[name] = _default(kind, default)
+        else:
+            c.missing.append(name)
+
+    def _word_value(self, kind: str, text: str, profile: _Profile, mentions: list[Mention],
+                    words: list[Word] | None) -> SlotValue | None:
+        """The value of a slot that takes the question's words (``request_words``)."""
+        if kind == "question":
+            return plain_value("question", text)
+        if kind == "audience":
+            return plain_value("audience", request_words.audience_text(text))
+        if kind == "text":
+            words = self.lexicon.words(text) if words is None else words
+            kept = [m for m in mentions if m.type in profile.intent.text_values]
+            dropped = [m for m in mentions if m.type not in profile.intent.text_values]
+            chosen = [w for w in words if request_words.inside(w, kept) or not
+                      request_words.inside(w, dropped) and w.features
+                      and not w.features & (profile.frame | NOT_FREE_TEXT)]
+            found = request_words.free_text(text, chosen)
+            return plain_value("text", found) if found else None
+        if kind in OPTION_TYPES:
+            return request_words.draft_options(text).get(kind)
+        if kind == "export_formats":
+            return request_words.export_formats(text)
+        if kind == "confirmation_code":
+            return request_words.confirmation_code(text)
+        raise ValueError(f"Unknown slot type {kind!r}")
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:
         """Put one value that is not a slot somewhere, or record that it cannot be."""
@@ -348,8 +457,12 @@ class Matcher:
         if mention.key in profile.fixed or (mention.type in _NUMERIC_TYPES | {"top_n"} and
                                             mention.key in profile.said):
             return
+        if c.intent.sample is None and mention.key in profile.said:
+            return  # a tool intent's own words ("발송" in "캠페인 발송해줘" is no order status)
         if mention.type in profile.constrained:
             c.conflicts.append(mention)
+        elif mention.type in c.intent.text_values and mention.type not in c.intent.filters:
+            return  # a value the tool reads from the text slot
         elif mention.type == "top_n" and profile.orderable:
             c.limit = int(mention.value.value)
         elif mention.type in profile.filterable and (

@@ -4,8 +4,10 @@ For a new user message it matches the intents (``agent.offline.matcher``), fills
 slots from the value index and calls the intent's tool; when the tool's result comes back
 it writes the answer (``agent.offline.answers``). Earlier turns are replayed from the
 conversation so a follow-up ("now only for Seoul", "그중 로열 고객만", "and for Busan?")
-changes the previous question's values instead of starting over. A question no intent can
-answer whole is declined with the three closest questions it can answer.
+changes the previous question's values instead of starting over, and the customer and
+campaign the conversation is about carry over to requests that name none ("approve them",
+"now draft one in Korean"). A question no intent can answer whole is declined with the
+three closest questions it can answer.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from typing import Any
 import numpy as np
 from google.genai import types
 
+from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, write_answer
 from agent.offline.conversation import Turn, read_turns
-from agent.offline.intents import load_intents
+from agent.offline.intents import Intent, load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
+from agent.offline.request_words import FREE_TEXT_TYPES, language_of
 from agent.settings import Settings, get_settings
 from tools.embeddings import get_embedding_provider
 from tools.knowledge_index import phrasing_vectors
 from tools.mentions import Mention, MentionFinder
+from tools.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql_filters import add_filters, parse, render, set_limit
-from tools.sql_knowledge import has_hangul
 from tools.value_index import load_index
 from tools.vector_index import IndexMissingError
 from tools.warehouse import SqlError, get_warehouse
@@ -39,6 +43,8 @@ DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best 
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 SUGGESTIONS = 3
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
+_ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
+Context = dict[str, SlotValue]
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,6 @@ class Plan:
     suggestions: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)  # what the closest intent awaits
-
-
-def language(text: str) -> str:
-    return "ko" if has_hangul(text) else "en"
 
 
 @lru_cache(maxsize=512)
@@ -91,28 +93,32 @@ class OfflinePlanner:
         self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
         waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
         self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
-        self._plans: OrderedDict[tuple[str, ...], Plan] = OrderedDict()
+        self._plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
 
     # -- planning ---------------------------------------------------------------------
-    def plan_conversation(self, texts: list[str]) -> Plan:
+    def plan_conversation(self, turns: list[Turn]) -> Plan:
         """The plan of the last message, replaying the earlier ones for context."""
         previous: Plan | None = None
         plan = Plan(candidate=None)
-        for i in range(len(texts)):
-            key = tuple(texts[: i + 1])
+        context: Context = {}
+        key: tuple[Any, ...] = ()
+        for i, turn in enumerate(turns):
+            key += (turn.text, tuple(sorted((k, v.value) for k, v in context.items())))
             if key not in self._plans:
-                self._plans[key] = self.plan(texts[i], previous)
+                self._plans[key] = self.plan(turn.text, previous, context)
                 while len(self._plans) > PLAN_CACHE:
                     self._plans.popitem(last=False)
             self._plans.move_to_end(key)
             plan = self._plans[key]
             if plan.candidate is not None and plan.candidate.intent.tool is not None:
                 previous = plan
+            context = remember(context, plan, turn)
         return plan
 
-    def plan(self, text: str, previous: Plan | None = None) -> Plan:
+    def plan(self, text: str, previous: Plan | None = None,
+             context: Context | None = None) -> Plan:
         mentions = self.finder.find(text)
-        ranked = self.matcher.rank(text, mentions)
+        ranked = self.matcher.rank(text, mentions, context)
         answerable = next((c for c in ranked if c.executable), None)
         if previous is not None and mentions and self._reads_as_followup(text, mentions,
                                                                          answerable):
@@ -123,7 +129,7 @@ class OfflinePlanner:
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
             return Plan(candidate=answerable)
-        lang = language(text)
+        lang = language_of(text)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
@@ -149,9 +155,12 @@ class OfflinePlanner:
         return answerable is None or answerable.score < STRONG_MATCH or len(content) < 2
 
     def follow_up(self, previous: Plan, mentions: list[Mention]) -> Plan | None:
-        """The previous plan with the new values swapped in or added as filters."""
+        """The previous plan with the new values swapped in or added as filters (a
+        question again, never an action such as creating a campaign or confirming a send)."""
         assert previous.candidate is not None
         before = previous.candidate
+        if any(s.type in _ONE_OFF for s in before.intent.slots):
+            return None
         profile = self.matcher.profile_of(before.intent.id)
         c = replace(before, values=dict(before.values), filters=list(before.filters),
                     unplaced=[], conflicts=[], missing=[])
@@ -172,7 +181,7 @@ class OfflinePlanner:
         out: list[str] = []
         for candidate in ranked:
             intent = candidate.intent
-            if intent.tool is None:
+            if intent.tool is None or not self._suggestible(intent, lang):
                 continue
             values = {**intent.example_values(), **candidate.values}
             question = intent.question(lang, values)
@@ -182,11 +191,20 @@ class OfflinePlanner:
                 break
         return out
 
+    @staticmethod
+    def _suggestible(intent: Intent, lang: str) -> bool:
+        """A question worth offering: not an action, not a free-text request (whose score
+        says little about what was asked), and phrased in the user's language."""
+        if intent.sample is not None:
+            return True
+        return intent.suggest and not any(s.type in FREE_TEXT_TYPES for s in intent.slots) \
+            and any(code == lang for code, _ in intent.phrasings)
+
     # -- tool calls and answers ------------------------------------------------------------
     def tool_call(self, plan: Plan) -> ToolCall:
         c = plan.candidate
         assert c is not None and c.intent.tool is not None
-        args = c.intent.render_args(c.values)
+        args = c.intent.render_args(c.values, c.filters)
         if c.intent.sample is not None and (c.filters or c.limit):
             tree = parse(args["sql"])
             add_filters(tree, [(m.type, m.value) for m in c.filters], self.catalog)
@@ -196,10 +214,11 @@ class OfflinePlanner:
         return ToolCall(c.intent.tool, args)
 
     def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
-        lang = language(text)
+        lang = language_of(text)
         if plan.candidate is None:
             return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
         c = plan.candidate
+        lang = next((v.value for v in c.values.values() if v.type == "reply_language"), lang)
         context = AnswerContext(question=text, lang=lang, intent=c.intent, values=c.values,
                                 filters=[m.value for m in c.filters], limit=c.limit,
                                 response=response, followup=plan.followup)
@@ -220,12 +239,27 @@ class OfflinePlanner:
 
     def next_step(self, turns: list[Turn]) -> ToolCall | Answer:
         current = turns[-1]
-        plan = self.plan_conversation([t.text for t in turns])
+        plan = self.plan_conversation(turns)
         if current.responses:
             return Answer(self.answer(current.text, plan, current.responses[-1][1]))
         if plan.candidate is None or plan.candidate.intent.tool is None:
             return Answer(self.answer(current.text, plan, None))
         return self.tool_call(plan)
+
+
+def remember(context: Context, plan: Plan, turn: Turn) -> Context:
+    """``context`` updated with the customer and campaign a finished turn was about: the ids
+    its plan used, then those its tools' results name (a new campaign's id)."""
+    updated = dict(context)
+    if plan.candidate is not None:
+        updated.update({v.type: v for v in plan.candidate.values.values() if v.type in ID_TYPES})
+    for _, response in turn.responses:
+        for kind in sorted(ID_TYPES):
+            value = response.get(kind)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and value > 0 and float(value).is_integer():
+                updated[kind] = number_value(kind, int(value))
+    return updated
 
 
 _lock = threading.Lock()
@@ -259,6 +293,6 @@ def plan_next_step(contents: list[types.Content], available_tools: set[str]) -> 
     try:
         planner = get_planner(available_tools)
     except SqlError as err:
-        lang = language(turns[-1].text)
+        lang = language_of(turns[-1].text)
         return Answer(str(err) if lang == "en" else f"데이터를 열 수 없습니다: {err}")
     return planner.next_step(turns)

@@ -1,0 +1,118 @@
+"""Slot values a request states in words rather than as data values.
+
+Tool intents take more than the values of the value index (``tools.mentions``): the words a
+review search is about, the audience of a campaign in the marketer's own words, a segment
+or cluster named any way, the language, tone and offer of an email, export formats and a
+send confirmation code. Each is read here from the message itself:
+
+* ``text``: the message without its command words — the intent's own wording (its
+  "frame"), stop words, the question's shape (counts, breakdowns, rankings) and the values
+  that became filters ("find reviews about late delivery in Busan" -> "late delivery");
+* ``question``: the whole message; ``audience``: the whole message without the words of the
+  email options (the campaign tools parse audiences themselves, and "free shipping" must
+  not read as a delivery complaint);
+* ``segment_name``: a persona segment, an RFM cluster, or the persona parts named;
+* ``language``, ``tone``, ``offer_type``, ``offer_value``: the email options, with the words
+  of ``knowledge/campaigns/chat_terms.yaml`` (``tools.campaigns.parse_edit``); the language
+  defaults to the message's own; ``reply_language`` is read the same way and is also the
+  language of the answer ("describe young loyal women in Korean");
+* ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
+  confirmation, only ever from the message being answered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agent.offline.lexicon import Word
+from tools.audience import chat_terms, find_terms
+from tools.campaigns import parse_edit
+from tools.mentions import Mention
+from tools.slot_values import SlotValue, plain_value
+from tools.sql_knowledge import has_hangul
+
+FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
+OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
+WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
+                                               "confirmation_code"}
+# The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
+OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
+# Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
+PERSONA_PARTS = ("age_group", "gender", "loyalty")
+_PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
+_CODE = re.compile(r"(?<![\d.,])(\d{6})(?![\d.,])")
+_OFFER_VALUES = ("percent", "amount_won", "points")
+
+
+def language_of(text: str) -> str:
+    return "ko" if has_hangul(text) else "en"
+
+
+def free_text(text: str, words: Iterable[Word]) -> str:
+    """The words of ``text`` at the given spans, in order, as one string."""
+    return " ".join(text[w.start:w.end] for w in sorted(words, key=lambda w: w.start))
+
+
+def inside(word: Word, mentions: Iterable[Mention]) -> bool:
+    """Whether ``word`` overlaps one of ``mentions``."""
+    return any(word.start < m.end and m.start < word.end for m in mentions)
+
+
+def segment_name(mentions: list[Mention]) -> tuple[SlotValue | None, list[Mention]]:
+    """A segment or cluster named in ``mentions``, and the mentions it used: a persona
+    segment or RFM cluster by name, else the persona parts named ("young women"), in the
+    marketer's words (the segment tools read names in any spelling and say when parts fit
+    several segments)."""
+    named = next((m for m in mentions if m.type in ("segment", "rfm_cluster")), None)
+    if named is not None:
+        return named.value, [named]
+    parts = [m for m in mentions if m.type in PERSONA_PARTS]
+    if not parts:
+        return None, []
+    words = " ".join(m.text for m in parts)
+    return plain_value("segment_name", words), parts
+
+
+def _spaced(text: str) -> str:
+    """``text`` in lower case with Korean particles set apart from English words ("csv로" ->
+    "csv 로"), so English terms match as whole words."""
+    return " " + _PARTICLE_AFTER_LATIN.sub(r"\1 \2", text.lower()) + " "
+
+
+def audience_text(text: str) -> str:
+    """The message without the words of the email options (tone, language, offer)."""
+    rest = _spaced(text)
+    for options in chat_terms()["edits"].values():
+        _, rest = find_terms(rest, options)
+    for pattern in (r"\d{1,3}\s*(?:%|퍼센트|percent)", r"[\d,]+\s*(?:원|won|points|포인트)"):
+        rest = re.sub(pattern, " ", rest, flags=re.I)
+    return " ".join(rest.split())
+
+
+def draft_options(text: str) -> dict[str, SlotValue]:
+    """The email options the message names; the language is the message's own unless it
+    names one ("write it in Korean")."""
+    changes = parse_edit(text)
+    language = str(changes.get("language") or language_of(text))
+    options = {"language": plain_value("language", language),
+               "reply_language": plain_value("reply_language", language)}
+    for kind in ("tone", "offer_type"):
+        if changes.get(kind):
+            options[kind] = plain_value(kind, str(changes[kind]))
+    value = next((changes[k] for k in _OFFER_VALUES if changes.get(k)), None)
+    if value:
+        options["offer_value"] = plain_value("offer_value", str(int(value)))
+    return options
+
+
+def export_formats(text: str) -> SlotValue | None:
+    """The export formats the message names (``chat_terms.yaml``: exports), comma-separated."""
+    found, _ = find_terms(_spaced(text), chat_terms()["exports"])
+    return plain_value("export_formats", ",".join(found)) if found else None
+
+
+def confirmation_code(text: str) -> SlotValue | None:
+    """The six-digit confirmation code typed in ``text``, exactly as typed."""
+    match = _CODE.search(text)
+    return plain_value("confirmation_code", match.group(1)) if match else None

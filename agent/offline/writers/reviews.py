@@ -1,0 +1,69 @@
+"""The answer to a review search: how many reviews came back, for what and with which
+filters, and a few of them quoted with their rating, sentiment and date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.offline.answers import AnswerContext, failure_answer, phrase, register_writer
+from tools.review_vocabulary import issue_categories
+from tools.segment_names import city_name, display_name
+from tools.sql_knowledge import load_glossary
+
+QUOTED = 3
+
+
+def filter_labels(filters: dict[str, Any], lang: str) -> list[str]:
+    """The search's filters (as the tool applied them) in words of ``lang``."""
+    glossary = load_glossary()
+    labels = []
+    for key, value in filters.items():
+        if key == "city":
+            labels.append(city_name(str(value), lang))
+        elif key == "sentiment":
+            labels.append(glossary.label("sentiment", str(value), lang))
+        elif key == "issue_category":
+            known = issue_categories().get(str(value))
+            labels.append(str(value) if lang == "ko" or known is None else known.name)
+        elif key == "segments":
+            labels.append(" / ".join(display_name(s, lang) for s in value))
+        elif key == "category":
+            labels.append(glossary.label("category", f"[{value}]", lang))
+        elif key == "product":
+            labels.append(str(value))
+        elif key in ("min_rating", "max_rating"):
+            labels.append(phrase(f"filter_{key}", lang, n=value))
+        elif key in ("date_from", "date_to"):
+            day = str(value)
+            labels.append(phrase(f"filter_{key}", lang, day=f"{day[:4]}-{day[4:6]}-{day[6:]}"))
+    return labels
+
+
+def _line(review: dict[str, Any], lang: str) -> str:
+    return phrase("review_line", lang, snippet=review.get("snippet", ""),
+                  rating=review.get("rating", "?"),
+                  sentiment=load_glossary().label("sentiment", str(review.get("sentiment")),
+                                                  lang),
+                  date=review.get("date", ""), product=review.get("product_title", ""))
+
+
+@register_writer("search_reviews")
+def write_review_search(ctx: AnswerContext) -> str:
+    """How many reviews were found and a few quoted, with the filters applied."""
+    failed = failure_answer(ctx)
+    if failed is not None:
+        return failed
+    response = ctx.response or {}
+    query = str(response.get("query") or "")
+    reviews = response.get("reviews") or []
+    labels = filter_labels(response.get("filters") or {}, ctx.lang)
+    about = phrase("reviews_about", ctx.lang, query=query) if query else ""
+    filters = phrase("reviews_filters", ctx.lang, items=", ".join(labels)) if labels else ""
+    if not reviews:
+        return phrase("reviews_none", ctx.lang, about=about, filters=filters).strip()
+    head = phrase("reviews_found" if query else "reviews_newest", ctx.lang,
+                  n=response.get("count", len(reviews)), about=about, filters=filters)
+    distinct = list({r.get("snippet"): r for r in reversed(reviews)}.values())[::-1]
+    lines = [_line(r, ctx.lang) for r in distinct[:QUOTED]]
+    text = "\n".join([head.strip(), *lines])
+    return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text

@@ -1,0 +1,273 @@
+"""The offline model reaching the non-SQL tools through the real ADK runner: review search,
+customer 360, segments and clusters, recommendations, emails and campaigns, in English and
+Korean; counting questions staying SQL; follow-ups within a conversation; the send
+confirmation only ever carrying a code the marketer typed; and answers that say what the
+tools returned."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from agent.runner import ChatService, ToolCallRecord, TurnResult
+from agent.settings import get_settings
+from tests.campaigns.smtp_server import LocalSmtp
+from tests.test_offline_model import chat, converse, numbers  # noqa: F401 - chat is a fixture
+from tools.value_index import load_index
+from tools.warehouse import get_warehouse
+
+HANGUL = re.compile(r"[가-힣]")
+
+
+def rows(sql: str) -> list[list[Any]]:
+    return [list(r) for r in get_warehouse().run_query(sql).rows]
+
+
+def unhappy_customer() -> int:
+    return int(rows("SELECT MIN(customer_id) FROM cymbal.negative_customers")[0][0])
+
+
+def only_call(turn: TurnResult, tool: str) -> ToolCallRecord:
+    """The turn's one tool call, which must be ``tool`` and must have succeeded."""
+    assert [c.name for c in turn.tool_calls] == [tool], (turn.tool_calls, turn.answer)
+    call = turn.tool_calls[0]
+    assert call.ok, call.response
+    return call
+
+
+# -- review search --------------------------------------------------------------------------
+@pytest.mark.parametrize("question, expected, query", [
+    ("reviews complaining about late delivery in Busan",
+     {"city": "Busan", "issue_category": "배송문제"}, "late delivery"),
+    ("품질 불량 리뷰 찾아줘", {"issue_category": "품질불량"}, "품질 불량"),
+    ("부산 고객들의 부정 리뷰 보여줘", {"city": "Busan", "sentiment": "negative"}, None),
+    ("Show 1-star reviews about bags", {"min_rating": 1, "max_rating": 1, "category": "[Bags]"},
+     "bags"),
+    ("What do customers say about the hoodie fit?", {}, "hoodie fit"),
+])
+def test_review_search_takes_the_topic_and_the_filters(chat, question, expected, query):
+    [turn] = converse(chat, question)
+    call = only_call(turn, "search_reviews")
+    assert {k: call.args.get(k) for k in expected} == expected
+    assert call.args.get("query") == query
+    found = call.response
+    assert found["count"] == len(found["reviews"]) > 0
+    assert str(found["count"]) in turn.answer
+    assert found["reviews"][0]["snippet"] in turn.answer  # a review quoted
+    assert bool(HANGUL.search(turn.answer)) == bool(HANGUL.search(question))
+
+
+def test_review_search_reads_relative_dates_from_the_data(chat, settings):
+    [turn] = converse(chat, "지난달 배송 문제 리뷰 찾아줘")
+    call = only_call(turn, "search_reviews")
+    anchor = load_index(settings).anchor()
+    last_month_end = anchor.replace(day=1) - dt.timedelta(days=1)
+    assert call.args["date_from"] == last_month_end.replace(day=1).isoformat()
+    assert call.args["date_to"] == last_month_end.isoformat()
+    assert call.args["issue_category"] == "배송문제"
+
+
+@pytest.mark.parametrize("question", [
+    "how many negative reviews per city", "부정 리뷰는 몇 개야?",
+    "How many reviews complain about quality problems?",
+    "How many customers are in each RFM cluster?",
+])
+def test_counting_questions_stay_sql(chat, question):
+    [turn] = converse(chat, question)
+    assert [c.name for c in turn.tool_calls] == ["run_sql"]
+
+
+def test_review_search_follow_ups(chat):
+    first, second, third = converse(chat, "reviews complaining about late delivery in Busan",
+                                    "and for Seoul?", "그중 부정 리뷰만")
+    before = only_call(first, "search_reviews").args
+    seoul = only_call(second, "search_reviews").args
+    assert seoul == {**before, "city": "Seoul"}
+    negative = only_call(third, "search_reviews")
+    assert negative.args == {**seoul, "sentiment": "negative"}
+    assert all(r["city"] == "Seoul" and r["sentiment"] == "negative"
+               for r in negative.response["reviews"])
+    assert HANGUL.search(third.answer) and "서울" in third.answer
+
+
+# -- customers, segments, recommendations ---------------------------------------------------
+@pytest.mark.parametrize("template", ["look up customer {id}", "{id}번 고객에 대해 전부 알려줘"])
+def test_customer_360(chat, template):
+    customer = unhappy_customer()
+    [turn] = converse(chat, template.format(id=customer))
+    call = only_call(turn, "lookup_customer")
+    assert int(call.args["customer"]) == customer
+    profile = call.response["profile"]
+    assert profile["first_name"] in turn.answer and profile["email_masked"] in turn.answer
+    email = rows(f"SELECT email FROM cymbal.customers WHERE customer_id = {customer}")[0][0]
+    assert email not in turn.answer
+    assert call.response["recommendations"]["rows"][0][2] in turn.answer
+    assert len(call.response["rows"]) in numbers(turn.answer)  # the reviews counted
+
+
+@pytest.mark.parametrize("question", ["look up customer 99999", "고객 99999 조회해줘"])
+def test_unknown_customer_is_answered_with_the_closest_ids(chat, question):
+    [turn] = converse(chat, question)
+    [call] = turn.tool_calls
+    assert call.response["error"] == "unknown_customer"
+    assert "99999" in turn.answer
+    assert set(call.response["suggestions"]) <= numbers(turn.answer)
+
+
+def test_segments_described_and_listed(chat):
+    described, listed, clusters = converse(chat, "describe young loyal women",
+                                           "list the customer segments", "RFM 군집 보여줘")
+    call = only_call(described, "describe_segment")
+    assert call.args["name"] == "young loyal women"
+    figures = call.response["figures"]
+    assert call.response["segment"] == "Younger_Adult_FEMALE_LOYAL"
+    assert int(figures["customers"]) in numbers(described.answer)
+    assert call.response["persona"]["description"] in described.answer
+    listing = only_call(listed, "list_segments")
+    assert listing.args["kind"] == "persona"
+    assert listing.response["total_customers"] in numbers(listed.answer)
+    rfm = only_call(clusters, "list_segments")
+    assert rfm.args["kind"] == "rfm" and rfm.response["chart"] == "rfm_clusters"
+    assert len(rfm.response["rows"]) in numbers(clusters.answer)
+    assert HANGUL.search(clusters.answer)
+
+
+def test_the_answer_follows_a_language_asked_for(chat):
+    [turn] = converse(chat, "describe young loyal women in Korean please")
+    assert only_call(turn, "describe_segment").args["language"] == "ko"
+    assert HANGUL.search(turn.answer) and "고객" in turn.answer
+
+
+def test_a_cluster_is_described_by_its_korean_name(chat):
+    name, korean = rows("SELECT cluster_name, cluster_name_ko FROM cymbal.rfm_clusters "
+                        "ORDER BY customers DESC LIMIT 1")[0]
+    [turn] = converse(chat, f"{korean} 설명해줘")
+    call = only_call(turn, "describe_segment")
+    assert call.args == {"name": name, "language": "ko"}
+    assert call.response["kind"] == "cluster" and korean in turn.answer
+    assert int(call.response["customers"]) in numbers(turn.answer)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("recommend products for customer {id}", {"customer": "{id}"}),
+    ("고객 {id}에게 상품 추천해줘", {"customer": "{id}", "language": "ko"}),
+    ("부산 고객에게 추천할 상품은?", {"city": "Busan", "language": "ko"}),
+    ("What should we recommend to young loyal women in Busan?",
+     {"segment": "young loyal women", "city": "Busan"}),
+])
+def test_recommendations(chat, question, expected):
+    customer = unhappy_customer()
+    [turn] = converse(chat, question.format(id=customer))
+    call = only_call(turn, "recommend_products")
+    assert {k: str(call.args.get(k)) for k in expected} == \
+        {k: v.format(id=customer) for k, v in expected.items()}
+    titles = [row[2] for row in call.response["rows"]]
+    assert len(titles) == 3 and all(t in turn.answer for t in titles)
+
+
+# -- emails and campaigns -------------------------------------------------------------------
+def test_draft_email_then_korean_then_an_edit(chat):
+    customer = unhappy_customer()
+    english, korean, warmer = converse(chat, f"write a retention email for customer {customer}",
+                                       "now draft one in Korean", "make it friendlier")
+    first = only_call(english, "draft_email")
+    assert first.args == {"customer_id": customer, "language": "en"}
+    email = first.response["email"]
+    assert email["subject"] in english.answer and "Email panel" in english.answer
+    assert all(p["title"] in english.answer for p in email["products"])
+    second = only_call(korean, "draft_email")
+    assert second.args == {"customer_id": customer, "language": "ko"}
+    assert second.response["email"]["language"] == "ko"
+    edit = only_call(warmer, "edit_campaign")
+    assert edit.args["campaign_id"] == second.response["campaign_id"]
+    assert edit.response["changed"]["tone"] == "friendly"
+
+
+def test_korean_draft_with_options(chat):
+    customer = unhappy_customer()
+    [turn] = converse(chat, f"고객 {customer}에게 무료 배송 혜택으로 정중한 사과 이메일을 써줘")
+    call = only_call(turn, "draft_email")
+    assert call.args == {"customer_id": customer, "language": "ko", "tone": "formal",
+                         "offer_type": "free_shipping"}
+    assert call.response["email"]["offer"]["type"] == "free_shipping"
+    assert HANGUL.search(turn.answer) and "무료 배송" in turn.answer
+
+
+def test_campaign_created_approved_and_exported(chat):
+    created, approved, exported = converse(
+        chat, "create a campaign for unhappy loyal customers in Busan", "approve them all",
+        "export it as CSV")
+    call = only_call(created, "create_campaign")
+    assert "unhappy loyal customers in busan" in call.args["audience"]
+    campaign = call.response["campaign_id"]
+    emails, invalid = call.response["emails"], call.response["counts"].get("invalid", 0)
+    assert {campaign, emails, emails - invalid, invalid} <= numbers(created.answer)
+    assert "approve" in created.answer and "confirmation code" in created.answer
+    assert "@" not in created.answer.replace("***@", "")  # no full address
+    approval = only_call(approved, "approve_emails")
+    assert approval.args == {"campaign_id": campaign, "all_valid": "true"}
+    assert len(approval.response["approved"]) in numbers(approved.answer)
+    export = only_call(exported, "export_campaign")
+    assert export.args == {"campaign_id": campaign, "formats": "csv"}
+    assert export.response["files"]["csv"] in exported.answer
+
+
+def test_campaign_for_an_rfm_cluster(chat):
+    name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
+    [turn] = converse(chat, f"create a campaign for {name}")
+    call = only_call(turn, "create_campaign")
+    assert call.args["sql"] == f"SELECT customer_id FROM cymbal.customer_rfm " \
+                               f"WHERE cluster_name = '{name}'"
+    unhappy_in_cluster = rows(
+        f"SELECT COUNT(*) FROM cymbal.customer_rfm WHERE cluster_name = '{name}' AND customer_id "
+        f"IN (SELECT customer_id FROM cymbal.negative_customers)")[0][0]
+    assert call.response["emails"] == unhappy_in_cluster
+    assert unhappy_in_cluster in numbers(turn.answer)
+
+
+def test_korean_campaign_and_listing(chat):
+    created, listed, shown = converse(chat, "부산의 불만 로열 고객 대상으로 캠페인을 만들어줘",
+                                      "캠페인 목록 보여줘", "캠페인 상태 알려줘")
+    call = only_call(created, "create_campaign")
+    assert call.args["language"] == "ko" and "부산의 불만 로열 고객" in call.args["audience"]
+    assert call.response["language"] == "ko" and HANGUL.search(created.answer)
+    assert only_call(listed, "list_campaigns").response["rows"]
+    # no campaign named: the one the conversation is about is shown
+    assert only_call(shown, "show_campaign").args == {"campaign_id": call.response["campaign_id"]}
+
+
+def test_send_only_with_the_code_the_marketer_typed(chat, monkeypatch):
+    customer = unhappy_customer()
+    with LocalSmtp() as server:
+        for key, value in server.settings_env().items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        service = ChatService(model="offline")
+        drafted, approved, asked, pressed = converse(
+            service, f"write a retention email for customer {customer}", "approve it",
+            "send it", "yes, send the campaign now")
+        campaign = only_call(drafted, "draft_email").response["campaign_id"]
+        assert only_call(approved, "approve_emails").args["campaign_id"] == campaign
+        for turn in (asked, pressed):  # no code typed: the model passes none
+            call = only_call(turn, "send_campaign")
+            assert call.args == {"campaign_id": campaign}
+            assert call.response["status"] == "confirmation_required"
+            assert call.response["confirmation_code"] in turn.answer
+        assert server.received == []
+        code = pressed.tool_calls[0].response["confirmation_code"]
+        session = drafted.session_id
+
+        async def confirm(text: str) -> TurnResult:
+            return await service.ask(text, session_id=session)
+        sent = asyncio.run(confirm(f"confirm send {code}"))
+        call = only_call(sent, "send_campaign")
+        assert call.args == {"campaign_id": campaign, "confirmation_code": code}
+        assert call.response["sent"] == 1 and len(server.received) == 1
+        assert "1" in sent.answer and str(campaign) in sent.answer
+        again = asyncio.run(confirm("ok, and send it again"))
+        assert all("confirmation_code" not in c.args for c in again.tool_calls)
+        assert len(server.received) == 1
