@@ -73,8 +73,10 @@ def app_server(built_data_dir: Path) -> Iterator[AppServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped on purpose: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, which would break every later test using asyncio.run."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: run scripts/install_browser.sh")
