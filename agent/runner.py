@@ -15,7 +15,7 @@ from typing import Any
 
 from google.adk.agents.run_config import RunConfig, StreamingMode
 from google.adk.runners import Runner
-from google.adk.sessions import DatabaseSessionService
+from google.adk.sessions import BaseSessionService, DatabaseSessionService
 from google.genai import types
 
 from agent.models import ModelChoice, build_model, choose_model
@@ -92,9 +92,15 @@ def tool_ok(response: dict[str, Any] | None) -> bool:
 
 
 class ChatService:
-    """Turns through the ADK runner on the configured (or given) model."""
+    """Turns through the ADK runner on the configured (or given) model.
 
-    def __init__(self, settings: Settings | None = None, model: str | None = None) -> None:
+    Sessions are stored in SQLite under the data folder unless ``session_service`` is given
+    (evaluation and benchmarks pass ADK's ``InMemorySessionService``: their conversations
+    need no persistence, and the SQLite store costs a few hundred ms per turn).
+    """
+
+    def __init__(self, settings: Settings | None = None, model: str | None = None,
+                 session_service: BaseSessionService | None = None) -> None:
         from agent.agent import build_root_agent
 
         base = settings or get_settings()
@@ -102,7 +108,8 @@ class ChatService:
         self.model_choice: ModelChoice = choose_model(self.settings)
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         db_path = self.settings.data_dir / "sessions.db"
-        self.session_service = DatabaseSessionService(db_url=f"sqlite+aiosqlite:///{db_path}")
+        self.session_service = session_service or DatabaseSessionService(
+            db_url=f"sqlite+aiosqlite:///{db_path}")
         self.agent = build_root_agent(model=build_model(self.settings))
         self.runner = Runner(agent=self.agent, app_name=APP_NAME,
                              session_service=self.session_service, auto_create_session=True)
