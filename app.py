@@ -7,6 +7,7 @@ data folder, so a reload or a server restart shows the same history.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,17 +18,31 @@ import yaml
 from agent.runner import ChatService, ToolCallRecord
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
+from ui.campaign_tab import build_campaign_tab, latest, show
 from ui.messages import history_messages, tool_message
 from ui.results import result_panel
 from ui.status import status_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CAMPAIGN_TOOLS = {"draft_email", "create_campaign", "show_campaign", "edit_campaign",
+                  "approve_emails", "reject_emails", "export_campaign", "send_campaign"}
 CSS_PATH = PROJECT_ROOT / "ui" / "style.css"
 
 
 def example_questions() -> list[str]:
     path = PROJECT_ROOT / "knowledge" / "example_questions.yaml"
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["examples"])
+
+
+def browser_state_secret(settings: Settings) -> str:
+    """A key kept under the data folder, so conversation ids stored in browsers stay
+    readable after a server restart (Gradio would pick a new random key each start)."""
+    path = settings.data_dir / "ui_state.key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def build_app(service: ChatService | None = None, settings: Settings | None = None) -> gr.Blocks:
@@ -40,7 +55,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                       ) -> AsyncIterator[tuple[Any, ...]]:
         session_id = session_id or service.new_session_id()
         chat = [*chat, gr.ChatMessage(role="user", content=message)]
-        no_change = (gr.skip(),) * 5
+        no_change = (gr.skip(),) * 9
         yield chat, "", session_id, *no_change
         calls: list[ToolCallRecord] = []
         answer = ""
@@ -67,12 +82,17 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                     yield chat, "", session_id, *no_change
                 answer = ""
         panel = result_panel(message, calls, export_dir, uuid.uuid4().hex[:6])
+        campaign_ids = [c.response.get("campaign_id") for c in calls
+                        if c.name in CAMPAIGN_TOOLS and c.ok and c.response]
+        campaign_view = (show(next((i for i in reversed(campaign_ids) if i), None))
+                         if campaign_ids else (gr.skip(),) * 4)
         yield (chat, "", session_id,
                gr.update(value=f"**{panel.title}**" if panel.title else ""),
                gr.update(value=panel.table, visible=panel.table is not None),
                gr.update(value=panel.csv_path, visible=panel.csv_path is not None),
                gr.update(value=panel.figure, visible=panel.figure is not None),
-               gr.update(value=panel.email_html or "", visible=panel.email_html is not None))
+               gr.update(value=panel.email_html or "", visible=panel.email_html is not None),
+               *campaign_view)
 
     async def restore(session_id: str) -> tuple[list[gr.ChatMessage], str]:
         if not session_id:
@@ -85,7 +105,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                 gr.update(value="", visible=False))
 
     with gr.Blocks(title="Cymbal Marketing Assistant") as demo:
-        session = gr.BrowserState("", storage_key="cymbal-session")
+        session = gr.BrowserState("", storage_key="cymbal-session",
+                                  secret=browser_state_secret(settings))
         with gr.Row(elem_classes="app-header"):
             gr.Markdown("## Cymbal Marketing Assistant\nAsk your customer, product and review "
                         "data anything — in English or Korean.", elem_classes="app-title")
@@ -107,7 +128,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                 new = gr.Button("＋ New chat", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=360):
                 with gr.Tab("Result"):
-                    title = gr.Markdown("", elem_id="result-title")
+                    title = gr.Markdown("Tables, charts and downloads from your questions appear "
+                                        "here.", elem_id="result-title")
                     plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
                     table = gr.Dataframe(visible=False, interactive=False, wrap=True,
                                          max_height=420, elem_id="result-table",
@@ -116,13 +138,18 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                                                  elem_id="download-csv")
                 with gr.Tab("Email preview"):
                     email = gr.HTML(visible=False, elem_id="email-preview")
+                with gr.Tab("Campaigns") as campaigns_tab:
+                    campaigns = build_campaign_tab()
 
-        outputs = [chat, box, session, title, table, download, plot, email]
+        outputs = [chat, box, session, title, table, download, plot, email, *campaigns.outputs]
         for trigger in (box.submit, send.click):
             trigger(respond, [box, chat, session], outputs, show_progress="hidden")
         new.click(new_chat, None, [chat, session, title, table, download, plot, email])
         demo.load(restore, [session], [chat, session])
         demo.load(lambda: status_html(service.model_choice, get_warehouse()), None, status)
+        demo.load(latest, None, campaigns.outputs)
+        # a table filled while its tab was hidden renders no rows: refill it when shown
+        campaigns_tab.select(show, [campaigns.picker], campaigns.outputs)
     return demo
 
 

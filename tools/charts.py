@@ -122,7 +122,8 @@ def build_figure(columns: list[str], rows: list[list[Any]], title: str = "") -> 
             else:
                 fig.add_trace(go.Bar(x=[str(x) for x in xs], y=ys, name=name,
                                      marker_color=color))
-    x_title, y_title = (spec.y[0], spec.x) if spec.horizontal else (spec.x, spec.y[0])
+    value_title = spec.y[0] if len(spec.y) == 1 else ""  # several series: the legend names them
+    x_title, y_title = (value_title, spec.x) if spec.horizontal else (spec.x, value_title)
     fig.update_layout(
         title={"text": spec.title, "x": 0.01, "font": {"size": 15}},
         template="plotly_white", margin={"l": 10, "r": 10, "t": 48, "b": 10},

@@ -63,7 +63,7 @@ def _result_markdown(response: dict[str, Any] | None) -> str:
 def tool_message(record: ToolCallRecord) -> gr.ChatMessage:
     """A collapsible box for one tool call: arguments, status, duration, outcome."""
     title = TOOL_TITLES.get(record.name, record.name.replace("_", " ").capitalize())
-    metadata: dict[str, Any] = {"title": f"🔧 {title}", "id": record.call_id or record.name}
+    metadata: dict[str, Any] = {"title": title, "id": record.call_id or record.name}
     if record.ok is None:
         metadata["status"] = "pending"
     else:
@@ -71,7 +71,7 @@ def tool_message(record: ToolCallRecord) -> gr.ChatMessage:
         if record.duration_ms is not None:
             metadata["duration"] = round(record.duration_ms / 1000, 2)
         if not record.ok:
-            metadata["title"] = f"⚠️ {title} (failed)"
+            metadata["title"] = f"{title} — failed"
     content = _args_markdown(record.args) + _result_markdown(record.response)
     return gr.ChatMessage(role="assistant", content=content, metadata=metadata)
 

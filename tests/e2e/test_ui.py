@@ -1,0 +1,136 @@
+"""The chat UI in a real headless Chromium against a real app server (offline model).
+
+Screenshots land in test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.e2e.conftest import AppServer, screenshot
+from tools.warehouse import get_warehouse
+
+pytestmark = pytest.mark.slow
+
+
+def ask(page, question: str) -> None:  # noqa: ANN001 - playwright page
+    page.fill("#question textarea", question)
+    page.click("#send")
+
+
+def last_answer(page) -> str:  # noqa: ANN001
+    bot = page.locator("#chat .message-row.bot-row, #chat .bot").last
+    return bot.inner_text()
+
+
+def test_question_shows_tool_box_table_chart_and_answer(page, settings):
+    ask(page, "How many customers do we have in each city?")
+    page.get_by_text("Ran a SQL query").first.wait_for()
+    table = page.locator("#result-table")
+    table.get_by_text("address_city").first.wait_for()
+    seoul = get_warehouse().run_query(
+        "SELECT COUNT(*) FROM customers WHERE address_city = 'Seoul'").rows[0][0]
+    page.locator("#chat").get_by_text(re.compile(f"{seoul:,}|{seoul}")).first.wait_for()
+    page.locator("#download-csv").wait_for()
+    # the tool box opens to show the SQL that ran
+    page.get_by_text("Ran a SQL query").first.click()
+    page.locator("#chat code, #chat pre").get_by_text("address_city").first.wait_for()
+    screenshot(page, "01-city-counts")
+
+    ask(page, "Show the monthly trend of review sentiment")
+    page.locator("#result-chart .js-plotly-plot").first.wait_for()
+    screenshot(page, "02-sentiment-trend-chart")
+
+
+def test_korean_question_and_answer(page, settings):
+    ask(page, "서울에 사는 로열 고객은 몇 명이야?")
+    expected = get_warehouse().run_query(
+        "SELECT COUNT(*) FROM customers WHERE address_city = 'Seoul' AND loyalty_member"
+    ).rows[0][0]
+    page.locator("#chat").get_by_text(re.compile(f"{expected:,}|{expected}명")).first.wait_for()
+    assert "서울" in page.locator("#chat").inner_text()
+    screenshot(page, "03-korean-question")
+
+
+def test_out_of_scope_question_is_declined_with_suggestions(page, settings):
+    ask(page, "What will the weather be in Seoul tomorrow?")
+    page.locator("#chat").get_by_text(re.compile("closest questions", re.I)).first.wait_for()
+    assert page.locator("#chat ol li").count() >= 3  # the numbered suggestions
+
+
+def test_campaign_panel_drafts_previews_and_approves(page, settings):
+    page.get_by_role("tab", name="Campaigns").click()
+    page.get_by_text("New campaign").click()
+    page.fill("#campaign-audience textarea", "unhappy loyal customers in Busan")
+    page.click("#campaign-create")
+    page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+")).wait_for(
+        timeout=120_000)
+    rows = page.locator("#campaign-emails [role=row].virtual-row")
+    rows.first.wait_for()
+    rows.first.locator("[role=gridcell]").nth(1).click()
+    frame = page.locator("#campaign-preview iframe")
+    frame.wait_for()
+    body = page.frame_locator("#campaign-preview iframe").locator("body")
+    assert "unsubscribe" in body.inner_text().lower()
+    screenshot(page, "04-campaign-preview")
+    page.click("#campaign-approve")
+    page.locator("#campaign-message").get_by_text(re.compile(r"Approved \d+")).wait_for()
+    page.locator("#campaign-status").get_by_text(re.compile(r"approved: \d+")).wait_for()
+    screenshot(page, "05-campaign-approved")
+
+
+def test_new_chat_clears_the_conversation(page, settings):
+    ask(page, "How many customers live in Busan?")
+    page.get_by_text("Ran a SQL query").first.wait_for()
+    page.click("#new-chat")
+    page.wait_for_function("document.querySelector('#chat').innerText.indexOf('Busan') < 0")
+
+
+def test_history_survives_a_server_restart(browser, built_data_dir, settings):
+    server = AppServer(built_data_dir)
+    server.start()
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(server.url)
+        ask(tab, "How many customers live in Daegu?")
+        tab.get_by_text("Ran a SQL query").first.wait_for()
+        tab.locator("#chat").get_by_text(re.compile("Daegu")).nth(1).wait_for()
+        server.stop()
+        server.start()
+        tab.goto(server.url)
+        tab.locator("#chat").get_by_text("How many customers live in Daegu?").wait_for()
+        tab.get_by_text("Ran a SQL query").first.wait_for()
+        screenshot(tab, "06-history-after-restart")
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_non_local_address_requires_a_login(built_data_dir):
+    server = AppServer(built_data_dir)
+    server.env.update(CYMBAL_UI_HOST="127.0.0.2")
+    server.url = f"http://127.0.0.2:{server.port}/"
+    with pytest.raises(RuntimeError, match="without a login"):
+        server.start(timeout_s=60)
+    server.env.update(CYMBAL_UI_USERNAME="marketer", CYMBAL_UI_PASSWORD="s3cret-pass")
+    server.start()
+    try:
+        bad = urllib.request.Request(
+            server.url + "login", data=b"username=marketer&password=wrong",
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=10)
+        assert refused.value.code in (400, 401)
+        good = urllib.request.Request(
+            server.url + "login", data=b"username=marketer&password=s3cret-pass",
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(good, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.stop()
