@@ -20,7 +20,7 @@ import pandas as pd
 from agent.settings import Settings
 from pipeline.progress import NullReporter, Reporter
 from tools.review_search import COLLECTION, PRODUCTS_FILE
-from tools.review_vocabulary import persona_segment
+from tools.segment_names import persona_segment
 from tools.embeddings import CymbalEmbeddingFunction
 from tools.vector_index import chroma_client, upsert_incremental
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from agent.settings import PROJECT_ROOT
+from tools.city_names import city_spellings
 from tools.customer_context import REVIEWS_TABLE, SEGMENT_SQL
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse_reads import chunks, keyset_pages, rows, sql_ints, sql_strings, table_columns
@@ -95,7 +96,10 @@ class AudienceSpec:
 
 @lru_cache(maxsize=1)
 def chat_terms() -> dict[str, Any]:
-    return yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
+    terms = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
+    terms["audience"]["cities"] = {city: [city.lower(), *names]
+                                   for city, names in city_spellings().items()}
+    return terms
 
 
 def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str]:

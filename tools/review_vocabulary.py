@@ -16,18 +16,14 @@ from typing import Any
 import yaml
 
 from agent.settings import PROJECT_ROOT
+from tools.city_names import city_spellings
+from tools.segment_names import SEGMENTS, matching_segments, read_segment_parts
 from tools.warehouse.catalog import closest
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge" / "reviews"
 SENTIMENTS = ("positive", "negative", "neutral")
 NO_ISSUE = "해당없음"
 OTHER_ISSUE = "기타"
-AGE_GROUPS = ("Younger_Adult", "Older_Adult")
-GENDERS = ("MALE", "FEMALE", "OTHER")
-LOYALTY = ("LOYAL", "NON_LOYAL")
-YOUNGER_BELOW = 40
-SEGMENTS = tuple(f"{a}_{g}_{loyal}" for a in AGE_GROUPS for g in GENDERS for loyal in LOYALTY)
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True)
@@ -51,11 +47,6 @@ class VocabularyError(ValueError):
         self.suggestions = suggestions
 
 
-def is_korean(text: str) -> bool:
-    """True when ``text`` contains Hangul."""
-    return bool(_HANGUL.search(text or ""))
-
-
 def _load(name: str) -> dict[str, Any]:
     return yaml.safe_load((KNOWLEDGE_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
 
@@ -75,7 +66,7 @@ def issue_categories() -> dict[str, IssueCategory]:
 @lru_cache(maxsize=1)
 def search_terms() -> dict[str, dict[str, list[str]]]:
     """The alternative names of cities, product categories, sentiments and aspects."""
-    return _load("search_terms")
+    return {**_load("search_terms"), "cities": city_spellings()}
 
 
 @lru_cache(maxsize=1)
@@ -130,24 +121,10 @@ def resolve_segments(value: str) -> list[str]:
     exact = [seg for seg in SEGMENTS if _norm(seg) == wanted]
     if exact:
         return exact
-    words = search_terms()["segment_words"]
-    text = f" {wanted} "
-    parts: dict[str, str] = {}
-    for part, values in words.items():
-        for canonical, spellings in values.items():
-            if any(f" {_norm(s)} " in text or (is_korean(s) and s in value) for s in spellings):
-                parts.setdefault(part, canonical)
+    parts = read_segment_parts(value)
     if not parts:
-        names = {segment: [] for segment in SEGMENTS}
-        return [_resolve(value, names, "unknown_segment", "persona segment")]
-    return [seg for seg in SEGMENTS if all(
-        f"_{v}_" in f"_{seg}_" and not (v == "LOYAL" and seg.endswith("NON_LOYAL"))
-        for v in parts.values())]
+        return [_resolve(value, {segment: [] for segment in SEGMENTS}, "unknown_segment",
+                         "persona segment")]
+    return matching_segments(parts)
 
 
-def persona_segment(age: int | None, gender: str | None, loyal: bool | None) -> str | None:
-    """The lab's segment of a customer, e.g. Younger_Adult_FEMALE_LOYAL (under 40: younger)."""
-    if age is None or loyal is None or not str(gender or "").strip():
-        return None
-    group = AGE_GROUPS[0] if int(age) < YOUNGER_BELOW else AGE_GROUPS[1]
-    return f"{group}_{str(gender).strip().upper()}_{'LOYAL' if loyal else 'NON_LOYAL'}"

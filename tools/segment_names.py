@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from agent.settings import PROJECT_ROOT
+from tools.city_names import city_spellings
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 AGE_GROUPS = ("Younger_Adult", "Older_Adult")
@@ -57,8 +58,9 @@ def segment_terms() -> dict[str, dict[str, list[str]]]:
     """The word lists per segment part: ``{part: {value: [terms]}}``."""
     path = KNOWLEDGE_DIR / "personas" / "segment_terms.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {part: {value: [str(term) for term in terms] for value, terms in values.items()}
-            for part, values in raw.items()}
+    terms = {part: {value: [str(term) for term in words] for value, words in values.items()}
+             for part, values in raw.items()}
+    return {**terms, "cities": city_spellings()}
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ import yaml
 from sqlglot import exp
 
 from agent.settings import PROJECT_ROOT
+from tools.city_names import city_spellings
 from tools.slot_values import (
     SLOT_TYPES,
     SlotValue,
@@ -89,6 +90,7 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
     )
     synonyms = {kind: {str(v): tuple(str(w) for w in words) for v, words in values.items()}
                 for kind, values in raw.get("values", {}).items()}
+    synonyms["city"] = {city: tuple(names) for city, names in city_spellings().items()}
     labels = {kind: {str(v): dict(lab) for v, lab in values.items()}
               for kind, values in raw.get("labels", {}).items()}
     return Glossary(terms=terms, synonyms=synonyms, labels=labels)
