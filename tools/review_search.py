@@ -26,7 +26,6 @@ from agent.settings import Settings, get_settings
 from tools.embeddings import get_embedding_provider
 from tools.review_vocabulary import (
     VocabularyError,
-    is_korean,
     resolve_city,
     resolve_issue_category,
     resolve_product_category,
@@ -34,6 +33,7 @@ from tools.review_vocabulary import (
     korean_glossary,
     resolve_sentiment,
 )
+from tools.segment_names import is_korean
 from tools.vector_index import IndexUnreadableError, chroma_client
 
 COLLECTION = "reviews"
