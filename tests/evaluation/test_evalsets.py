@@ -16,7 +16,7 @@ from google.genai import types
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.evaluation.evalsets import CONFIG_PATH, evalset_paths, load_config
+from agent.evaluation.evalsets import CONFIG_PATH, EVALSET_DIR, evalset_paths, load_config
 from agent.evaluation.sandbox import sandbox
 from agent.evaluation.trajectory import in_order, same_arg
 from agent.settings import Settings
@@ -90,18 +90,33 @@ def test_evalset_passes_through_adk_agent_evaluator(offline_root_agent: None, pa
 
 
 def test_cymbal_eval_writes_json_and_markdown(settings: Settings, tmp_path: Path) -> None:
+    source = EvalSet.model_validate_json(
+        (EVALSET_DIR / "data_questions.evalset.json").read_text(encoding="utf-8"))
+    small = source.model_copy(update={"eval_cases": source.eval_cases[:1]})
+    path = tmp_path / "small.evalset.json"
+    path.write_text(small.model_dump_json(), encoding="utf-8")
+    out = tmp_path / "reports"
     result = CliRunner().invoke(app, ["eval", "--model", "offline", "--no-sql", "--out",
-                                      str(tmp_path), "--evalset",
-                                      str(evalset_paths()[0].parent / "data_questions.evalset.json")])
+                                      str(out), "--evalset", str(path)])
     assert result.exit_code == 0, result.output
-    report = json.loads(next(tmp_path.glob("eval-*.json")).read_text(encoding="utf-8"))
+    report = json.loads(next(out.glob("eval-*.json")).read_text(encoding="utf-8"))
     trajectory = report["trajectory"]
-    assert trajectory["cases"] == trajectory["cases_passed"] == 6
-    assert trajectory["args_score"] == 1.0 and trajectory["turns"] == 14
+    assert trajectory["cases"] == trajectory["cases_passed"] == 1
+    assert trajectory["args_score"] == 1.0 and trajectory["turns"] == 3
     per_turn = report["per_turn"]["evalsets"]
-    assert per_turn["turns"] == 14
+    assert per_turn["turns"] == 3
     assert per_turn["model_calls_per_turn"] == 2.0 and per_turn["tool_calls_per_turn"] == 1.0
     assert per_turn["latency_p95_ms"] >= per_turn["latency_p50_ms"] > 0
-    markdown = next(tmp_path.glob("eval-*.md")).read_text(encoding="utf-8")
+    markdown = next(out.glob("eval-*.md")).read_text(encoding="utf-8")
     assert "Tool trajectories" in markdown and "latency p50" in markdown
-    assert not (settings.data_dir / "app.db").exists()  # the sandbox kept campaigns out
+
+
+def test_the_sandbox_reads_the_data_and_keeps_writes_out(settings: Settings) -> None:
+    from agent.settings import get_settings
+
+    with sandbox(settings) as scratch:
+        assert scratch.data_dir != settings.data_dir
+        assert scratch.duckdb_path.resolve() == settings.duckdb_path.resolve()
+        scratch.app_db_path.write_text("campaigns", encoding="utf-8")
+        written = scratch.app_db_path
+    assert not written.exists() and get_settings().data_dir == settings.data_dir
