@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.adk.evaluation.agent_evaluator import AgentEvaluator
@@ -20,6 +21,8 @@ from agent.evaluation.evalsets import CONFIG_PATH, EVALSET_DIR, evalset_paths, l
 from agent.evaluation.sandbox import sandbox
 from agent.evaluation.trajectory import in_order, same_arg
 from agent.settings import Settings
+from tests.conftest import reset_caches
+from tests.gemini_stub import GeminiStub, text_reply
 from tools.registry import agent_tools
 
 
@@ -89,17 +92,28 @@ def test_evalset_passes_through_adk_agent_evaluator(offline_root_agent: None, pa
                                         print_detailed_results=False))
 
 
-def test_cymbal_eval_writes_json_and_markdown(settings: Settings, tmp_path: Path) -> None:
+def small_evalset(folder: Path) -> Path:
+    """The first case of the data-questions evalset (three turns), as its own file."""
     source = EvalSet.model_validate_json(
         (EVALSET_DIR / "data_questions.evalset.json").read_text(encoding="utf-8"))
-    small = source.model_copy(update={"eval_cases": source.eval_cases[:1]})
-    path = tmp_path / "small.evalset.json"
-    path.write_text(small.model_dump_json(), encoding="utf-8")
-    out = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["eval", "--model", "offline", "--no-sql", "--out",
-                                      str(out), "--evalset", str(path)])
+    path = folder / "small.evalset.json"
+    path.write_text(source.model_copy(update={"eval_cases": source.eval_cases[:1]})
+                    .model_dump_json(), encoding="utf-8")
+    return path
+
+
+def eval_report(folder: Path, *args: str) -> dict[str, Any]:
+    out = folder / "reports"
+    result = CliRunner().invoke(app, ["eval", "--no-sql", "--out", str(out),
+                                      "--evalset", str(small_evalset(folder)), *args])
     assert result.exit_code == 0, result.output
-    report = json.loads(next(out.glob("eval-*.json")).read_text(encoding="utf-8"))
+    markdown = next(out.glob("eval-*.md")).read_text(encoding="utf-8")
+    assert "Tool trajectories" in markdown and "latency p50" in markdown
+    return json.loads(next(out.glob("eval-*.json")).read_text(encoding="utf-8"))
+
+
+def test_cymbal_eval_writes_json_and_markdown(settings: Settings, tmp_path: Path) -> None:
+    report = eval_report(tmp_path, "--model", "offline")
     trajectory = report["trajectory"]
     assert trajectory["cases"] == trajectory["cases_passed"] == 1
     assert trajectory["args_score"] == 1.0 and trajectory["turns"] == 3
@@ -107,8 +121,24 @@ def test_cymbal_eval_writes_json_and_markdown(settings: Settings, tmp_path: Path
     assert per_turn["turns"] == 3
     assert per_turn["model_calls_per_turn"] == 2.0 and per_turn["tool_calls_per_turn"] == 1.0
     assert per_turn["latency_p95_ms"] >= per_turn["latency_p50_ms"] > 0
-    markdown = next(out.glob("eval-*.md")).read_text(encoding="utf-8")
-    assert "Tool trajectories" in markdown and "latency p50" in markdown
+
+
+def test_cymbal_eval_runs_on_gemini_when_a_key_is_present(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With credentials (here the local Gemini stub, which never calls a tool) the same
+    evalsets run on Gemini and score what it did."""
+    with GeminiStub(fallback=lambda body: text_reply("I would rather not.")) as stub:
+        for key, value in {"CYMBAL_GOOGLE_API_KEY": "test-key", "CYMBAL_MODEL": "auto",
+                           "CYMBAL_GEMINI_BASE_URL": stub.base_url,
+                           "CYMBAL_MODEL_MAX_RETRIES": "0"}.items():
+            monkeypatch.setenv(key, value)
+        reset_caches()
+        report = eval_report(tmp_path)
+    reset_caches()
+    assert report["model"].startswith("Gemini")
+    assert report["trajectory"]["names_score"] == 0.0 and report["trajectory"]["turns"] == 3
+    assert report["per_turn"]["evalsets"]["model_calls_per_turn"] == 1.0
+    assert len(stub.generate_requests) == 3
 
 
 def test_the_sandbox_reads_the_data_and_keeps_writes_out(settings: Settings) -> None:
