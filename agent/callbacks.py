@@ -146,6 +146,10 @@ def tool_error_as_data(tool: BaseTool, args: dict[str, Any], tool_context: ToolC
 def model_error_as_answer(callback_context: CallbackContext, llm_request: LlmRequest,
                           error: Exception) -> LlmResponse | None:
     """Answer with what failed when the model cannot be reached after its retries."""
+    if (llm_request.model or "").startswith("offline"):  # a bug or damaged data, not Gemini
+        logger.warning("offline model failed", exc_info=error)
+        return _text_response(f"The offline model could not answer: {type(error).__name__}: "
+                              f"{str(error)[:300]}", "offline_failed")
     failure = describe_error(error)
     logger.warning("model call failed: %s", failure.code)
     return _text_response(f"The model call failed ({failure.code}): {failure}", failure.code)

@@ -178,6 +178,12 @@ from agent.campaign_cli import campaign_app  # noqa: E402 - kept beside its regi
 
 app.add_typer(campaign_app, name="campaign")
 
+# -- evaluation and benchmarks (cymbal eval, cymbal bench) ----------------------------------
+from agent.eval_cli import bench_command, eval_command  # noqa: E402 - beside registration
+
+app.command("eval")(eval_command)
+app.command("bench")(bench_command)
+
 
 def main() -> None:  # pragma: no cover - console entry
     app(prog_name="cymbal")

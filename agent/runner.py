@@ -11,18 +11,21 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from google.adk.agents.run_config import RunConfig, StreamingMode
 from google.adk.runners import Runner
-from google.adk.sessions import DatabaseSessionService
+from google.adk.sessions import BaseSessionService, DatabaseSessionService
 from google.genai import types
+from sqlalchemy import event
 
 from agent.models import ModelChoice, build_model, choose_model
 from agent.settings import Settings, get_settings
 
 APP_NAME = "cymbal"
 DEFAULT_USER = "marketer"
+SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another before "database is locked"
 
 
 @dataclass
@@ -86,23 +89,45 @@ class TurnResult:
         }
 
 
+def sqlite_sessions(path: Path) -> DatabaseSessionService:
+    """ADK's SQLite session store, safe for concurrent turns (the UI runs several at once):
+    write-ahead logging, so reading a conversation never waits for a writer, and a busy
+    timeout, so a writer waits for another instead of failing with "database is locked"."""
+    service = DatabaseSessionService(db_url=f"sqlite+aiosqlite:///{path}",
+                                     connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    event.listen(service.db_engine.sync_engine, "connect", _write_ahead_log)
+    return service
+
+
+def _write_ahead_log(dbapi_connection: Any, connection_record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def tool_ok(response: dict[str, Any] | None) -> bool:
     """Tools report failure as data: a response with an ``error`` key."""
     return isinstance(response, dict) and "error" not in response
 
 
 class ChatService:
-    """Turns through the ADK runner on the configured (or given) model."""
+    """Turns through the ADK runner on the configured (or given) model.
 
-    def __init__(self, settings: Settings | None = None, model: str | None = None) -> None:
+    Sessions are stored in SQLite under the data folder unless ``session_service`` is given
+    (evaluation and benchmarks pass ADK's ``InMemorySessionService``: their conversations
+    need no persistence, and the SQLite store costs a few hundred ms per turn).
+    """
+
+    def __init__(self, settings: Settings | None = None, model: str | None = None,
+                 session_service: BaseSessionService | None = None) -> None:
         from agent.agent import build_root_agent
 
         base = settings or get_settings()
         self.settings = base.model_copy(update={"model": model}) if model else base
         self.model_choice: ModelChoice = choose_model(self.settings)
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db_path = self.settings.data_dir / "sessions.db"
-        self.session_service = DatabaseSessionService(db_url=f"sqlite+aiosqlite:///{db_path}")
+        self.session_service = session_service or sqlite_sessions(
+            self.settings.data_dir / "sessions.db")
         self.agent = build_root_agent(model=build_model(self.settings))
         self.runner = Runner(agent=self.agent, app_name=APP_NAME,
                              session_service=self.session_service, auto_create_session=True)

@@ -16,7 +16,8 @@ Usage: python benchmarks/bench_review_index.py [--embed 1000] [--sizes 10000 100
    chromadb query, re-ranking) for the hand-labelled queries (English and Korean), without
    filters and with a city + sentiment filter; chromadb's own query time is reported too.
 
-Prints p50/p95 in milliseconds, the machine's load average and what was measured.
+Prints p50/p95 in milliseconds, the machine's load average and what was measured; ``--json``
+also writes the figures for ``cymbal bench``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.settings import Settings  # noqa: E402
+from benchmarks.results import Row, p50_p95, write_results  # noqa: E402
 from pipeline.generate import generate_dataset  # noqa: E402
 from pipeline.review_index import build_review_index, entry_metadata  # noqa: E402
 from tools import review_search  # noqa: E402
@@ -133,7 +135,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=38, help="queries per size (max 38)")
     parser.add_argument("--real", action="store_true", help="embed every review (slow)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    rows: list[Row] = []
     rng = np.random.default_rng(0)
     queries = [q["query"] for q in yaml.safe_load(
         (EVALS / "review_queries.yaml").read_text("utf-8"))["queries"]][:args.queries]
@@ -142,6 +146,9 @@ def main() -> None:
         build_rate, embed_rate, vectors, metadatas = bench_build(args.embed, Path(tmp) / "build")
         print(f"build: {args.embed} real reviews -> {build_rate:.1f} reviews/s end to end "
               f"(embedding alone {embed_rate:.1f}/s)")
+        rows.append(("review index build throughput", f"{build_rate:.1f} reviews/s",
+                     f"{args.embed} generated reviews end to end; embedding alone "
+                     f"{embed_rate:.1f}/s"))
         for size in args.sizes:
             print(f"  extrapolated build time at {size:,}: {size / build_rate / 60:.0f} min")
         texts = [str(t) for t in review_frame(args.embed)["review_text"]]
@@ -163,7 +170,15 @@ def main() -> None:
             for name, values in timings.items():
                 print(f"  {name:<14} p50 {statistics.median(values):7.1f} ms   "
                       f"p95 {percentile(values, 95):7.1f} ms   (n={len(values)})")
+            rows.append((f"review index insert at {size:,}", f"{size / insert_s:,.0f} entries/s",
+                         "vectors given"))
+            rows.append((f"review search at {size:,}: p50 / p95", p50_p95(timings["tool"]),
+                         f"filtered {p50_p95(timings['tool_filtered'])}; chromadb alone "
+                         f"{p50_p95(timings['chroma'])}"))
     print(f"load average {os.getloadavg()[0]:.1f} at end")
+    if args.json:
+        write_results(args.json, "review_index", rows, {"embed": args.embed,
+                                                        "sizes": args.sizes})
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from tools.review_vocabulary import (
     resolve_sentiment,
 )
 from tools.segment_names import is_korean
-from tools.vector_index import chroma_client
+from tools.vector_index import IndexUnreadableError, chroma_client
 
 COLLECTION = "reviews"
 PRODUCTS_FILE = "reviews_products.json"
@@ -144,6 +144,9 @@ class ReviewIndex:
     def __init__(self, chroma_dir: Path) -> None:
         try:
             self.collection = chroma_client(chroma_dir).get_collection(COLLECTION)
+        except IndexUnreadableError as err:
+            raise SearchError("index_unreadable", str(err),
+                              ["Delete the index folder and run: cymbal setup"]) from err
         except Exception as err:  # chromadb raises NotFoundError or ValueError by version
             raise SearchError("index_missing", "The review search index has not been built.",
                               ["Build it with: cymbal setup"]) from err

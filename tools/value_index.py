@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from agent.settings import Settings
 from tools.sql_knowledge import Glossary, load_glossary
 from tools.warehouse.base import Warehouse
+
+logger = logging.getLogger(__name__)
 
 VERSION = 1
 FILE_NAME = "value_index.json"
@@ -139,9 +142,14 @@ def load_index(settings: Settings, warehouse: Warehouse | None = None) -> ValueI
         cached = _cache.get(str(path))
         if cached and cached[0] == stamp:
             return cached[1]
-        index = ValueIndex.from_json(json.loads(path.read_text(encoding="utf-8")))
-        _cache[str(path)] = (stamp, index)
-        return index
+        try:
+            index = ValueIndex.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            logger.warning("value index %s is unreadable; reading values from the warehouse "
+                           "(rebuild it with `cymbal setup --force`)", path)
+        else:
+            _cache[str(path)] = (stamp, index)
+            return index
     if warehouse is None:
         from tools.warehouse import get_warehouse
 

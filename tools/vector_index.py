@@ -21,11 +21,21 @@ class IndexMissingError(RuntimeError):
     """A collection the caller needs has not been built."""
 
 
+class IndexUnreadableError(IndexMissingError):
+    """The index folder exists but chromadb cannot open it (a damaged or foreign file).
+    Callers that degrade without an index treat it like a missing one."""
+
+
 @lru_cache(maxsize=4)
 def _client(path: str) -> chromadb.ClientAPI:
     Path(path).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=path, settings=ChromaSettings(
-        anonymized_telemetry=False, allow_reset=True))
+    try:
+        return chromadb.PersistentClient(path=path, settings=ChromaSettings(
+            anonymized_telemetry=False, allow_reset=True))
+    except Exception as err:  # chromadb's Rust core raises its own InternalError types
+        raise IndexUnreadableError(
+            f"The vector index at {path} cannot be read ({type(err).__name__}: {err}). "
+            f"Delete that folder and run `cymbal setup` to rebuild it.") from err
 
 
 def chroma_client(path: Path | None = None) -> chromadb.ClientAPI:

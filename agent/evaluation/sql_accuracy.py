@@ -291,20 +291,6 @@ async def run_out_of_scope(service: Any, question: str) -> ItemResult:
                       answer=turn.answer, sql=str(ran[-1].args.get("sql", "")) if ran else "")
 
 
-def in_memory(service: Any) -> Any:
-    """The same service with sessions kept in memory: evaluation conversations need no
-    persistence, and the SQLite session store costs about half a second per turn."""
-    from google.adk.runners import Runner
-    from google.adk.sessions import InMemorySessionService
-
-    from agent.runner import APP_NAME
-
-    service.session_service = InMemorySessionService()
-    service.runner = Runner(agent=service.agent, app_name=APP_NAME,
-                            session_service=service.session_service, auto_create_session=True)
-    return service
-
-
 def load_out_of_scope(path: Path = OUT_OF_SCOPE) -> list[str]:
     return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["questions"])
 
@@ -312,12 +298,16 @@ def load_out_of_scope(path: Path = OUT_OF_SCOPE) -> list[str]:
 def evaluate(model: str | None = None, gold_paths: Sequence[Path] | None = None,
              settings: Settings | None = None,
              progress: Callable[[int, int], None] | None = None,
-             out_of_scope: bool = True) -> EvalReport:
+             out_of_scope: bool = True, service: Any | None = None) -> EvalReport:
     """Run the gold set on ``model`` (default: the configured one) and report.
 
     Gold files default to every ``evals/sql_gold*.yaml``; items over tables that do not
-    exist yet (derived tables before their build) are skipped.
+    exist yet (derived tables before their build) are skipped. Conversations run on
+    ``service`` when given (``cymbal eval`` passes its own to read the turns back), else on a
+    ``ChatService`` with in-memory sessions: evaluation conversations need no persistence.
     """
+    from google.adk.sessions import InMemorySessionService
+
     from agent.runner import ChatService
     from tools.warehouse import get_warehouse
 
@@ -326,7 +316,9 @@ def evaluate(model: str | None = None, gold_paths: Sequence[Path] | None = None,
     warehouse = get_warehouse()
     tables = set(warehouse.catalog().table_names())
     items = runnable([i for p in paths for i in load_gold(p)], tables)
-    service = in_memory(ChatService(settings=settings, model=model))
+    if service is None:
+        service = ChatService(settings=settings, model=model,
+                              session_service=InMemorySessionService())
     report = EvalReport(model=service.model_choice.label)
 
     questions = load_out_of_scope() if out_of_scope else []

@@ -1,0 +1,49 @@
+"""The running app under load from another process: 20 concurrent chat sessions on
+127.0.0.1, three turns each, bounded in time. Zero errors, every conversation its own, and
+the latency figures printed (longer runs: ``cymbal bench --load``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.settings import Settings
+from benchmarks.app_load import AppProcess, run_load
+
+USERS = 20
+
+
+def test_twenty_concurrent_chat_sessions(built_data_dir: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with AppProcess(built_data_dir, tmp_path / "app.log") as app:
+        result = run_load(app, users=USERS, loops=1, duration_s=150)
+    summary = result.summary()
+    with capsys.disabled():
+        print(f"\nload test, cold start {app.cold_start_s:.1f} s: {json.dumps(summary)}")
+    assert result.errors == []
+    assert result.turns == USERS * 3
+    conversations = [s for sessions in result.sessions.values() for s in sessions]
+    assert len(conversations) == len(set(conversations)) == USERS  # one each, none shared
+
+
+def test_concurrent_turns_share_the_sqlite_session_store(own_data: Settings) -> None:
+    """Many conversations at once on the persistent session store (what the app uses): no
+    turn fails with "database is locked" (it did before the store waited and used WAL)."""
+    import asyncio
+
+    from agent.runner import ChatService
+
+    chat = ChatService(settings=own_data, model="offline")
+    questions = ["How many customers live in Busan?", "Only the loyalty members"]
+
+    async def conversation() -> list[str]:
+        session = chat.new_session_id()
+        return [(await chat.ask(q, session_id=session)).answer for q in questions]
+
+    async def everyone() -> list[list[str]]:
+        return await asyncio.gather(*(conversation() for _ in range(30)))
+
+    answers = asyncio.run(everyone())
+    assert all("Busan" in a for pair in answers for a in pair), answers[0]
