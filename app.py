@@ -55,7 +55,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                       ) -> AsyncIterator[tuple[Any, ...]]:
         session_id = session_id or service.new_session_id()
         chat = [*chat, gr.ChatMessage(role="user", content=message)]
-        no_change = (gr.skip(),) * 9
+        no_change = (gr.skip(),) * 10
         yield chat, "", session_id, *no_change
         calls: list[ToolCallRecord] = []
         answer = ""
@@ -86,7 +86,11 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                         if c.name in CAMPAIGN_TOOLS and c.ok and c.response]
         campaign_view = (show(next((i for i in reversed(campaign_ids) if i), None))
                          if campaign_ids else (gr.skip(),) * 4)
+        # bring forward what the answer produced: a draft's preview, else its table or chart
+        shown_tab = ("email" if panel.email_html is not None else
+                     "result" if panel.table is not None or panel.figure is not None else None)
         yield (chat, "", session_id,
+               gr.Tabs(selected=shown_tab) if shown_tab else gr.skip(),
                gr.update(value=f"**{panel.title}**" if panel.title else ""),
                gr.update(value=panel.table, visible=panel.table is not None),
                gr.update(value=panel.csv_path, visible=panel.csv_path is not None),
@@ -127,21 +131,23 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                 gr.Examples(example_questions(), inputs=box, label="Examples")
                 new = gr.Button("＋ New chat", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=360):
-                with gr.Tab("Result"):
-                    title = gr.Markdown("Tables, charts and downloads from your questions appear "
-                                        "here.", elem_id="result-title")
-                    plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
-                    table = gr.Dataframe(visible=False, interactive=False, wrap=True,
-                                         max_height=420, elem_id="result-table",
-                                         show_search="search")
-                    download = gr.DownloadButton("Download CSV", visible=False, size="sm",
-                                                 elem_id="download-csv")
-                with gr.Tab("Email preview"):
-                    email = gr.HTML(visible=False, elem_id="email-preview")
-                with gr.Tab("Campaigns") as campaigns_tab:
-                    campaigns = build_campaign_tab()
+                with gr.Tabs() as result_tabs:
+                    with gr.Tab("Result", id="result"):
+                        title = gr.Markdown("Tables, charts and downloads from your questions "
+                                            "appear here.", elem_id="result-title")
+                        plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
+                        table = gr.Dataframe(visible=False, interactive=False, wrap=True,
+                                             max_height=420, elem_id="result-table",
+                                             show_search="search")
+                        download = gr.DownloadButton("Download CSV", visible=False, size="sm",
+                                                     elem_id="download-csv")
+                    with gr.Tab("Email preview", id="email"):
+                        email = gr.HTML(visible=False, elem_id="email-preview")
+                    with gr.Tab("Campaigns", id="campaigns") as campaigns_tab:
+                        campaigns = build_campaign_tab()
 
-        outputs = [chat, box, session, title, table, download, plot, email, *campaigns.outputs]
+        outputs = [chat, box, session, result_tabs, title, table, download, plot, email,
+                   *campaigns.outputs]
         for trigger in (box.submit, send.click):
             trigger(respond, [box, chat, session], outputs, show_progress="hidden")
         new.click(new_chat, None, [chat, session, title, table, download, plot, email])

@@ -19,7 +19,9 @@ from google.genai import types
 
 from tests.conftest import reset_caches
 from tools.registry import agent_tools
+from tools.customer_lookup import unknown_customer_ids
 from tools.sql_tools import get_sql_context
+from tools.warehouse import get_warehouse
 
 
 class ScriptedLlm(BaseLlm):
@@ -102,6 +104,24 @@ def test_refused_statements_never_run(settings):
                       "SELECT COUNT(*) AS n FROM cymbal.customers"], ["delete"])[0]
     assert turn[0]["error"] == "not_a_query"
     assert turn[1]["rows"] == [[2000]]
+
+
+def test_no_rows_for_a_customer_who_does_not_exist_says_so(settings):
+    def response(sql: str) -> dict[str, Any]:
+        return run_turns([sql], ["a question"])[0][0]
+
+    first = get_warehouse().run_query("SELECT MIN(customer_id) FROM customers").rows[0][0]
+    empty = response("SELECT r.rating FROM cymbal.customer_reviews r "
+                     f"WHERE r.customer_id = {first} AND FALSE")
+    assert empty["row_count"] == 0 and "unknown_customers" not in empty
+    one_known = response("SELECT c.first_name FROM cymbal.customers c "
+                         f"WHERE c.customer_id IN (999999, {first})")
+    assert one_known["row_count"] == 1 and "unknown_customers" not in one_known
+    missing = response("SELECT c.first_name FROM cymbal.customers c "
+                       "WHERE c.customer_id = 999999")
+    assert missing["unknown_customers"] == [999999]
+    assert missing["suggestions"] and not unknown_customer_ids(map(int, missing["suggestions"]))
+    assert "no customer 999999" in missing["summary"]
 
 
 def test_rows_are_capped_with_a_truncated_flag(settings, monkeypatch):

@@ -11,9 +11,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+import sqlglot
 from google.adk.tools.tool_context import ToolContext
+from sqlglot import exp
 
 from agent.settings import get_settings
+from tools.customer_lookup import closest_ids, unknown_customer_ids
 from tools.knowledge_index import search
 from tools.mentions import MentionFinder
 from tools.sql_filters import describe
@@ -165,5 +168,30 @@ def run_sql(sql: str, tool_context: ToolContext) -> dict[str, Any]:
         return {**err.to_dict(),
                 "attempts_left": settings.sql_max_attempts - attempts["failures"]}
     state[ATTEMPTS_KEY] = attempts
-    return {"columns": result.columns, "rows": result.rows, "row_count": len(result.rows),
-            "truncated": result.truncated, "sql": sql.strip(), "summary": summarize(result)}
+    answer = {"columns": result.columns, "rows": result.rows, "row_count": len(result.rows),
+              "truncated": result.truncated, "sql": sql.strip(), "summary": summarize(result)}
+    missing = [] if result.rows else unknown_customer_ids(customer_ids_in(sql))
+    if missing:  # "no rows" because the customer does not exist: say so, with real ids near it
+        answer["unknown_customers"] = missing
+        answer["suggestions"] = [str(i) for i in closest_ids(missing[0])]
+        answer["summary"] = (f"No rows: there is no customer {', '.join(map(str, missing))} "
+                             f"(closest ids: {', '.join(answer['suggestions'])}).")
+    return answer
+
+
+def customer_ids_in(sql: str) -> list[int]:
+    """The customer ids a query filters on (``customer_id = 42``, ``customer_id IN (…)``)."""
+    try:
+        tree = sqlglot.parse_one(sql, dialect="bigquery")
+    except sqlglot.errors.ParseError:
+        return []
+    ids: list[int] = []
+    for node in tree.find_all(exp.EQ, exp.In):
+        column = node.this if isinstance(node.this, exp.Column) else node.expression
+        if not isinstance(column, exp.Column) or column.name.lower() != "customer_id":
+            continue
+        values = node.expressions if isinstance(node, exp.In) else [
+            node.expression if column is node.this else node.this]
+        ids += [int(v.this) for v in values
+                if isinstance(v, exp.Literal) and str(v.this).isdigit()]
+    return ids

@@ -170,6 +170,11 @@ def write_table_answer(ctx: AnswerContext) -> str:
     if "error" in response:
         return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
     columns, rows = response.get("columns", []), response.get("rows", [])
+    if not rows and response.get("unknown_customers"):
+        return (phrase("error_unknown_customer", ctx.lang,
+                       customer=", ".join(map(str, response["unknown_customers"])))
+                + phrase("error_unknown_customer_suggest", ctx.lang,
+                         items=", ".join(response.get("suggestions", []))))
     if not rows:
         items = ", ".join(f.label(ctx.lang) for f in ctx.filters)
         return phrase("no_rows", ctx.lang,
