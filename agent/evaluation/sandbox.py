@@ -35,7 +35,8 @@ def sandbox(settings: Settings | None = None) -> Iterator[Settings]:
     with tempfile.TemporaryDirectory(prefix="cymbal-eval-") as tmp:
         folder = Path(tmp)
         for entry in source.iterdir() if source.exists() else ():
-            if entry.name not in WRITTEN and not entry.name.endswith((".wal", "-journal")):
+            # a database's companions (-wal, -shm, -journal) stay behind with it
+            if entry.name.split("-")[0] not in WRITTEN:
                 (folder / entry.name).symlink_to(entry)
         _reset()
         os.environ["CYMBAL_DATA_DIR"] = str(folder)

@@ -150,3 +150,12 @@ def test_the_sandbox_reads_the_data_and_keeps_writes_out(settings: Settings) -> 
         scratch.app_db_path.write_text("campaigns", encoding="utf-8")
         written = scratch.app_db_path
     assert not written.exists() and get_settings().data_dir == settings.data_dir
+
+
+def test_the_sandbox_leaves_the_written_databases_and_their_companions_behind(
+        settings: Settings, tmp_path: Path) -> None:
+    for name in ("cymbal.duckdb", "sessions.db", "sessions.db-wal", "sessions.db-shm",
+                 "app.db", "app.db-journal"):
+        (tmp_path / name).write_bytes(b"")
+    with sandbox(settings.model_copy(update={"data_dir": tmp_path})) as scratch:
+        assert sorted(p.name for p in scratch.data_dir.iterdir()) == ["cymbal.duckdb"]
