@@ -114,17 +114,24 @@ def _is_number(value: Any) -> bool:
 
 
 def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: int = 5) -> str:
-    """The first rows as "label value, label value, …"."""
+    """The first rows as "label value, label value, …", or "label (measure value, measure
+    value), …" when the rows carry several measures (positive, negative and neutral counts
+    per month)."""
     if not rows:
         return ""
     numeric = [i for i, v in enumerate(rows[0]) if _is_number(v)]
     labels = [i for i in range(len(columns)) if i not in numeric] or [0]
-    measure = next((i for i in numeric if i not in labels), None)
+    measures = [i for i in numeric if i not in labels]
     parts = []
     for row in rows[:limit]:
         name = " / ".join(format_value(columns[i], row[i], lang) for i in labels[:2])
-        parts.append(name if measure is None else
-                     f"{name} {format_value(columns[measure], row[measure], lang)}")
+        if len(measures) > 1:
+            values = ", ".join(f"{label(columns[i], lang)} {format_value(columns[i], row[i], lang)}"
+                               for i in measures[:4])
+            parts.append(f"{name} ({values})")
+        else:
+            parts.append(name if not measures else
+                         f"{name} {format_value(columns[measures[0]], row[measures[0]], lang)}")
     text = ", ".join(parts)
     if len(rows) > limit:
         text += phrase("list_more", lang, n=f"{len(rows):,}")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agent.settings import PROJECT_ROOT
+from benchmarks.app_load import AppProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -23,51 +20,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class AppServer:
-    """``python app.py`` in a subprocess on a free port, restartable."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.env = {**os.environ, "CYMBAL_DATA_DIR": str(data_dir), "CYMBAL_MODEL": "offline",
-                    "CYMBAL_UI_PORT": str(self.port), "GRADIO_ANALYTICS_ENABLED": "False"}
-        for key in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "CYMBAL_GOOGLE_API_KEY"):
-            self.env.pop(key, None)
-        self.log = data_dir / f"ui-{self.port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 90) -> None:
-        handle = self.log.open("ab")
-        self.process = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "app.py")],
-                                        env=self.env, stdout=handle, stderr=handle,
-                                        cwd=PROJECT_ROOT)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"app exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise TimeoutError(f"app did not start: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
+def app_process(data_dir: Path) -> AppProcess:
+    """``python app.py`` offline on a free localhost port, logging beside the data."""
+    return AppProcess(data_dir, data_dir / f"ui-{uuid.uuid4().hex[:8]}.log")
 
 
 @pytest.fixture(scope="session")
-def app_server(built_data_dir: Path) -> Iterator[AppServer]:
-    server = AppServer(built_data_dir)
+def app_server(built_data_dir: Path) -> Iterator[AppProcess]:
+    server = app_process(built_data_dir)
     server.start()
     yield server
     server.stop()

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import AppServer, screenshot
+from tests.e2e.conftest import app_process, screenshot
 from tools.warehouse import get_warehouse
 
 pytestmark = pytest.mark.slow
@@ -108,7 +108,7 @@ def test_new_chat_clears_the_conversation(page, settings):
 
 
 def test_history_survives_a_server_restart(browser, built_data_dir, settings):
-    server = AppServer(built_data_dir)
+    server = app_process(built_data_dir)
     server.start()
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     tab = context.new_page()
@@ -130,7 +130,7 @@ def test_history_survives_a_server_restart(browser, built_data_dir, settings):
 
 
 def test_non_local_address_requires_a_login(built_data_dir):
-    server = AppServer(built_data_dir)
+    server = app_process(built_data_dir)
     server.env.update(CYMBAL_UI_HOST="127.0.0.2")
     server.url = f"http://127.0.0.2:{server.port}/"
     with pytest.raises(RuntimeError, match="without a login"):
