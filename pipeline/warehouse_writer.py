@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,12 +69,25 @@ def write_base_tables(path: Path, frames: dict[str, pd.DataFrame], progress: Pro
     return counts
 
 
+class WarehouseBusyError(OSError):
+    """The warehouse cannot be updated: another process has it open."""
+
+
 @contextmanager
 def open_for_update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to an existing warehouse, for derived tables."""
     if not path.exists():
         raise FileNotFoundError(f"No warehouse at {path}. Build it with: cymbal setup")
-    con = duckdb.connect(str(path))
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as err:
+        if "lock" not in str(err).lower():
+            raise
+        holder = re.search(r"\(PID (\d+)\)", str(err))
+        raise WarehouseBusyError(
+            f"The warehouse {path} is open in another process"
+            f"{f' (PID {holder.group(1)})' if holder else ''}, such as the running app or "
+            "another cymbal command. Stop it, then run the command again.") from None
     try:
         yield con
         con.execute("CHECKPOINT")

@@ -25,8 +25,10 @@ def app_process(data_dir: Path) -> AppProcess:
     return AppProcess(data_dir, data_dir / f"ui-{uuid.uuid4().hex[:8]}.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_server(built_data_dir: Path) -> Iterator[AppProcess]:
+    """The app for the UI tests, stopped after them: while it runs, its read lock on the
+    warehouse keeps later tests' ``cymbal setup`` from updating it."""
     server = app_process(built_data_dir)
     server.start()
     yield server

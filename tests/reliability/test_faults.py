@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.settings import Settings
-from tests.conftest import reset_caches
+from tests.conftest import SMALL_SCALE, reset_caches
 from tests.gemini_stub import GeminiStub, Reply, call_reply, error_reply, text_reply
 from tests.reliability.conftest import converse, env_chat, offline_chat, use_gemini_stub
 
 COUNT_BUSAN = "How many customers live in Busan?"
+SETUP_AGAIN = ["setup", "--scale", str(SMALL_SCALE)]
 _WRITER = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1])
@@ -28,6 +29,13 @@ con.execute("BEGIN TRANSACTION")
 con.execute("CREATE TABLE reliability_probe (x INTEGER)")
 print("locked", flush=True)
 sys.stdin.read()  # hold the write lock until the test closes stdin
+"""
+
+_READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+sys.stdin.read()  # keep the warehouse open, as the running app does
 """
 
 
@@ -59,6 +67,22 @@ def test_warehouse_locked_by_a_writer_then_released(own_data: Settings) -> None:
         writer.wait(timeout=30)
     [again] = converse(chat, COUNT_BUSAN)  # the same service recovers once the lock is gone
     assert answered_with_sql(again) and "Busan" in again.answer
+
+
+def test_setup_while_the_app_reads_the_warehouse_says_what_holds_it(own_data: Settings) -> None:
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(own_data.duckdb_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(app, SETUP_AGAIN)  # the data's own scale: up to date
+        assert result.exit_code == 1, result.output
+        assert f"open in another process (PID {reader.pid})" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        assert reader.stdin is not None
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert CliRunner().invoke(app, SETUP_AGAIN).exit_code == 0  # free again: setup completes
 
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
