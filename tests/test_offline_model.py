@@ -215,3 +215,14 @@ def test_new_capabilities_plug_in_through_intent_files(settings, tmp_path, monke
              if p.function_call]
     assert calls[0].name == "customer_card" and calls[0].args == {"customer_id": 1007}
     assert events[-1].content.parts[0].text == "Card 1007 (Suwon)"
+
+
+def test_rows_with_several_measures_name_each_measure_in_the_answers_language():
+    from agent.offline.answers import leading_rows
+
+    columns, rows = ["month", "positive", "negative"], [["2025-01", 23, 6], ["2025-02", 63, 44]]
+    assert leading_rows(columns, rows, "ko", every_measure=True) == \
+        "2025-01 (긍정 23, 부정 6), 2025-02 (긍정 63, 부정 44)"
+    assert leading_rows(columns, rows, "en", every_measure=True).startswith(
+        "2025-01 (positive 23, negative 6)")
+    assert leading_rows(columns, rows, "en") == "2025-01 23, 2025-02 63"

@@ -113,10 +113,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: int = 5) -> str:
-    """The first rows as "label value, label value, …", or "label (measure value, measure
-    value), …" when the rows carry several measures (positive, negative and neutral counts
-    per month)."""
+def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: int = 5,
+                 every_measure: bool = False) -> str:
+    """The first rows as "label value, label value, …" (the first measure), or with
+    ``every_measure`` "label (measure value, measure value), …" when the rows carry several
+    (positive, negative and neutral counts per month)."""
     if not rows:
         return ""
     numeric = [i for i, v in enumerate(rows[0]) if _is_number(v)]
@@ -125,7 +126,7 @@ def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: in
     parts = []
     for row in rows[:limit]:
         name = " / ".join(format_value(columns[i], row[i], lang) for i in labels[:2])
-        if len(measures) > 1:
+        if every_measure and len(measures) > 1:
             values = ", ".join(f"{label(columns[i], lang)} {format_value(columns[i], row[i], lang)}"
                                for i in measures[:4])
             parts.append(f"{name} ({values})")
@@ -167,7 +168,7 @@ def _generic_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]
                           for c, v in zip(columns, rows[0], strict=False))
         return phrase("one_row_generic", ctx.lang, items=items)
     return phrase("rows_generic", ctx.lang, n=f"{len(rows):,}",
-                  list=leading_rows(columns, rows, ctx.lang))
+                  list=leading_rows(columns, rows, ctx.lang, every_measure=True))
 
 
 @register_writer("run_sql")
