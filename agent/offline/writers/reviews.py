@@ -63,7 +63,9 @@ def write_review_search(ctx: AnswerContext) -> str:
         return phrase("reviews_none", ctx.lang, about=about, filters=filters).strip()
     head = phrase("reviews_found" if query else "reviews_newest", ctx.lang,
                   n=response.get("count", len(reviews)), about=about, filters=filters)
-    distinct = list({r.get("snippet"): r for r in reversed(reviews)}.values())[::-1]
-    lines = [_line(r, ctx.lang) for r in distinct[:QUOTED]]
+    distinct: dict[str, dict[str, Any]] = {}  # the same words twice are quoted once, in rank
+    for review in reviews:
+        distinct.setdefault(str(review.get("snippet")), review)
+    lines = [_line(r, ctx.lang) for r in list(distinct.values())[:QUOTED]]
     text = "\n".join([head.strip(), *lines])
     return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text
