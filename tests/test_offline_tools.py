@@ -271,3 +271,9 @@ def test_send_only_with_the_code_the_marketer_typed(chat, monkeypatch):
         again = asyncio.run(confirm("ok, and send it again"))
         assert all("confirmation_code" not in c.args for c in again.tool_calls)
         assert len(server.received) == 1
+
+
+def test_a_korean_topic_loses_its_particles(chat):
+    [turn] = converse(chat, "고객들이 배송에 대해 뭐라고 했어?")
+    assert only_call(turn, "search_reviews").args["query"] == "배송"
+    assert "“배송”" in turn.answer

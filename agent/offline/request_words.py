@@ -41,6 +41,9 @@ OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
 PERSONA_PARTS = ("age_group", "gender", "loyalty")
 _PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
+# A particle after a Korean word of two or more syllables (short nouns keep their ending).
+_PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"
+                              r"(?:에서|에게|한테|으로|에|을|를|이|가|은|는|의|로|와|과)$")
 _CODE = re.compile(r"(?<![\d.,])(\d{6})(?![\d.,])")
 _OFFER_VALUES = ("percent", "amount_won", "points")
 
@@ -50,8 +53,10 @@ def language_of(text: str) -> str:
 
 
 def free_text(text: str, words: Iterable[Word]) -> str:
-    """The words of ``text`` at the given spans, in order, as one string."""
-    return " ".join(text[w.start:w.end] for w in sorted(words, key=lambda w: w.start))
+    """The words of ``text`` at the given spans, in order, as one string, each without a
+    trailing Korean particle ("배송에" -> "배송", "디자인이" -> "디자인")."""
+    return " ".join(_PARTICLE_AT_END.sub("", text[w.start:w.end])
+                    for w in sorted(words, key=lambda w: w.start))
 
 
 def inside(word: Word, mentions: Iterable[Mention]) -> bool:
