@@ -148,7 +148,9 @@ def run_sql(sql: str, tool_context: ToolContext) -> dict[str, Any]:
 
     Returns:
         columns, rows (capped), row_count, truncated (more rows exist), sql (as run) and a
-        one-line summary; or an error as described above.
+        one-line summary; with no rows because a customer id the query names does not exist,
+        also unknown_customers and suggestions (the closest real ids); or an error as
+        described above.
     """
     settings = get_settings()
     state = tool_context.state
