@@ -3,9 +3,10 @@
 Writers are chosen by the tool an intent called: ``run_sql`` results are written here, the
 other tools' in ``agent.offline.writers``; a capability adds its own with
 ``@register_writer("its_tool")``, or names one in its intent file
-(``writer: package.module:function``). A writer receives an ``AnswerContext`` and returns the
-answer text; a tool's error result is answered by ``failure_answer``. Phrases and the words
-for tool values live in ``knowledge/offline/answers.yaml``.
+(``writer: package.module:function``). A writer receives an ``AnswerContext`` of a tool
+that succeeded and returns the answer text; a tool's error result is answered before any
+tool writer runs, by ``failure_answer`` (an intent's own writer reads errors itself).
+Phrases and the words for tool values live in ``knowledge/offline/answers.yaml``.
 """
 
 from __future__ import annotations
@@ -175,8 +176,6 @@ def _generic_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]
 def write_table_answer(ctx: AnswerContext) -> str:
     """Answer from a query result: the intent's template, else a generic summary."""
     response = ctx.response or {}
-    if "error" in response:
-        return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
     columns, rows = response.get("columns", []), response.get("rows", [])
     if not rows and response.get("unknown_customers"):
         return (phrase("error_unknown_customer", ctx.lang,
@@ -236,12 +235,13 @@ def write_answer(ctx: AnswerContext) -> str:
         return _import(ctx.intent.writer)(ctx)
     if ctx.intent.tool is None:
         return write_direct_answer(ctx)
+    failed = failure_answer(ctx)
+    if failed is not None:
+        return failed
     writer = _WRITERS.get(ctx.intent.tool)
     if writer is not None:
         return writer(ctx)
     response = ctx.response or {}
-    if "error" in response:
-        return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
     if "columns" in response:
         return write_table_answer(ctx)
     return str(response.get("summary") or response.get("answer") or response)

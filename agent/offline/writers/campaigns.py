@@ -9,7 +9,6 @@ from typing import Any
 
 from agent.offline.answers import (
     AnswerContext,
-    failure_answer,
     format_value,
     phrase,
     register_writer,
@@ -53,11 +52,6 @@ def write_draft(ctx: AnswerContext) -> str:
     """Subject, offer, the three products, where the preview is, and the next step."""
     r = ctx.response or {}
     customer = ctx.values["customer_id"].value if "customer_id" in ctx.values else "?"
-    if r.get("error") == "draft_invalid":
-        return phrase("email_invalid", ctx.lang, customer=customer, message=r.get("message"))
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     email = r.get("email") or {}
     products = ", ".join(str(p.get("title")) for p in email.get("products") or [])
     text = phrase("email_drafted", ctx.lang, tone=term("tone", str(email.get("tone")), ctx.lang),
@@ -77,9 +71,6 @@ def _campaign_head(r: dict[str, Any], lang: str) -> str:
 @register_writer("create_campaign")
 def write_created(ctx: AnswerContext) -> str:
     """The campaign created: id, audience, emails drafted, valid/invalid, next steps."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     counts = r.get("counts") or {}
     emails = int(r.get("emails") or 0)
@@ -94,9 +85,6 @@ def write_created(ctx: AnswerContext) -> str:
 
 @register_writer("list_campaigns")
 def write_campaign_list(ctx: AnswerContext) -> str:
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     columns = r.get("columns") or []
     rows = [dict(zip(columns, row, strict=False)) for row in r.get("rows") or []]
@@ -112,9 +100,6 @@ def write_campaign_list(ctx: AnswerContext) -> str:
 @register_writer("show_campaign")
 def write_campaign(ctx: AnswerContext) -> str:
     """The campaign's audience and status counts, and its first (or the asked) email."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     text = _campaign_head(r, ctx.lang)
     email = r.get("email")
@@ -130,9 +115,6 @@ def write_campaign(ctx: AnswerContext) -> str:
 
 @register_writer("edit_campaign")
 def write_edited(ctx: AnswerContext) -> str:
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     changed = r.get("changed") or {}
     words = {"tone": lambda v: term("tone", v, ctx.lang),
@@ -146,9 +128,6 @@ def write_edited(ctx: AnswerContext) -> str:
 
 @register_writer("approve_emails")
 def write_approved(ctx: AnswerContext) -> str:
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     refused = len(r.get("not_approved") or [])
     return phrase("campaign_approved", ctx.lang, n=len(r.get("approved") or []),
@@ -159,9 +138,6 @@ def write_approved(ctx: AnswerContext) -> str:
 
 @register_writer("reject_emails")
 def write_rejected(ctx: AnswerContext) -> str:
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     return phrase("campaign_rejected", ctx.lang, n=len(r.get("rejected") or []),
                   id=r.get("campaign_id"), status=status_text(r.get("counts") or {}, ctx.lang))
@@ -170,9 +146,6 @@ def write_rejected(ctx: AnswerContext) -> str:
 @register_writer("export_campaign")
 def write_exported(ctx: AnswerContext) -> str:
     """Where each exported file is, and how many emails were handed off."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     files = "; ".join(f"{term('export', kind, ctx.lang)}: {path}"
                       for kind, path in (r.get("files") or {}).items())
@@ -186,9 +159,6 @@ def write_exported(ctx: AnswerContext) -> str:
 def write_sent(ctx: AnswerContext) -> str:
     """Before a send: what would go out and the code the marketer must type. After a
     confirmed send: how many were sent, failed or left."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     if r.get("status") == "confirmation_required":
         sample = ", ".join(r.get("sample_recipients") or []) or "—"

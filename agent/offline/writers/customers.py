@@ -7,7 +7,6 @@ from typing import Any
 
 from agent.offline.answers import (
     AnswerContext,
-    failure_answer,
     format_value,
     phrase,
     register_writer,
@@ -55,9 +54,6 @@ def _rfm(rfm: dict[str, Any], lang: str) -> str:
 @register_writer("lookup_customer")
 def write_customer(ctx: AnswerContext) -> str:
     """A compact 360: who, segment, RFM cluster, reviews and sentiment, recommendations."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     person = r.get("profile") or {}
     lang = ctx.lang
@@ -100,9 +96,6 @@ def _method(response: dict[str, Any], lang: str) -> str:
 @register_writer("recommend_products")
 def write_recommendations(ctx: AnswerContext) -> str:
     """The three products, why each, and by which method."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     lang = ctx.lang
     items = product_list(r.get("columns") or [], r.get("rows") or [], lang)

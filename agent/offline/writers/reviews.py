@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.offline.answers import AnswerContext, failure_answer, phrase, register_writer
+from agent.offline.answers import AnswerContext, phrase, register_writer
 from tools.review_vocabulary import issue_categories
 from tools.segment_names import city_name, display_name
 from tools.sql_knowledge import load_glossary
@@ -50,9 +50,6 @@ def _line(review: dict[str, Any], lang: str) -> str:
 @register_writer("search_reviews")
 def write_review_search(ctx: AnswerContext) -> str:
     """How many reviews were found and a few quoted, with the filters applied."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     response = ctx.response or {}
     query = str(response.get("query") or "")
     reviews = response.get("reviews") or []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.offline.answers import AnswerContext, failure_answer, phrase, register_writer
+from agent.offline.answers import AnswerContext, phrase, register_writer
 from agent.offline.writers.customers import issue_label, money, percent
 from pipeline.segments.rfm_names import archetypes
 from tools.segment_names import city_name
@@ -73,9 +73,6 @@ def _cluster(r: dict[str, Any], lang: str) -> str:
 def write_segment(ctx: AnswerContext) -> str:
     """A persona segment (size, persona, reviews, sales, places, products, pitch) or an RFM
     cluster (size, centroid, next step, segment mix)."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     return _cluster(r, ctx.lang) if r.get("kind") == "cluster" else _persona(r, ctx.lang)
 
@@ -111,9 +108,6 @@ def _clusters(table: dict[str, Any], lang: str) -> str:
 @register_writer("list_segments")
 def write_segment_list(ctx: AnswerContext) -> str:
     """The persona segments (sizes, the most negative) and/or the RFM clusters."""
-    failed = failure_answer(ctx)
-    if failed is not None:
-        return failed
     r = ctx.response or {}
     if r.get("kind") == "rfm":
         return _clusters(r, ctx.lang)
