@@ -8,6 +8,7 @@ data folder, so a reload or a server restart shows the same history.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CAMPAIGN_TOOLS = {"draft_email", "create_campaign", "show_campaign", "edit_campaign",
                   "approve_emails", "reject_emails", "export_campaign", "send_campaign"}
 CSS_PATH = PROJECT_ROOT / "ui" / "style.css"
+STREAM_UPDATE_S = 0.1  # shortest time between two updates of a streaming answer
 
 
 def example_questions() -> list[str]:
@@ -59,6 +61,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
         yield chat, "", session_id, *no_change
         calls: list[ToolCallRecord] = []
         answer = ""
+        shown_at = 0.0
         async for event in service.stream(message, session_id):
             if event.kind in ("tool_call", "tool_result") and event.tool is not None:
                 box = tool_message(event.tool)
@@ -75,7 +78,11 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                     chat = [*chat, gr.ChatMessage(role="assistant", content="")]
                 answer += event.text
                 chat = [*chat[:-1], gr.ChatMessage(role="assistant", content=answer)]
-                yield chat, "", session_id, *no_change
+                # the browser gets the growing answer a few times a second, not every piece:
+                # each update re-renders the chat; the last pieces go out with the next yield
+                if time.monotonic() - shown_at >= STREAM_UPDATE_S:
+                    shown_at = time.monotonic()
+                    yield chat, "", session_id, *no_change
             elif event.kind == "text":
                 if not answer:  # a model message that was not streamed
                     chat = [*chat, gr.ChatMessage(role="assistant", content=event.text)]
