@@ -22,8 +22,8 @@ class ReviewInput:
     rating: int | None
 
 
-class ReviewAnalysis(BaseModel):
-    """The enrichment of one review."""
+class ReviewFields(BaseModel):
+    """What an analyser decides about one review (also Gemini's structured-output schema)."""
 
     customer_review_id: int
     sentiment: Label
@@ -31,6 +31,11 @@ class ReviewAnalysis(BaseModel):
     keywords: list[str]
     issue_category: IssueKey
     improvement_point: str | None = None
+
+
+class ReviewAnalysis(ReviewFields):
+    """The enrichment of one review, with the analyser that made it."""
+
     analyzed_by: str
 
     def sentiment_json(self) -> str:

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from google import genai
 from google.genai import types
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from agent.genai import ModelError, agenerate_json, genai_client
 from agent.prompts import load_prompt
 from agent.settings import Settings
-from pipeline.enrichment.analysis import IssueKey, Label, ReviewAnalysis, ReviewInput
+from pipeline.enrichment.analysis import ReviewAnalysis, ReviewFields, ReviewInput
 from pipeline.enrichment.media import INLINE_LIMIT_BYTES, MediaFile
 from pipeline.enrichment.offline import OfflineAnalyzer, improvement_point
 from tools.review_vocabulary import NO_ISSUE, issue_categories
@@ -27,21 +27,10 @@ from tools.review_vocabulary import NO_ISSUE, issue_categories
 MAX_KEYWORDS = 8
 
 
-class GeminiReview(BaseModel):
-    """Gemini's analysis of one review (the structured-output schema)."""
-
-    customer_review_id: int
-    sentiment: Label
-    sentiment_score: float = Field(ge=-1.0, le=1.0)
-    keywords: list[str]
-    issue_category: IssueKey
-    improvement_point: str | None = None
-
-
 class GeminiReviewBatch(BaseModel):
     """Gemini's answer for a batch of reviews."""
 
-    reviews: list[GeminiReview]
+    reviews: list[ReviewFields]
 
 
 class MediaAnalysis(BaseModel):
@@ -106,7 +95,7 @@ class GeminiAnalyzer:
                 results[item.customer_review_id] = self._result(item, review)
         return results
 
-    def _result(self, item: GeminiReview, review: ReviewInput) -> ReviewAnalysis:
+    def _result(self, item: ReviewFields, review: ReviewInput) -> ReviewAnalysis:
         """Gemini's answer made consistent with the table's rules."""
         category = NO_ISSUE if item.sentiment == "positive" else item.issue_category
         improvement = None
