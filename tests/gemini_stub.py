@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
+from agent.callbacks import RATE_LIMITER
+from tests.conftest import reset_caches
+
 _PATH = re.compile(r"^/(?P<version>v1\w*)/models/(?P<model>[^:/]+):(?P<method>\w+)")
 
 
@@ -176,3 +181,14 @@ class GeminiStub:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def use_gemini_stub(monkeypatch: pytest.MonkeyPatch, base_url: str, **env: str) -> None:
+    """Point the agent at a local Gemini stub (no retries unless ``env`` says so), with a
+    fresh per-session rate limit and settings read anew."""
+    settings = {"CYMBAL_GOOGLE_API_KEY": "test-key", "CYMBAL_MODEL": "auto",
+                "CYMBAL_GEMINI_BASE_URL": base_url, "CYMBAL_MODEL_MAX_RETRIES": "0", **env}
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    RATE_LIMITER._calls.clear()
+    reset_caches()

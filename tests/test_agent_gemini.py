@@ -9,11 +9,17 @@ from typing import Any
 
 import pytest
 
-from agent.callbacks import RATE_LIMITER
 from agent.runner import ChatService
 from agent.settings import get_settings
 from tests.conftest import reset_caches
-from tests.gemini_stub import GeminiStub, Reply, call_reply, error_reply, text_reply
+from tests.gemini_stub import (
+    GeminiStub,
+    Reply,
+    call_reply,
+    error_reply,
+    text_reply,
+    use_gemini_stub,
+)
 from tools.warehouse import get_warehouse
 
 
@@ -34,14 +40,9 @@ def explode(city: str) -> dict[str, Any]:
 def gemini(settings, monkeypatch):
     """A stub Gemini server and a factory of ChatServices pointed at it."""
     monkeypatch.setattr("agent.agent.agent_tools", lambda: [count_customers, explode])
-    RATE_LIMITER._calls.clear()
     with GeminiStub() as stub:
-        monkeypatch.setenv("CYMBAL_GOOGLE_API_KEY", "test-key")
-        monkeypatch.setenv("CYMBAL_MODEL", "auto")
-        monkeypatch.setenv("CYMBAL_GEMINI_BASE_URL", stub.base_url)
-        monkeypatch.setenv("CYMBAL_MODEL_TIMEOUT_S", "2")
-        monkeypatch.setenv("CYMBAL_MODEL_MAX_RETRIES", "2")
-        reset_caches()
+        use_gemini_stub(monkeypatch, stub.base_url, CYMBAL_MODEL_TIMEOUT_S="2",
+                        CYMBAL_MODEL_MAX_RETRIES="2")
 
         def service() -> ChatService:
             return ChatService()

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from agent.callbacks import RATE_LIMITER
 from agent.runner import ChatService
-from agent.settings import Settings, get_settings
+from agent.settings import Settings
 from tests.campaigns.smtp_server import LocalSmtp
-from tests.gemini_stub import GeminiStub, Reply, call_reply, text_reply
+from tests.gemini_stub import GeminiStub, Reply, call_reply, text_reply, use_gemini_stub
 from tools.audience import AudienceSpec
 from tools.campaigns import approve, campaign_store, create_campaign
 from tools.email_drafts import DraftRequest
@@ -31,7 +30,6 @@ def test_the_model_cannot_confirm_a_send_only_the_marketer_can(
     campaign = asyncio.run(create_campaign(AudienceSpec(limit=3), DraftRequest()))
     approve(campaign.id)
     addresses = [e["to_email"] for e in campaign_store().emails(campaign.id)]
-    RATE_LIMITER._calls.clear()
     codes: list[str] = []
     steps = iter([
         lambda body: call_reply("send_campaign", {"campaign_id": campaign.id}),
@@ -54,12 +52,8 @@ def test_the_model_cannot_confirm_a_send_only_the_marketer_can(
         return next(steps)(body)
 
     with GeminiStub(fallback=model) as stub, LocalSmtp() as server:
-        env = {**server.settings_env(), "CYMBAL_GOOGLE_API_KEY": "test-key",
-               "CYMBAL_MODEL": "auto", "CYMBAL_GEMINI_BASE_URL": stub.base_url,
-               "CYMBAL_EMAIL_WRITER": "template", "CYMBAL_MODEL_MAX_RETRIES": "0"}
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
+        use_gemini_stub(monkeypatch, stub.base_url, CYMBAL_EMAIL_WRITER="template",
+                        **server.settings_env())
         chat = ChatService()
         first = asyncio.run(chat.ask(f"Send campaign {campaign.id}"))
         assert [c.name for c in first.tool_calls] == ["send_campaign", "send_campaign"]

@@ -16,7 +16,13 @@ import pytest
 
 from agent.settings import Settings, get_settings
 from tests.campaigns.conftest import CampaignWarehouse
-from tests.gemini_stub import GeminiStub, Reply, error_reply, json_reply
+from tests.gemini_stub import (
+    GeminiStub,
+    Reply,
+    error_reply,
+    json_reply,
+    use_gemini_stub,
+)
 from tools.audience import AudienceSpec
 from tools.campaigns import campaign_store, create_campaign
 from tools.customer_context import CustomerContext, load_contexts, load_sources
@@ -29,12 +35,7 @@ _BRIEF = re.compile(r"The brief.*?\n(\{.*?\n\})", re.S)
 @pytest.fixture()
 def stub(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[GeminiStub]:
     with GeminiStub() as server:
-        monkeypatch.setenv("CYMBAL_GOOGLE_API_KEY", "test-key")
-        monkeypatch.setenv("CYMBAL_MODEL", "auto")
-        monkeypatch.setenv("CYMBAL_GEMINI_BASE_URL", server.base_url)
-        monkeypatch.setenv("CYMBAL_MODEL_TIMEOUT_S", "5")
-        monkeypatch.setenv("CYMBAL_MODEL_MAX_RETRIES", "0")
-        get_settings.cache_clear()
+        use_gemini_stub(monkeypatch, server.base_url, CYMBAL_MODEL_TIMEOUT_S="5")
         yield server
 
 

@@ -22,7 +22,7 @@ from agent.evaluation.sandbox import sandbox
 from agent.evaluation.trajectory import in_order, same_arg
 from agent.settings import Settings
 from tests.conftest import reset_caches
-from tests.gemini_stub import GeminiStub, text_reply
+from tests.gemini_stub import GeminiStub, text_reply, use_gemini_stub
 from tools.registry import agent_tools
 
 
@@ -128,11 +128,7 @@ def test_cymbal_eval_runs_on_gemini_when_a_key_is_present(
     """With credentials (here the local Gemini stub, which never calls a tool) the same
     evalsets run on Gemini and score what it did."""
     with GeminiStub(fallback=lambda body: text_reply("I would rather not.")) as stub:
-        for key, value in {"CYMBAL_GOOGLE_API_KEY": "test-key", "CYMBAL_MODEL": "auto",
-                           "CYMBAL_GEMINI_BASE_URL": stub.base_url,
-                           "CYMBAL_MODEL_MAX_RETRIES": "0"}.items():
-            monkeypatch.setenv(key, value)
-        reset_caches()
+        use_gemini_stub(monkeypatch, stub.base_url)
         report = eval_report(tmp_path)
     reset_caches()
     assert report["model"].startswith("Gemini")

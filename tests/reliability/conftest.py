@@ -73,13 +73,3 @@ def fingerprint(path: Path) -> tuple[str, dict[str, int]]:
 def env_chat() -> ChatService:
     """A ChatService on the model the environment chooses (in-memory sessions)."""
     return ChatService(session_service=InMemorySessionService())
-
-
-def use_gemini_stub(monkeypatch: pytest.MonkeyPatch, base_url: str, **env: str) -> None:
-    """Point the agent at the local Gemini stub (no retries unless ``env`` says so)."""
-    settings = {"CYMBAL_GOOGLE_API_KEY": "test-key", "CYMBAL_MODEL": "auto",
-                "CYMBAL_GEMINI_BASE_URL": base_url, "CYMBAL_MODEL_MAX_RETRIES": "0", **env}
-    for key, value in settings.items():
-        monkeypatch.setenv(key, value)
-    RATE_LIMITER._calls.clear()
-    reset_caches()

@@ -17,14 +17,8 @@ from agent.cli import app
 from agent.settings import Settings
 from tests.campaigns.injection import INJECTION_TEXT, add_injection_review
 from tests.conftest import reset_caches
-from tests.gemini_stub import GeminiStub, call_reply, text_reply
-from tests.reliability.conftest import (
-    converse,
-    env_chat,
-    fingerprint,
-    offline_chat,
-    use_gemini_stub,
-)
+from tests.gemini_stub import GeminiStub, call_reply, text_reply, use_gemini_stub
+from tests.reliability.conftest import converse, env_chat, fingerprint, offline_chat
 from tools.warehouse import get_warehouse
 
 SQL_INJECTIONS = [

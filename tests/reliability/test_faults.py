@@ -17,8 +17,15 @@ from typer.testing import CliRunner
 from agent.cli import app
 from agent.settings import Settings
 from tests.conftest import SMALL_SCALE, reset_caches
-from tests.gemini_stub import GeminiStub, Reply, call_reply, error_reply, text_reply
-from tests.reliability.conftest import converse, env_chat, offline_chat, use_gemini_stub
+from tests.gemini_stub import (
+    GeminiStub,
+    Reply,
+    call_reply,
+    error_reply,
+    text_reply,
+    use_gemini_stub,
+)
+from tests.reliability.conftest import converse, env_chat, offline_chat
 
 COUNT_BUSAN = "How many customers live in Busan?"
 SETUP_AGAIN = ["setup", "--scale", str(SMALL_SCALE)]
