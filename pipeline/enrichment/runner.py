@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from agent.genai import ModelError
 from agent.settings import Settings
-from pipeline.enrichment.analysis import ReviewInput
+from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput
 from pipeline.enrichment.gemini import GeminiAnalyzer
 from pipeline.enrichment.media import MediaFile, find_media
 from pipeline.enrichment.offline import OfflineAnalyzer
@@ -25,6 +26,9 @@ from pipeline.enrichment.store import EnrichmentStore, open_store
 from pipeline.progress import NullReporter, Reporter
 from pipeline.warehouse_writer import read_meta
 from tools.embeddings import get_embedding_provider
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 OFFLINE_CHECKPOINT = 500  # reviews per saved batch on the offline path
 REVIEW_STAGE = "analysing reviews"
@@ -164,27 +168,40 @@ async def _run_gemini(store: EnrichmentStore, pending: Sequence[ReviewInput],
     """Batches through Gemini with bounded concurrency; (analysed, fallbacks, stop reason)."""
     size = settings.enrichment_batch_size
     batches = [pending[i:i + size] for i in range(0, len(pending), size)]
-    gate = asyncio.Semaphore(settings.model_concurrency)
     progress = {"done": 0, "fallbacks": 0}
-    stop: list[ModelError] = []
     reporter.update(REVIEW_STAGE, 0, len(pending))
 
-    async def one(batch: Sequence[ReviewInput]) -> None:
-        async with gate:
-            if stop:
-                return
-            try:
-                results = await analyzer.analyze(batch)
-            except ModelError as err:
-                stop.append(err)
-                return
+    def save(batch: Sequence[ReviewInput], results: list[ReviewAnalysis]) -> None:
         store.save(batch, results)
         progress["done"] += len(batch)
         progress["fallbacks"] += sum(r.analyzed_by != analyzer.name for r in results)
         reporter.update(REVIEW_STAGE, progress["done"], len(pending))
 
-    await asyncio.gather(*(one(batch) for batch in batches))
-    return progress["done"], progress["fallbacks"], (stop[0] if stop else None)
+    stop = await _until_model_error(batches, analyzer.analyze, save, settings.model_concurrency)
+    return progress["done"], progress["fallbacks"], stop
+
+
+async def _until_model_error(items: Sequence[T], analyse: Callable[[T], Awaitable[R]],
+                             save: Callable[[T, R], None], concurrency: int
+                             ) -> ModelError | None:
+    """``analyse`` every item, ``concurrency`` at a time, and ``save`` each result as it
+    comes; after the first ModelError no new item starts. Returns that error, if any."""
+    gate = asyncio.Semaphore(concurrency)
+    stop: list[ModelError] = []
+
+    async def one(item: T) -> None:
+        async with gate:
+            if stop:
+                return
+            try:
+                result = await analyse(item)
+            except ModelError as err:
+                stop.append(err)
+                return
+        save(item, result)
+
+    await asyncio.gather(*(one(item) for item in items))
+    return stop[0] if stop else None
 
 
 def _run_media(store: EnrichmentStore, media: list[MediaFile],
@@ -211,24 +228,16 @@ def _run_media(store: EnrichmentStore, media: list[MediaFile],
 
 
 async def _analyse_media(store: EnrichmentStore, kind: str, todo: list[MediaFile],
-                         analyzer: GeminiAnalyzer, settings: Settings, reporter: Reporter) -> int:
-    gate = asyncio.Semaphore(settings.model_concurrency)
+                         analyzer: GeminiAnalyzer, settings: Settings, reporter: Reporter
+                         ) -> tuple[int, ModelError | None]:
     done: list[int] = []
-    stop: list[ModelError] = []
     reporter.update(f"{MEDIA_STAGE} ({kind}s)", 0, len(todo))
 
-    async def one(item: MediaFile) -> None:
-        async with gate:
-            if stop:
-                return
-            try:
-                answer = await analyzer.analyze_media(item)
-            except ModelError as err:
-                stop.append(err)
-                return
+    def save(item: MediaFile, answer: str | None) -> None:
         store.save_media(kind, [(item.uri, answer)])
         done.append(int(answer is not None))
         reporter.update(f"{MEDIA_STAGE} ({kind}s)", len(done), len(todo))
 
-    await asyncio.gather(*(one(item) for item in todo))
-    return sum(done), (stop[0] if stop else None)
+    stop = await _until_model_error(todo, analyzer.analyze_media, save,
+                                    settings.model_concurrency)
+    return sum(done), stop
