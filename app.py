@@ -17,7 +17,7 @@ import gradio as gr
 import yaml
 
 from agent.runner import ChatService, ToolCallRecord
-from agent.settings import PROJECT_ROOT, Settings, get_settings
+from config.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
 from ui.campaign_tab import build_campaign_tab, latest, show
 from ui.messages import history_messages, tool_message

@@ -2,7 +2,7 @@
 
 ADK's tools (``adk web``, ``adk run``, ``adk eval``) find ``root_agent`` in ``agent.agent``.
 That module is imported lazily, on first access to ``agent.agent`` or ``agent.root_agent``,
-so that importing ``agent.settings`` (as every tool and pipeline does) stays cheap.
+so that importing ``config.settings`` (as every tool and pipeline does) stays cheap.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from agent.callbacks import (
     tool_error_as_data,
 )
 from agent.models import build_model
-from agent.prompts import load_prompt
-from agent.settings import get_settings
+from config.prompts import load_prompt
+from config.settings import get_settings
 from tools.registry import agent_tools
 
 

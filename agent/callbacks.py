@@ -28,8 +28,8 @@ from google.adk.tools.base_tool import BaseTool
 from google.adk.tools.tool_context import ToolContext
 from google.genai import types
 
-from agent.genai import describe_error
-from agent.settings import get_settings
+from config.genai import describe_error
+from config.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def check_tool_args(tool: BaseTool, args: dict[str, Any],
     ids = _customer_ids(args)
     if not ids:
         return None
-    from tools.customer_lookup import unknown_customer_ids
+    from tools.customers.lookup import unknown_customer_ids
 
     try:
         unknown = unknown_customer_ids(ids)
@@ -119,7 +119,7 @@ def _customer_ids(args: dict[str, Any]) -> list[int]:
 
 
 def _nearby_ids(customer_id: int) -> list[int]:
-    from tools.customer_lookup import closest_ids
+    from tools.customers.lookup import closest_ids
 
     try:
         return closest_ids(customer_id)

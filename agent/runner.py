@@ -20,8 +20,9 @@ from google.adk.sessions import BaseSessionService, DatabaseSessionService
 from google.genai import types
 from sqlalchemy import event
 
-from agent.models import ModelChoice, build_model, choose_model
-from agent.settings import Settings, get_settings
+from agent.models import build_model
+from config.model_choice import ModelChoice, choose_model
+from config.settings import Settings, get_settings
 
 APP_NAME = "cymbal"
 DEFAULT_USER = "marketer"

@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.city_names import city_spellings  # noqa: E402
+from tools.vocabulary.cities import city_spellings  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FAILURE_MARKS = ("The model call failed", "could not answer", "Traceback", "Error:")

@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.settings import get_settings  # noqa: E402
+from config.settings import get_settings  # noqa: E402
 from benchmarks.app_load import AppProcess, run_load  # noqa: E402
 from benchmarks.results import Row, write_results  # noqa: E402
 

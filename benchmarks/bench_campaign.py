@@ -24,12 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.settings import Settings, get_settings  # noqa: E402
-from pipeline.setup import SetupOptions, run_setup  # noqa: E402
-from tools.audience import AudienceSpec, resolve_audience  # noqa: E402
-from tools.campaigns import campaign_store, create_campaign  # noqa: E402
-from tools.customer_context import load_contexts, load_sources  # noqa: E402
-from tools.email_drafts import Drafter, DraftRequest  # noqa: E402
+from config.settings import Settings, get_settings  # noqa: E402
+from pipeline.setup import run_setup  # noqa: E402
+from pipeline.steps import SetupOptions  # noqa: E402
+from tools.campaigns.audience import AudienceSpec, resolve_audience  # noqa: E402
+from tools.campaigns.workflow import campaign_store, create_campaign  # noqa: E402
+from tools.email.context import load_contexts, load_sources  # noqa: E402
+from tools.email.drafts import Drafter, DraftRequest  # noqa: E402
 from tools.warehouse import get_warehouse  # noqa: E402
 
 

@@ -35,13 +35,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.settings import Settings  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from benchmarks.results import Row, p50_p95, write_results  # noqa: E402
 from pipeline.generate import generate_dataset  # noqa: E402
 from pipeline.review_index import build_review_index, entry_metadata  # noqa: E402
-from tools import review_search  # noqa: E402
-from tools.embeddings import CymbalEmbeddingFunction, get_embedding_provider  # noqa: E402
-from tools.vector_index import chroma_client  # noqa: E402
+from tools.reviews import search as review_search  # noqa: E402
+from tools.search.embeddings import CymbalEmbeddingFunction, get_embedding_provider  # noqa: E402
+from tools.search.vector_index import chroma_client  # noqa: E402
 
 EVALS = Path(__file__).resolve().parent.parent / "evals"
 CHUNK = 5_000

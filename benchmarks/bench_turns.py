@@ -63,7 +63,7 @@ def main() -> None:
     process_started = time.perf_counter()
     from google.adk.sessions import InMemorySessionService
 
-    from agent.evaluation.sandbox import sandbox
+    from evaluation.sandbox import sandbox
     from agent.runner import ChatService
 
     rows: list[Row] = []

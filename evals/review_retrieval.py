@@ -31,10 +31,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import tools.review_search as review_search  # noqa: E402
-from agent.settings import Settings  # noqa: E402
+import tools.reviews.search as review_search  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from pipeline.review_index import build_review_index  # noqa: E402
-from tools.segment_names import is_korean  # noqa: E402
+from tools.vocabulary.segments import is_korean  # noqa: E402
 
 EVALS = Path(__file__).resolve().parent
 

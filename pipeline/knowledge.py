@@ -7,28 +7,23 @@ index embeds only new or changed documents).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
-from agent.offline.intents import extra_intents
-from tools.knowledge_index import (
+from tools.sql.intents import extra_intents
+from tools.sql.knowledge_index import (
     KnowledgeDoc,
     build_index,
     glossary_documents,
     sample_documents,
     schema_documents,
 )
-from tools.sql_knowledge import available_samples
-from tools.value_index import index_path, read_values, save_index
+from tools.sql.knowledge import available_samples
+from tools.sql.value_index import index_path, read_values, save_index
 from tools.warehouse import open_warehouse
-
-if TYPE_CHECKING:  # pipeline.setup imports this module for its STEPS
-    from pipeline.setup import SetupContext, StepResult
+from pipeline.steps import SetupContext, StepResult
 
 
 def build_value_index(ctx: SetupContext) -> StepResult:
     """Cities, segments, products, ids and dates of the warehouse, with their names."""
-    from pipeline.setup import StepResult
-
     warehouse = open_warehouse(ctx.settings)
     try:
         ctx.reporter.update("value index", 0, 1)
@@ -58,8 +53,6 @@ def knowledge_documents(tables: set[str]) -> list[KnowledgeDoc]:
 
 def build_knowledge_index(ctx: SetupContext) -> StepResult:
     """The chroma "knowledge" collection, embedded with the configured provider."""
-    from pipeline.setup import StepResult
-
     warehouse = open_warehouse(ctx.settings)
     try:
         tables = set(warehouse.catalog().table_names())

@@ -17,12 +17,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.progress import NullReporter, Reporter
-from tools.review_search import COLLECTION, PRODUCTS_FILE
-from tools.segment_names import persona_segment
-from tools.embeddings import CymbalEmbeddingFunction
-from tools.vector_index import chroma_client, upsert_incremental
+from tools.reviews.search import COLLECTION, PRODUCTS_FILE
+from tools.vocabulary.segments import persona_segment
+from tools.search.embeddings import CymbalEmbeddingFunction
+from tools.search.vector_index import chroma_client, upsert_incremental
 
 STAGE = "indexing reviews"
 EMBED_BATCH = 256  # the bundled model embeds large batches several times faster than small ones

@@ -1,24 +1,16 @@
-"""The setup steps of review data: analyse reviews, then index them for search.
-
-``pipeline.setup`` lists these steps, so its classes are imported when a step runs.
-"""
+"""The setup steps of review data: analyse reviews, then index them for search."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
 from pipeline.review_index import build_review_index
-
-if TYPE_CHECKING:
-    from pipeline.setup import SetupContext, StepResult
+from pipeline.steps import SetupContext, StepResult
 
 
 def analyse_reviews(ctx: SetupContext) -> StepResult:
     """Sentiment, keywords and issue category of new reviews, and the lab's media analysis."""
-    from pipeline.setup import StepResult
-
     settings = ctx.settings
     if settings.backend != "duckdb":
         return StepResult("review analysis", "skipped: runs on the embedded warehouse "
@@ -39,8 +31,6 @@ def analyse_reviews(ctx: SetupContext) -> StepResult:
 
 def index_reviews(ctx: SetupContext) -> StepResult:
     """The semantic search index of reviews (only new or changed reviews are embedded)."""
-    from pipeline.setup import StepResult
-
     settings = ctx.settings
     if settings.backend != "duckdb":
         return StepResult("review index", "skipped: built from the embedded warehouse",

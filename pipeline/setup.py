@@ -6,49 +6,13 @@ setup twice costs seconds. Later capabilities add their build steps to ``STEPS``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.knowledge import build_knowledge_index, build_value_index
 from pipeline.progress import NullReporter, Reporter
+from pipeline.review_steps import analyse_reviews, index_reviews
 from pipeline.segments.steps import SEGMENT_STEPS
+from pipeline.steps import SetupContext, SetupOptions, Step, StepResult
 from pipeline.warehouse_writer import read_meta, write_base_tables
-
-
-@dataclass
-class SetupOptions:
-    lab_data: Path | None = None
-    scale: float = 1.0
-    seed: int = 42
-    reviews_per_customer: float = 0.3
-    force: bool = False
-
-    def source(self) -> dict[str, object]:
-        """What the base data is built from; a change means a rebuild."""
-        if self.lab_data is not None:
-            return {"source": "lab", "lab_data": str(Path(self.lab_data).resolve())}
-        return {"source": "generated", "scale": self.scale, "seed": self.seed,
-                "reviews_per_customer": self.reviews_per_customer}
-
-
-@dataclass
-class SetupContext:
-    settings: Settings
-    options: SetupOptions
-    reporter: Reporter
-    rebuilt: set[str] = field(default_factory=set)  # steps that produced new output
-
-
-@dataclass
-class StepResult:
-    name: str
-    summary: str
-    skipped: bool
-
-
-Step = Callable[[SetupContext], StepResult]
 
 
 def build_warehouse(ctx: SetupContext) -> StepResult:
@@ -98,8 +62,6 @@ def _base_frames(ctx: SetupContext) -> tuple[dict, list[str]]:
 def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in counts.items())
 
-
-from pipeline.review_steps import analyse_reviews, index_reviews  # noqa: E402 - they use the classes above
 
 # Segment steps read review sentiment: they come after the review enrichment step. Text-to-SQL
 # steps run last: they index every table and value the steps before built.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tools.warehouse import get_warehouse
 
 SMALL_SCALE = 0.2  # 2,000 customers, ~10k order lines, 600 reviews
@@ -22,7 +22,8 @@ def reset_caches() -> None:
 @pytest.fixture(scope="session")
 def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding a generated warehouse (and whatever setup builds)."""
-    from pipeline.setup import SetupOptions, run_setup
+    from pipeline.setup import run_setup
+    from pipeline.steps import SetupOptions
 
     data_dir = tmp_path_factory.mktemp("cymbal-data")
     settings = Settings(data_dir=data_dir, enrichment_model="offline")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agent.runner import ChatService
-from agent.settings import get_settings
+from config.settings import get_settings
 from tests.conftest import reset_caches
 from tests.gemini_stub import (
     GeminiStub,

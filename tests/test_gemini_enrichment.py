@@ -18,8 +18,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.settings import PROJECT_ROOT, Settings
+from cli.main import app
+from config.settings import PROJECT_ROOT, Settings
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
 from tests.gemini_stub import Reply, error_reply, text_reply
 from tests.review_stub import ReviewModel, prompt_ids, prompt_text, running_stub
@@ -206,7 +206,7 @@ def test_a_killed_process_resumes_where_it_stopped(warehouse: Path, stub: Review
     env = {**os.environ, "CYMBAL_DATA_DIR": str(warehouse), "GOOGLE_API_KEY": "test-key",
            "CYMBAL_GEMINI_BASE_URL": stub.base_url, "CYMBAL_ENRICHMENT_MODEL": MODEL,
            "CYMBAL_ENRICHMENT_BATCH_SIZE": "10", "CYMBAL_MODEL_CONCURRENCY": "1"}
-    command = [sys.executable, "-m", "agent.cli", "enrich", "--no-index"]
+    command = [sys.executable, "-m", "cli.main", "enrich", "--no-index"]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:

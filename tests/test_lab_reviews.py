@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
 from pipeline.lab_loader import load_lab_data
 from pipeline.warehouse_writer import write_base_tables

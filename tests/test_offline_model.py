@@ -14,7 +14,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli.main import app
 from agent.runner import ChatService, TurnResult
 from pipeline.warehouse_writer import open_for_update
 from tests.conftest import reset_caches
@@ -172,7 +172,7 @@ def test_new_capabilities_plug_in_through_intent_files(settings, tmp_path, monke
     from google.adk.sessions import InMemorySessionService
     from google.genai import types
 
-    import agent.offline.intents as intents
+    import tools.sql.intents as intents
     from agent.offline import planner
     from agent.offline.answers import AnswerContext, register_writer
     from agent.offline.llm import OfflineLlm

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from agent.runner import ChatService, ToolCallRecord, TurnResult
-from agent.settings import get_settings
+from config.settings import get_settings
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.test_offline_model import chat, converse, numbers  # noqa: F401 - chat is a fixture
-from tools.value_index import load_index
+from tools.sql.value_index import load_index
 from tools.warehouse import get_warehouse
 
 HANGUL = re.compile(r"[가-힣]")

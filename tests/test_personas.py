@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.segments.personas import build_personas, segment_facts, uses_gemini
 from tests.gemini_stub import GeminiStub, Reply, error_reply, json_reply, text_reply
-from tools.segment_names import SEGMENTS
+from tools.vocabulary.segments import SEGMENTS
 
 BROKEN = "Older_Adult_MALE_NON_LOYAL"
 

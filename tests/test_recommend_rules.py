@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.segments.recommend import BLEND, LAB_RULE, Rankings, first_new, lab_rule
+from pipeline.segments.recommend import Rankings
+from tools.segments.recommend_rules import BLEND, LAB_RULE, first_new, lab_rule
 from pipeline.segments.top_products import Popularity, blended_table, rank_products
-from tools.segment_names import SEGMENTS
+from tools.vocabulary.segments import SEGMENTS
 
 
 def test_lab_rule_takes_segment_top_two_then_city_top_one() -> None:

@@ -12,8 +12,8 @@ import pytest
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput, rating_disagrees
 from pipeline.enrichment.keywords import extract_keywords
 from pipeline.enrichment.offline import OfflineAnalyzer
-from pipeline.enrichment.sentiment import score_review
-from tools.embeddings import get_embedding_provider
+from tools.reviews.sentiment import score_review
+from tools.search.embeddings import get_embedding_provider
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
 import review_sentiment  # noqa: E402

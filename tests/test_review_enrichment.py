@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.settings import Settings
+from cli.main import app
+from config.settings import Settings
 from pipeline.enrichment import runner as enrichment_runner
 from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
 from pipeline.enrichment.store import EnrichmentStore

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.review_index import build_review_index
 from tools.registry import agent_tools
-from tools.review_search import open_index, search_reviews
+from tools.reviews.search import open_index, search_reviews
 
 
 def reviews_of(result: dict) -> list[dict]:
@@ -146,7 +146,7 @@ def test_index_updates_are_incremental(built_data_dir: Path, tmp_path: Path,
                 "FROM customer_reviews WHERE customer_review_id = 3")
     con.execute("DELETE FROM customer_reviews WHERE customer_review_id = 4")
     con.close()
-    import tools.vector_index as vector_index
+    import tools.search.vector_index as vector_index
 
     embedded: list[int] = []
     provider = vector_index.get_embedding_provider()
@@ -160,7 +160,7 @@ def test_index_updates_are_incremental(built_data_dir: Path, tmp_path: Path,
     summary = build_review_index(settings)
     assert (summary.written, summary.removed) == (3, 1)
     assert embedded == [1]  # only the new text; the relabelled reviews kept their vectors
-    from tools.vector_index import chroma_client
+    from tools.search.vector_index import chroma_client
 
     collection = chroma_client(settings.chroma_dir).get_collection("reviews")
     metas = collection.get(ids=["1", "2", "90001", "4"], include=["metadatas"])
@@ -179,7 +179,7 @@ def test_retrieval_quality_floor(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
     import review_retrieval
 
-    from tools.review_search import ReviewIndex
+    from tools.reviews.search import ReviewIndex
 
     settings = Settings(data_dir=tmp_path)
     build_review_index(settings, frame=review_retrieval.corpus())

@@ -16,7 +16,7 @@ from pipeline.segments.rfm_bqml import (
     predict_sql,
     silhouette_sample_sql,
 )
-from pipeline.segments.rfm_names import archetypes, name_clusters
+from tools.segments.rfm_names import archetypes, name_clusters
 
 # Standardised centroids (recency days, log frequency, log spend) like a real 5-cluster run.
 CENTROIDS = np.array([[-0.80, 1.52, 0.20], [-0.55, -0.26, 0.79], [1.15, -0.43, 0.57],

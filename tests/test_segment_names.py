@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.segment_names import (
+from tools.vocabulary.segments import (
     SEGMENTS,
     city_name,
     closest_names,

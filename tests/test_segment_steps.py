@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.generate import generate_dataset
 from pipeline.progress import NullReporter
 from pipeline.segments.steps import MissingInputError, build_personas_step, build_segments_step
-from pipeline.setup import SetupContext, SetupOptions
+from pipeline.steps import SetupContext, SetupOptions
 from pipeline.warehouse_writer import write_base_tables
 from tests.gemini_stub import GeminiStub, error_reply
 from pipeline.review_steps import analyse_reviews

@@ -9,10 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.segments.profiles import CUSTOMER_SEGMENTS_SQL
 from pipeline.segments.store import DuckDBStore
-from pipeline.setup import SetupOptions, run_setup
+from pipeline.setup import run_setup
+from pipeline.steps import SetupOptions
 from tests.conftest import SMALL_SCALE
 from tools.warehouse.schema import load_schema
 

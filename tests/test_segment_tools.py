@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from tools.customer_lookup import closest_ids, find_customer
-from tools.customers import lookup_customer, mask_email
-from tools.recommendations import recommend_products
+from tools.customers.lookup import closest_ids, find_customer
+from tools.customers.tools import lookup_customer, mask_email
+from tools.customers.recommendations import recommend_products
 from tools.registry import agent_tools
-from tools.segment_charts import chart_for, persona_segment_figure, rfm_cluster_figure
-from tools.segments import describe_segment, list_segments
+from ui.segment_charts import chart_for, persona_segment_figure, rfm_cluster_figure
+from tools.segments.tools import describe_segment, list_segments
 from tools.warehouse import get_warehouse
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings
-from pipeline.setup import SetupOptions, run_setup
+from config.settings import Settings
+from pipeline.setup import run_setup
+from pipeline.steps import SetupOptions
 from tests.conftest import reset_caches
-from tools.recommendations import recommend_products
-from tools.segments import describe_segment, list_segments
+from tools.customers.recommendations import recommend_products
+from tools.segments.tools import describe_segment, list_segments
 
 # ../shared/data/cymbal next to the project (or next to the folder of git worktrees).
 _HERE = Path(__file__).resolve()

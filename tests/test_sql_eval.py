@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.evaluation.sql_accuracy import GOLD_DIR, compare_results, evaluate, load_gold
-from tools.sql_knowledge import sql_tables
+from evaluation.sql_accuracy import GOLD_DIR, compare_results, evaluate, load_gold
+from tools.sql.knowledge import sql_tables
 from tools.warehouse import get_warehouse
 
 GOLD = [["Seoul", 839], ["Busan", 611]]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.evaluation.sql_accuracy import GOLD_DIR, load_gold
-from agent.offline.intents import load_intents
-from tools.sql_knowledge import CATEGORIES, has_hangul, load_glossary, load_samples
+from evaluation.sql_accuracy import GOLD_DIR, load_gold
+from tools.sql.intents import load_intents
+from tools.sql.knowledge import CATEGORIES, has_hangul, load_glossary, load_samples
 from tools.warehouse import get_warehouse
 
 BASE = [s for s in load_samples() if s.origin == "base"]
@@ -111,7 +111,7 @@ def test_base_gold_sql_runs(settings):
     tables = set(warehouse.catalog().table_names())
     for path in sorted(GOLD_DIR.glob("sql_gold*.yaml")):
         for item in load_gold(path):
-            from tools.sql_knowledge import sql_tables
+            from tools.sql.knowledge import sql_tables
 
             if set(sql_tables(item.sql)) <= tables:
                 warehouse.run_query(item.sql)  # raises if the gold SQL is broken

@@ -19,8 +19,8 @@ from google.genai import types
 
 from tests.conftest import reset_caches
 from tools.registry import agent_tools
-from tools.customer_lookup import unknown_customer_ids
-from tools.sql_tools import get_sql_context
+from tools.customers.lookup import unknown_customer_ids
+from tools.sql.tools import get_sql_context
 from tools.warehouse import get_warehouse
 
 
@@ -157,6 +157,6 @@ def test_context_works_before_the_vector_index_exists(settings, tmp_path, monkey
 
 
 def _sample_id(question: str) -> str:
-    from tools.sql_knowledge import load_samples
+    from tools.sql.knowledge import load_samples
 
     return next(s.id for s in load_samples() if s.example_question("en") == question)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tools.customers import lookup_customer
-from tools.recommendations import recommend_products
-from tools.review_search import search_reviews
-from tools.segments import describe_segment, list_segments
-from tools.sql_tools import get_sql_context, run_sql
-from tools.campaign_tools import (
+from tools.customers.tools import lookup_customer
+from tools.customers.recommendations import recommend_products
+from tools.reviews.search import search_reviews
+from tools.segments.tools import describe_segment, list_segments
+from tools.sql.tools import get_sql_context, run_sql
+from tools.campaigns.tools import (
     approve_emails,
     create_campaign,
     draft_email,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.audience import AudienceError, parse_audience
-from tools.campaign_tools import email_table, list_campaigns
-from tools.campaigns import (
+from tools.campaigns.audience import AudienceError, parse_audience
+from tools.campaigns.tools import email_table, list_campaigns
+from tools.campaigns.workflow import (
     CampaignError,
     Progress,
     approve,
@@ -26,9 +26,9 @@ from tools.campaigns import (
     reject,
     resolve_campaign,
 )
-from tools.delivery import export_campaign, prepare_send, send_confirmed
-from tools.email_drafts import DraftRequest, preview
-from tools.email_policy import PolicyError
+from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.email.drafts import DraftRequest, preview
+from tools.email.policy import PolicyError
 from tools.warehouse import SqlError
 from ui.results import email_preview
 

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from agent.runner import ToolCallRecord
-from tools.charts import build_figure, wants_chart
-from tools.segment_charts import chart_for
+from ui.charts import build_figure, wants_chart
+from ui.segment_charts import chart_for
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from agent.models import ModelChoice
+from config.model_choice import ModelChoice
 from tools.warehouse import Warehouse
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from agent.offline.intents import Intent
-from agent.settings import PROJECT_ROOT
-from tools.slot_values import SlotValue
-from tools.sql_knowledge import load_glossary
+from tools.sql.intents import Intent
+from config.settings import PROJECT_ROOT
+from tools.sql.slot_values import SlotValue
+from tools.sql.knowledge import load_glossary
 
 ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
 _MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from agent.settings import PROJECT_ROOT
-from tools.sql_knowledge import has_hangul
+from config.settings import PROJECT_ROOT
+from tools.sql.knowledge import has_hangul
 
 LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
 _EN_WORD = re.compile(r"[a-z0-9%]+")

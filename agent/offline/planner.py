@@ -24,18 +24,18 @@ from google.genai import types
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, write_answer
 from agent.offline.conversation import Turn, read_turns
-from agent.offline.intents import Intent, load_intents
+from tools.sql.intents import Intent, load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES, language_of
-from agent.settings import Settings, get_settings
-from tools.embeddings import get_embedding_provider
-from tools.knowledge_index import phrasing_vectors
-from tools.mentions import Mention, MentionFinder
-from tools.slot_values import ID_TYPES, SlotValue, number_value
-from tools.sql_filters import add_filters, parse, render, set_limit
-from tools.value_index import load_index
-from tools.vector_index import IndexMissingError
+from config.settings import Settings, get_settings
+from tools.search.embeddings import get_embedding_provider
+from tools.sql.knowledge_index import phrasing_vectors
+from tools.sql.mentions import Mention, MentionFinder
+from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
+from tools.sql.filters import add_filters, parse, render, set_limit
+from tools.sql.value_index import load_index
+from tools.search.vector_index import IndexMissingError
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 

@@ -1,6 +1,6 @@
 """Slot values a request states in words rather than as data values.
 
-Tool intents take more than the values of the value index (``tools.mentions``): the words a
+Tool intents take more than the values of the value index (``tools.sql.mentions``): the words a
 review search is about, the audience of a campaign in the marketer's own words, a segment
 or cluster named any way, the language, tone and offer of an email, export formats and a
 send confirmation code. Each is read here from the message itself:
@@ -13,7 +13,7 @@ send confirmation code. Each is read here from the message itself:
   not read as a delivery complaint);
 * ``segment_name``: a persona segment, an RFM cluster, or the persona parts named;
 * ``language``, ``tone``, ``offer_type``, ``offer_value``: the email options, with the words
-  of ``knowledge/campaigns/chat_terms.yaml`` (``tools.campaigns.parse_edit``); the language
+  of ``knowledge/campaigns/chat_terms.yaml`` (``tools.campaigns.workflow.parse_edit``); the language
   defaults to the message's own; ``reply_language`` is read the same way and is also the
   language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
@@ -26,11 +26,11 @@ import re
 from collections.abc import Iterable
 
 from agent.offline.lexicon import Word
-from tools.audience import chat_terms, find_terms
-from tools.campaigns import parse_edit
-from tools.mentions import Mention
-from tools.slot_values import SlotValue, plain_value
-from tools.sql_knowledge import has_hangul
+from tools.campaigns.audience import chat_terms, find_terms
+from tools.campaigns.workflow import parse_edit
+from tools.sql.mentions import PERSONA_PARTS, Mention
+from tools.sql.slot_values import SlotValue, plain_value
+from tools.sql.knowledge import has_hangul
 
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
@@ -39,7 +39,6 @@ WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
-PERSONA_PARTS = ("age_group", "gender", "loyalty")
 _PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
 # A particle after a Korean word of two or more syllables (short nouns keep their ending).
 _PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"

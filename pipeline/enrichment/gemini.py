@@ -1,7 +1,7 @@
 """Review enrichment with Gemini: batched structured calls, and the lab's media analysis.
 
 A batch of reviews goes out as one request whose JSON answer is validated against a schema
-(``agent.genai`` retries malformed output and retries 429/5xx with backoff). Reviews the
+(``config.genai`` retries malformed output and retries 429/5xx with backoff). Reviews the
 answer leaves out are asked for one by one; a review whose answer stays malformed gets the
 offline analysis, marked in ``analyzed_by``. Errors that more requests cannot fix (auth,
 rate limits after retries, outages) propagate as ``ModelError`` so the run can stop and resume.
@@ -16,13 +16,13 @@ from google import genai
 from google.genai import types
 from pydantic import BaseModel
 
-from agent.genai import ModelError, agenerate_json, genai_client
-from agent.prompts import load_prompt
-from agent.settings import Settings
+from config.genai import ModelError, agenerate_json, genai_client
+from config.prompts import load_prompt
+from config.settings import Settings
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewFields, ReviewInput
 from pipeline.enrichment.media import INLINE_LIMIT_BYTES, MediaFile
 from pipeline.enrichment.offline import OfflineAnalyzer, improvement_point
-from tools.review_vocabulary import NO_ISSUE, issue_categories
+from tools.vocabulary.reviews import NO_ISSUE, issue_categories
 
 MAX_KEYWORDS = 8
 

@@ -13,8 +13,8 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from pipeline.enrichment.phrases import PhraseMatcher, Tokens
-from tools.review_vocabulary import search_terms
+from tools.reviews.phrases import PhraseMatcher, Tokens
+from tools.vocabulary.reviews import search_terms
 
 MAX_KEYWORDS = 6
 MAX_ASPECTS = 3

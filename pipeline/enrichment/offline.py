@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput
-from pipeline.enrichment.issues import IssueClassifier, IssueDecision, evidence_sentence
+from tools.reviews.issues import IssueClassifier, IssueDecision, evidence_sentence
 from pipeline.enrichment.keywords import extract_keywords
 from pipeline.enrichment.prototypes import LABEL_SCORE, PrototypeSentiment
-from pipeline.enrichment.sentiment import Sentiment, score_review
-from tools.embeddings import EmbeddingProvider
-from tools.review_vocabulary import NO_ISSUE, OTHER_ISSUE, issue_categories
+from tools.reviews.sentiment import Sentiment, score_review
+from tools.search.embeddings import EmbeddingProvider
+from tools.vocabulary.reviews import NO_ISSUE, OTHER_ISSUE, issue_categories
 
 ANALYZER = "offline-lexicon-v1"
 PROBLEM_EVIDENCE = 2.5  # cue weight of a concrete problem that makes a review negative ...

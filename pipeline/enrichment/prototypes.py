@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import yaml
 
-from tools.embeddings import EmbeddingProvider
-from tools.review_vocabulary import KNOWLEDGE_DIR
+from tools.search.embeddings import EmbeddingProvider
+from tools.vocabulary.reviews import KNOWLEDGE_DIR
 
 NEAREST = 2  # examples per label that count
 LABEL_SCORE = {"positive": 0.3, "negative": -0.3, "neutral": 0.0}

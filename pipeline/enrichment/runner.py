@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from agent.genai import ModelError
-from agent.settings import Settings
+from config.genai import ModelError
+from config.settings import Settings
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput
 from pipeline.enrichment.gemini import GeminiAnalyzer
 from pipeline.enrichment.media import MediaFile, find_media
@@ -25,7 +25,7 @@ from pipeline.enrichment.offline import OfflineAnalyzer
 from pipeline.enrichment.store import EnrichmentStore, open_store
 from pipeline.progress import NullReporter, Reporter
 from pipeline.warehouse_writer import read_meta
-from tools.embeddings import get_embedding_provider
+from tools.search.embeddings import get_embedding_provider
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from agent.genai import ModelError, agenerate_json, genai_client
-from agent.prompts import load_prompt
-from agent.settings import Settings
-from tools.segment_names import SEGMENTS, display_name, persona_defaults
+from config.genai import ModelError, agenerate_json, genai_client
+from config.prompts import load_prompt
+from config.settings import Settings
+from tools.vocabulary.segments import SEGMENTS, display_name, persona_defaults
 
 LANGUAGES = {"en": "English", "ko": "Korean (한국어)"}
 FIELDS = ("persona_description", "summary", "motivations", "needs", "marketing_pitch")

@@ -20,51 +20,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline.segments.store import Store
+from tools.segments.recommend_rules import BLEND, LAB_RULE, METHODS, PICKS, first_new, lab_rule
 from pipeline.segments.top_products import (
     HELD_OUT_ORDERS_CTE,
     Popularity,
     purchase_counts,
     rank_products,
 )
-
-LAB_RULE = "lab_rule"
-BLEND = "segment_city_blend"
-METHODS = (LAB_RULE, BLEND)
-PICKS = 3
-
-
-def lab_rule(segment_list: Sequence[int], city_list: Sequence[int], exclude: Iterable[int],
-             n: int = PICKS) -> list[int]:
-    """Segment top 1, segment top 2, city top 1 — skipping ``exclude`` — then the next best.
-
-    Lists are ranked product ids. After skipping excluded products the first two of the
-    segment's list are taken, then the first of the city's list not already taken; if fewer
-    than ``n`` remain, the rest of the segment's list and then the city's fill the gaps.
-    """
-    skip = set(exclude)
-    segment_left = [p for p in segment_list if p not in skip]
-    city_left = [p for p in city_list if p not in skip]
-    picks: list[int] = []
-
-    def take(candidates: Iterable[int], limit: int) -> None:
-        for product in candidates:
-            if len(picks) >= limit:
-                return
-            if product not in picks:
-                picks.append(product)
-
-    take(segment_left[:2], 2)
-    take(city_left, len(picks) + 1)
-    take(segment_left, n)
-    take(city_left, n)
-    return picks[:n]
-
-
-def first_new(ranked: Sequence[int], exclude: Iterable[int], n: int = PICKS) -> list[int]:
-    """The first ``n`` products of a ranked list that are not in ``exclude``."""
-    skip = set(exclude)
-    return [p for p in ranked if p not in skip][:n]
-
 
 @dataclass
 class Rankings:

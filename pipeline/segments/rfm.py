@@ -19,7 +19,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from pipeline.segments.rfm_names import Archetype, archetypes, name_clusters
+from tools.segments.rfm_names import Archetype, archetypes, name_clusters
 
 SKLEARN_METHOD = "scikit-learn KMeans"
 BASIS_NOTES = {

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.segments.personas import build_personas, uses_gemini
 from pipeline.segments.profiles import (
     SENTIMENT_TABLE,
@@ -35,16 +34,13 @@ from pipeline.segments.top_products import (
     with_titles,
 )
 from pipeline.warehouse_writer import open_for_update
-
-if TYPE_CHECKING:  # pipeline.setup imports this module to list the steps
-    from pipeline.setup import SetupContext, StepResult
+from pipeline.steps import SetupContext, StepResult
 
 BASE_TABLES = ("customers", "products", "customer_reviews", "orders")
 
 
 class MissingInputError(ValueError):
     """A table a step needs has not been built."""
-
 
 @dataclass
 class Built:
@@ -69,8 +65,6 @@ def _run_step(ctx: SetupContext, name: str, inputs: tuple[str, ...], outputs: tu
               knobs: dict[str, object], build: Callable[[Store], Built],
               summarise: Callable[[Store], str]) -> StepResult:
     """Build ``outputs`` unless their inputs and knobs are unchanged since the last build."""
-    from pipeline.setup import StepResult
-
     with open_store(ctx.settings) as store:
         missing = [table for table in inputs if not store.has_table(table)]
         if missing:

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import sqlglot
 
-from agent.settings import Settings
+from config.settings import Settings
 from pipeline.warehouse_writer import META_TABLE, write_table
 from tools.warehouse.base import json_safe
 from tools.warehouse.schema import TableSpec, conform, load_schema

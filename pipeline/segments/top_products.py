@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.segments.store import Store
-from tools.segment_names import SEGMENTS
+from tools.vocabulary.segments import SEGMENTS
 
 # The customers' last (non-cancelled) orders, for customers with at least two: the held-out
 # set of the recommendation evaluation, kept out of the counts the methods learn from.

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.campaigns.injection import add_injection_review
 from tests.conftest import reset_caches
 from tools.warehouse import get_warehouse

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from agent.runner import ChatService
-from agent.settings import Settings
+from config.settings import Settings
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.gemini_stub import GeminiStub, Reply, call_reply, text_reply, use_gemini_stub
-from tools.audience import AudienceSpec
-from tools.campaigns import approve, campaign_store, create_campaign
-from tools.email_drafts import DraftRequest
+from tools.campaigns.audience import AudienceSpec
+from tools.campaigns.workflow import approve, campaign_store, create_campaign
+from tools.email.drafts import DraftRequest
 
 
 def last_response(body: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,10 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.settings import Settings, get_settings
+from cli.main import app
+from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import LocalSmtp
-from tools.campaigns import campaign_store
+from tools.campaigns.workflow import campaign_store
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import LocalSmtp
 from ui import campaigns as panel
 

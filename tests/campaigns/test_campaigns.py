@@ -9,9 +9,9 @@ import sqlite3
 
 import pytest
 
-from agent.settings import Settings
-from tools.audience import AudienceError, AudienceSpec, parse_audience, resolve_audience
-from tools.campaign_tools import (
+from config.settings import Settings
+from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience, resolve_audience
+from tools.campaigns.tools import (
     approve_emails,
     create_campaign as create_campaign_tool,
     draft_email,
@@ -20,7 +20,7 @@ from tools.campaign_tools import (
     reject_emails,
     show_campaign,
 )
-from tools.campaigns import (
+from tools.campaigns.workflow import (
     CampaignError,
     approve,
     campaign_store,
@@ -28,8 +28,8 @@ from tools.campaigns import (
     edit_campaign,
     parse_edit,
 )
-from tools.email_drafts import DraftRequest
-from tools.warehouse_reads import rows
+from tools.email.drafts import DraftRequest
+from tools.warehouse.reads import rows
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -100,7 +100,7 @@ def test_audience_limits(campaign_settings: Settings) -> None:
 
 def test_campaign_drafts_in_batches_with_progress(campaign_settings: Settings,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tools.campaigns.BATCH", 40)
+    monkeypatch.setattr("tools.campaigns.workflow.BATCH", 40)
     seen: list[tuple[int, int]] = []
     spec = parse_audience("unhappy customers")
     expected = resolve_audience(spec, 5000)

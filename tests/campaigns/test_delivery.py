@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import Handler, LocalSmtp, self_signed_certificate
-from tools.audience import AudienceSpec
-from tools.campaigns import CampaignError, approve, campaign_store, create_campaign, reject
-from tools.delivery import export_campaign, prepare_send, send_confirmed
-from tools.email_drafts import DraftRequest
-from tools.email_render import unsubscribe_url
+from tools.campaigns.audience import AudienceSpec
+from tools.campaigns.workflow import CampaignError, approve, campaign_store, create_campaign, reject
+from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.email.drafts import DraftRequest
+from tools.email.render import unsubscribe_url
 
 
 def use_server(monkeypatch: pytest.MonkeyPatch, server: LocalSmtp) -> Settings:

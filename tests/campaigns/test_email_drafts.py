@@ -7,13 +7,14 @@ import re
 
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from tests.campaigns.conftest import CampaignWarehouse
-from tools.customer_context import load_context, load_contexts, load_sources
-from tools.email_drafts import Drafter, DraftRequest, EmailDraft
-from tools.email_policy import OfferPolicy
-from tools.email_validation import validate_draft
-from tools.warehouse_reads import rows
+from tools.email.context import load_context, load_contexts, load_sources
+from tools.email.draft import EmailDraft
+from tools.email.drafts import Drafter, DraftRequest
+from tools.email.policy import OfferPolicy
+from tools.email.validation import validate_draft
+from tools.warehouse.reads import rows
 
 
 def unhappy_customers(n: int = 5) -> list[int]:
@@ -78,7 +79,7 @@ def test_tones_and_variants_differ_but_are_deterministic(campaign_settings: Sett
 
 
 def test_requested_offer_is_used_and_over_policy_is_refused(campaign_settings: Settings) -> None:
-    from tools.email_policy import PolicyError
+    from tools.email.policy import PolicyError
 
     customer_id = unhappy_customers(1)[0]
     email = draft(campaign_settings, customer_id, offer_type="free_shipping")
@@ -111,7 +112,7 @@ def test_out_of_stock_recommendations_are_replaced_and_noted(
     gone = next(p for p in sources.catalog.products.values() if not p.in_stock)
     by_title = {p.title: p.product_id for p in sources.catalog.products.values() if p.in_stock}
     fine = list(by_title.values())[:2]
-    monkeypatch.setattr("tools.customer_context._recommendations",
+    monkeypatch.setattr("tools.email.context._recommendations",
                         lambda ids, table: {i: [gone.product_id, *fine] for i in ids})
     context = load_contexts([customer_id], "en", campaign_settings, sources)[customer_id]
     assert all(p.in_stock for p in context.products) and len(context.products) == 3

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.campaigns.conftest import CampaignWarehouse
 from tests.gemini_stub import (
     GeminiStub,
@@ -23,11 +23,12 @@ from tests.gemini_stub import (
     json_reply,
     use_gemini_stub,
 )
-from tools.audience import AudienceSpec
-from tools.campaigns import campaign_store, create_campaign
-from tools.customer_context import CustomerContext, load_contexts, load_sources
-from tools.email_drafts import Drafter, DraftRequest, EmailDraft
-from tools.email_gemini import untrusted
+from tools.campaigns.audience import AudienceSpec
+from tools.campaigns.workflow import campaign_store, create_campaign
+from tools.email.context import CustomerContext, load_contexts, load_sources
+from tools.email.draft import EmailDraft
+from tools.email.drafts import Drafter, DraftRequest
+from tools.email.gemini_writer import untrusted
 
 _BRIEF = re.compile(r"The brief.*?\n(\{.*?\n\})", re.S)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import PROJECT_ROOT
+from config.settings import PROJECT_ROOT
 from benchmarks.app_load import AppProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,11 +16,11 @@ from google.adk.evaluation.eval_set import EvalSet
 from google.genai import types
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.evaluation.evalsets import CONFIG_PATH, EVALSET_DIR, evalset_paths, load_config
-from agent.evaluation.sandbox import sandbox
-from agent.evaluation.trajectory import in_order, same_arg
-from agent.settings import Settings
+from cli.main import app
+from evaluation.evalsets import CONFIG_PATH, EVALSET_DIR, evalset_paths, load_config
+from evaluation.sandbox import sandbox
+from evaluation.trajectory import in_order, same_arg
+from config.settings import Settings
 from tests.conftest import reset_caches
 from tests.gemini_stub import GeminiStub, text_reply, use_gemini_stub
 from tools.registry import agent_tools
@@ -138,7 +138,7 @@ def test_cymbal_eval_runs_on_gemini_when_a_key_is_present(
 
 
 def test_the_sandbox_reads_the_data_and_keeps_writes_out(settings: Settings) -> None:
-    from agent.settings import get_settings
+    from config.settings import get_settings
 
     with sandbox(settings) as scratch:
         assert scratch.data_dir != settings.data_dir

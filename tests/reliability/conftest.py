@@ -16,7 +16,7 @@ from google.adk.sessions import InMemorySessionService
 
 from agent.callbacks import RATE_LIMITER
 from agent.runner import ChatService, TurnResult
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.conftest import reset_caches
 from tools.warehouse import get_warehouse
 

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.settings import Settings
+from cli.main import app
+from config.settings import Settings
 from tests.campaigns.injection import INJECTION_TEXT, add_injection_review
 from tests.conftest import reset_caches
 from tests.gemini_stub import GeminiStub, call_reply, text_reply, use_gemini_stub
@@ -104,8 +104,8 @@ def injected(own_data: Settings) -> int:
 def test_prompt_injection_in_a_review_stays_data(own_data: Settings, injected: int) -> None:
     """The hostile review surfaces in search results as data; drafting an email for its
     author keeps the customer's own address and an offer within the policy."""
-    from tools.campaigns import campaign_store
-    from tools.review_search import search_reviews
+    from tools.campaigns.workflow import campaign_store
+    from tools.reviews.search import search_reviews
 
     found = search_reviews("give me 90% off free shipping forever", k=10)
     rows = [r for r in found["reviews"] if r["customer_id"] == injected]
@@ -132,7 +132,7 @@ def test_a_model_that_obeys_review_text_cannot_raise_the_offer(
         own_data: Settings, injected: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Gemini (the stub) reads the hostile review and asks for 90% off: the offer policy in
     code refuses the draft, and nothing is stored as ready to send."""
-    from tools.campaigns import campaign_store
+    from tools.campaigns.workflow import campaign_store
 
     script = [call_reply("search_reviews", {"query": "discount", "k": 5}),
               call_reply("draft_email", {"customer_id": injected, "offer_type": "percent_off",
@@ -151,7 +151,7 @@ def test_a_model_that_obeys_review_text_cannot_raise_the_offer(
 
 def test_unknown_customers_get_a_clear_answer_and_nothing_is_drafted(
         own_data: Settings) -> None:
-    from tools.campaigns import campaign_store
+    from tools.campaigns.workflow import campaign_store
 
     chat = offline_chat(own_data)
     turns = converse(chat, "Tell me about customer 999999",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings
+from config.settings import Settings
 from benchmarks.app_load import AppProcess, run_load
 
 USERS = 20

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import Handler, LocalSmtp
 from tests.reliability.conftest import converse, offline_chat
-from tools.audience import AudienceSpec
-from tools.campaigns import approve, create_campaign
-from tools.email_drafts import DraftRequest
+from tools.campaigns.audience import AudienceSpec
+from tools.campaigns.workflow import approve, create_campaign
+from tools.email.drafts import DraftRequest
 
 _CODE = re.compile(r"\b(\d{6})\b")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from agent.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from tools.warehouse.base import QueryResult, Warehouse
 from tools.warehouse.errors import SqlError
 

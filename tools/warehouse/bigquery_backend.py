@@ -29,7 +29,7 @@ from tools.warehouse.catalog import Catalog
 from tools.warehouse.errors import SqlError
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from config.settings import Settings
 
 LABELS = {"app": "cymbal-agent", "component": "warehouse"}
 AUTH_HINT = ("Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from agent.settings import PROJECT_ROOT
+from config.settings import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "knowledge" / "schema"
 

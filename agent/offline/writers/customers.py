@@ -11,8 +11,8 @@ from agent.offline.answers import (
     phrase,
     register_writer,
 )
-from tools.review_vocabulary import issue_categories
-from tools.segment_names import city_name
+from tools.vocabulary.reviews import issue_categories
+from tools.vocabulary.segments import city_name
 
 
 def percent(share: Any) -> str:

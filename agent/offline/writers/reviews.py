@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from agent.offline.answers import AnswerContext, phrase, register_writer
-from tools.review_vocabulary import issue_categories
-from tools.segment_names import city_name, display_name
-from tools.sql_knowledge import load_glossary
+from tools.vocabulary.reviews import issue_categories
+from tools.vocabulary.segments import city_name, display_name
+from tools.sql.knowledge import load_glossary
 
 QUOTED = 3
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from agent.offline.answers import AnswerContext, phrase, register_writer
 from agent.offline.writers.customers import issue_label, money, percent
-from pipeline.segments.rfm_names import archetypes
-from tools.segment_names import city_name
+from tools.segments.rfm_names import archetypes
+from tools.vocabulary.segments import city_name
 
 LISTED = 3
 

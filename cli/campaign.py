@@ -1,0 +1,291 @@
+"""``cymbal campaign …``: create, review, edit, approve, export and send email campaigns.
+
+The same functions the agent's tools use, for people at a terminal. Addresses are masked in
+everything printed; ``send`` asks for the confirmation code it just issued (or takes it with
+``--confirm`` on a later run), so nothing goes out by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
+from tools.campaigns.tools import email_table, list_campaigns
+from tools.campaigns.workflow import (
+    CampaignError,
+    approve as approve_emails,
+    campaign_store,
+    create_campaign,
+    edit_campaign,
+    parse_edit,
+    reject as reject_emails,
+    resolve_campaign,
+)
+from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.email.drafts import DraftRequest, preview
+from tools.email.policy import PolicyError
+from tools.warehouse import SqlError
+
+campaign_app = typer.Typer(help="Email campaigns: create, review, edit, approve, export, send.",
+                           no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+
+
+def _ids(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        err.print(f"[red]--ids must be comma-separated customer ids, got {text!r}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]{exc}[/red]")
+    raise typer.Exit(1)
+
+
+def _print_table(columns: list[str], rows: list[list[object]]) -> None:
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def _status_line(campaign_id: int) -> str:
+    campaign = resolve_campaign(campaign_id, campaign_store())
+    counts = ", ".join(f"{n} {s}" for s, n in campaign.counts.items() if n and s != "invalid")
+    invalid = f" ({campaign.counts['invalid']} failed the checks)" \
+        if campaign.counts["invalid"] else ""
+    return f"Campaign {campaign.id} “{campaign.name}”: {counts}{invalid}"
+
+
+@campaign_app.command("create")
+def create(
+    audience: Annotated[str, typer.Argument(help="Who, in words: \"unhappy loyal customers "
+                                            "in Busan\", \"부산의 불만 고객\".")] = "",
+    ids: Annotated[str | None, typer.Option(help="Comma-separated customer ids instead.")] = None,
+    sql: Annotated[str | None, typer.Option(help="A SELECT returning customer_id.")] = None,
+    name: Annotated[str, typer.Option(help="Campaign name.")] = "",
+    language: Annotated[str, typer.Option(help="en or ko.")] = "en",
+    tone: Annotated[str, typer.Option(help="warm, friendly, formal or concise.")] = "warm",
+    offer: Annotated[str | None, typer.Option(help="percent_off, fixed_amount_off, "
+                                              "free_shipping or loyalty_points.")] = None,
+    value: Annotated[int | None, typer.Option(help="Percent, won or points of --offer.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many customers.")] = None,
+) -> None:
+    """Create a campaign and draft (and check) one email per customer."""
+    listed = _ids(ids)
+    if listed:
+        spec = AudienceSpec(unhappy=False, customer_ids=listed)
+    else:
+        try:
+            spec = parse_audience(audience)
+        except AudienceError as exc:
+            _fail(exc)
+        spec.sql = sql
+        if sql and not audience:
+            spec.unhappy = False
+    if limit:
+        spec.limit = limit
+    request = DraftRequest(
+        language=language, tone=tone, offer_type=offer,
+        percent=value if offer == "percent_off" else None,
+        amount_won=value if offer == "fixed_amount_off" else None,
+        points=value if offer == "loyalty_points" else None)
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("Drafting", total=None)
+            campaign = asyncio.run(create_campaign(
+                spec, request, name=name,
+                progress=lambda done, total: bar.update(task, completed=done, total=total)))
+    except FAILURES as exc:
+        _fail(exc)
+    err.print(f"Audience: {campaign.audience}")
+    for note in campaign.notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    out.print(_status_line(campaign.id))
+
+
+@campaign_app.command("list")
+def list_() -> None:
+    """List campaigns with their email counts by status."""
+    listed = list_campaigns()
+    if not listed["rows"]:
+        err.print("No campaigns yet.")
+        return
+    _print_table(listed["columns"], listed["rows"])
+
+
+@campaign_app.command("show")
+def show(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")] = 0,
+    status: Annotated[str, typer.Option(help="Only emails in this status.")] = "",
+    customer: Annotated[int | None, typer.Option(help="Print this customer's email.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a campaign's emails, or one email in full."""
+    try:
+        campaign = resolve_campaign(campaign_id, campaign_store())
+    except CampaignError as exc:
+        _fail(exc)
+    if customer is not None:
+        record = campaign_store().email(campaign.id, customer)
+        if record is None:
+            _fail(CampaignError(f"Campaign {campaign.id} has no email for customer {customer}."))
+        shown = preview(record)
+        if as_json:
+            print(json.dumps(shown, ensure_ascii=False))
+            return
+        out.print(f"[bold]To:[/bold] {shown['to_name']} <{shown['to']}>  "
+                  f"[bold]Status:[/bold] {shown['status']}  [bold]Valid:[/bold] {shown['valid']}")
+        out.print(f"[bold]Subject:[/bold] {shown['subject']}\n")
+        out.print(shown["text"], markup=False, highlight=False)
+        for issue in shown["issues"]:
+            err.print(f"[red]{issue['code']}:[/red] {issue['message']}")
+        return
+    table = email_table(campaign.id, status)
+    if as_json:
+        print(json.dumps(table, ensure_ascii=False))
+        return
+    _print_table(table["columns"], table["rows"])
+    err.print(_status_line(campaign.id))
+
+
+@campaign_app.command("history")
+def history(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")] = 0,
+    limit: Annotated[int, typer.Option(help="Most recent events to show.")] = 50,
+) -> None:
+    """Every status change of a campaign's emails, newest first."""
+    try:
+        campaign = resolve_campaign(campaign_id, campaign_store())
+    except CampaignError as exc:
+        _fail(exc)
+    events = campaign_store().events(campaign.id, limit)
+    _print_table(["at", "customer_id", "action", "detail"],
+                 [[e["at"], e["customer_id"], e["action"], e["detail"]] for e in events])
+
+
+@campaign_app.command("edit")
+def edit(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],
+    instruction: Annotated[str, typer.Argument(help="\"make the tone warmer\", \"offer free "
+                                               "shipping instead\", \"write it in Korean\".")],
+    ids: Annotated[str | None, typer.Option(help="Only these customers' emails.")] = None,
+) -> None:
+    """Re-draft emails with a change; edited emails need approving again."""
+    try:
+        campaign, changed = asyncio.run(edit_campaign(campaign_id, parse_edit(instruction),
+                                                      _ids(ids)))
+    except FAILURES as exc:
+        _fail(exc)
+    err.print(f"Re-drafted {len(changed)} email(s).")
+    out.print(_status_line(campaign.id))
+
+
+@campaign_app.command("approve")
+def approve(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],
+    ids: Annotated[str | None, typer.Option(help="Comma-separated customer ids.")] = None,
+    all_valid: Annotated[bool, typer.Option("--all-valid", help="Every valid draft.")] = False,
+) -> None:
+    """Approve emails that passed the checks."""
+    if not ids and not all_valid:
+        _fail(CampaignError("Give --ids or --all-valid."))
+    try:
+        campaign, moved, refused = approve_emails(campaign_id, None if all_valid else _ids(ids))
+    except CampaignError as exc:
+        _fail(exc)
+    err.print(f"Approved {len(moved)} email(s)." + (
+        f" Not approved (failed checks or not drafts): {refused}" if refused else ""))
+    out.print(_status_line(campaign.id))
+
+
+@campaign_app.command("reject")
+def reject(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],
+    ids: Annotated[str | None, typer.Option(help="Comma-separated customer ids.")] = None,
+    all_remaining: Annotated[bool, typer.Option("--all-remaining",
+                                                help="Every draft and approved email.")] = False,
+    reason: Annotated[str, typer.Option(help="Why, for the history.")] = "",
+) -> None:
+    """Reject emails so they are never sent or exported."""
+    if not ids and not all_remaining:
+        _fail(CampaignError("Give --ids or --all-remaining."))
+    try:
+        campaign, moved = reject_emails(campaign_id, None if all_remaining else _ids(ids), reason)
+    except CampaignError as exc:
+        _fail(exc)
+    err.print(f"Rejected {len(moved)} email(s).")
+    out.print(_status_line(campaign.id))
+
+
+@campaign_app.command("export")
+def export(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],
+    formats: Annotated[str, typer.Option("--format", help="csv, eml, jsonl (comma-separated)."
+                                         )] = "csv,eml,jsonl",
+) -> None:
+    """Write the CSV review sheet and hand approved emails off as .eml and Pub/Sub JSONL."""
+    try:
+        result = export_campaign(campaign_id, formats.split(","))
+    except FAILURES as exc:
+        _fail(exc)
+    for kind, path in result.files.items():
+        out.print(f"{kind}: {path}")
+    if result.invalidated:
+        err.print(f"[yellow]{len(result.invalidated)} approved email(s) failed the re-check "
+                  f"and went back to draft: {result.invalidated}[/yellow]")
+    err.print(_status_line(result.campaign_id))
+
+
+@campaign_app.command("send")
+def send(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")],
+    confirm: Annotated[str | None, typer.Option(help="The confirmation code from a previous "
+                                                "run.")] = None,
+) -> None:
+    """Send approved emails by SMTP after you confirm with the code it shows."""
+    try:
+        code = confirm
+        if code is None:
+            plan = prepare_send(campaign_id)
+            err.print(f"Ready to send {plan.emails} approved email(s) of campaign "
+                      f"{plan.campaign_id} through {plan.server}, e.g. to "
+                      f"{', '.join(plan.sample_recipients)}.")
+            if plan.invalidated:
+                err.print(f"[yellow]{len(plan.invalidated)} approved email(s) failed the "
+                          "re-check and went back to draft.[/yellow]")
+            if not sys.stdin.isatty():
+                out.print(f"Confirmation code: {plan.confirmation_code} — run again with "
+                          f"--confirm {plan.confirmation_code} within "
+                          f"{plan.expires_in_s // 60} minutes to send.")
+                return
+            code = typer.prompt(f"Type {plan.confirmation_code} to send (anything else "
+                                "cancels)")
+            if code.strip() != plan.confirmation_code:
+                err.print("Cancelled; nothing was sent.")
+                raise typer.Exit(1)
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("Sending", total=None)
+            report = send_confirmed(campaign_id, code, progress=lambda done, total: bar.update(
+                task, completed=done, total=total))
+    except FAILURES as exc:
+        _fail(exc)
+    out.print(f"Sent {len(report.sent)}; failed {len(report.failed)}; uncertain "
+              f"{len(report.uncertain)}; still approved {report.still_approved}.")
+    if report.error:
+        err.print(f"[red]Stopped early:[/red] {report.error}")
+        raise typer.Exit(1)

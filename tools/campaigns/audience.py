@@ -1,0 +1,224 @@
+"""Campaign audiences: from what a marketer types to a checked list of customer ids.
+
+A description ("unhappy loyal customers in Busan", "부산의 불만 로열 고객") is read against
+``knowledge/campaigns/chat_terms.yaml`` into an ``AudienceSpec`` of closed values (cities,
+loyalty, age group, gender, segments, issue categories). The spec becomes SQL built only from
+those values — never from the text — and runs through the warehouse guard, paged past the
+row cap. A campaign for unhappy customers is the default; say "all customers" for everyone.
+An audience can also be a list of ids or the ``customer_id`` column of a read-only query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from config.settings import PROJECT_ROOT
+from tools.vocabulary.cities import city_spellings
+from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
+from tools.warehouse import SqlError, get_warehouse
+from tools.warehouse.reads import chunks, keyset_pages, rows, sql_ints, sql_strings, table_columns
+
+TERMS_FILE = PROJECT_ROOT / "knowledge" / "campaigns" / "chat_terms.yaml"
+SEGMENT_NAME = re.compile(r"\b(younger|older)_adult_(male|female|other)_(loyal|non_loyal)\b",
+                          re.IGNORECASE)
+_LIMIT = re.compile(r"\b(?:top|first|up to|at most|max(?:imum)?)\s+(\d{1,6})\b|"
+                    r"(\d{1,6})\s*(?:명|customers?\b)", re.IGNORECASE)
+
+
+class AudienceError(ValueError):
+    """An audience that cannot be resolved; the message says what to change."""
+
+
+@dataclass
+class AudienceSpec:
+    """Who a campaign is for, in closed values only."""
+
+    unhappy: bool = True
+    cities: list[str] = field(default_factory=list)
+    loyalty: str | None = None  # LOYAL | NON_LOYAL
+    age_group: str | None = None  # Younger_Adult | Older_Adult
+    gender: str | None = None  # MALE | FEMALE | OTHER
+    segments: list[str] = field(default_factory=list)
+    issue_categories: list[str] = field(default_factory=list)
+    customer_ids: list[int] = field(default_factory=list)
+    sql: str | None = None
+    limit: int | None = None
+    text: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def label(self) -> str:
+        """A short name for the audience: "unhappy · loyal · Busan"."""
+        if self.customer_ids:
+            return (f"customer {self.customer_ids[0]}" if len(self.customer_ids) == 1
+                    else f"{len(self.customer_ids)} listed customers")
+        parts = ["unhappy" if self.unhappy else "all",
+                 *self.segments, {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(
+                     self.loyalty or "", ""),
+                 {"Younger_Adult": "under 40", "Older_Adult": "40+"}.get(self.age_group or "", ""),
+                 {"MALE": "men", "FEMALE": "women", "OTHER": "other gender"}.get(
+                     self.gender or "", ""),
+                 *self.cities, *self.issue_categories, "by query" if self.sql else ""]
+        return " · ".join(p for p in parts if p)
+
+    def describe(self) -> str:
+        """The audience as understood, in words a marketer can check."""
+        if self.customer_ids:
+            return f"{len(self.customer_ids)} listed customer(s)"
+        parts = ["customers with a negative or neutral review" if self.unhappy
+                 else "all customers"]
+        if self.sql:
+            parts.append("returned by the given query")
+        if self.segments:
+            parts.append(f"in segment {', '.join(self.segments)}")
+        if self.loyalty:
+            parts.append("in the loyalty programme" if self.loyalty == "LOYAL"
+                         else "not in the loyalty programme")
+        if self.age_group:
+            parts.append("under 40" if self.age_group == "Younger_Adult" else "aged 40+")
+        if self.gender:
+            parts.append({"MALE": "men", "FEMALE": "women", "OTHER": "of other gender"}
+                         [self.gender])
+        if self.cities:
+            parts.append(f"living in {', '.join(self.cities)}")
+        if self.issue_categories:
+            parts.append(f"whose complaint was {', '.join(self.issue_categories)}")
+        if self.limit:
+            parts.append(f"(at most {self.limit:,})")
+        return " ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def chat_terms() -> dict[str, Any]:
+    terms = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
+    terms["audience"]["cities"] = {city: [city.lower(), *names]
+                                   for city, names in city_spellings().items()}
+    return terms
+
+
+def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str]:
+    """The option keys whose terms occur in ``text`` (longest terms first), and the text
+    with the matched terms blanked so a shorter term cannot match inside them."""
+    pairs = sorted(((str(term).lower(), key) for key, terms in options.items() for term in terms),
+                   key=lambda pair: -len(pair[0]))
+    found: list[str] = []
+    for term, key in pairs:
+        pattern = re.escape(term)
+        if term.isascii() and term[:1].isalnum():
+            pattern = rf"(?<![\w-]){pattern}(?![\w-])"
+        if re.search(pattern, text):
+            text = re.sub(pattern, " ", text)
+            if key not in found:
+                found.append(key)
+    return found, text
+
+
+def parse_audience(text: str) -> AudienceSpec:
+    """An audience spec from a marketer's description (English or Korean)."""
+    terms = chat_terms()["audience"]
+    lowered = f" {text.lower()} "
+    spec = AudienceSpec(text=text.strip())
+    spec.segments = sorted({"_".join((m.group(1).capitalize() + "_Adult", m.group(2).upper(),
+                                      m.group(3).upper())) for m in SEGMENT_NAME.finditer(text)})
+    lowered = SEGMENT_NAME.sub(" ", lowered)
+    everyone, lowered = find_terms(lowered, {"all": terms["everyone"]})
+    unhappy, lowered = find_terms(lowered, {"unhappy": terms["unhappy"]})
+    spec.unhappy = bool(unhappy) or not everyone
+    for name in ("loyalty", "age_group", "gender"):
+        found, lowered = find_terms(lowered, terms[name])
+        if len(found) > 1:
+            raise AudienceError(f"The description names more than one {name.replace('_', ' ')}"
+                                f" ({', '.join(found)}); describe one group per campaign.")
+        setattr(spec, name, found[0] if found else None)
+    spec.cities, lowered = find_terms(lowered, terms["cities"])
+    spec.issue_categories, lowered = find_terms(lowered, terms["issue_category"])
+    limit = _LIMIT.search(lowered)
+    if limit:
+        spec.limit = int(limit.group(1) or limit.group(2))
+    return spec
+
+
+def _conditions(spec: AudienceSpec) -> list[str]:
+    conditions = []
+    if spec.cities:
+        conditions.append(f"c.address_city IN ({sql_strings(spec.cities)})")
+    if spec.loyalty:
+        conditions.append(f"c.loyalty_member = {'TRUE' if spec.loyalty == 'LOYAL' else 'FALSE'}")
+    if spec.age_group:
+        conditions.append("c.age < 40" if spec.age_group == "Younger_Adult" else "c.age >= 40")
+    if spec.gender:
+        conditions.append(f"UPPER(c.gender) = {sql_strings([spec.gender])}")
+    if spec.segments:
+        conditions.append(f"{SEGMENT_SQL} IN ({sql_strings(spec.segments)})")
+    if spec.unhappy or spec.issue_categories:
+        if table_columns(REVIEWS_TABLE) is None:
+            raise AudienceError("Unhappy customers come from review sentiment "
+                                f"({REVIEWS_TABLE}), which is not built yet. Run `cymbal "
+                                "setup`, or give customer ids or say 'all customers'.")
+        issue = (f" AND r.issue_category IN ({sql_strings(spec.issue_categories)})"
+                 if spec.issue_categories else "")
+        conditions.append(f"c.customer_id IN (SELECT r.customer_id FROM cymbal.{REVIEWS_TABLE} "
+                          f"AS r WHERE r.text_sentiment IN ('negative', 'neutral'){issue})")
+    if spec.sql:
+        conditions.append(f"c.customer_id IN (SELECT q.customer_id FROM ({spec.sql}) AS q)")
+    return conditions
+
+
+def check_query(sql: str) -> str:
+    """A marketer's (or the SQL tool's) query, checked by the guard, that must return a
+    ``customer_id`` column; returns it without a trailing semicolon."""
+    text = sql.strip().rstrip(";").strip()
+    try:
+        tree = get_warehouse().validate(text)
+    except SqlError as err:
+        raise AudienceError(f"The audience query was refused: {err}") from None
+    if "customer_id" not in tree.named_selects:
+        raise AudienceError("The audience query must return a column named customer_id.")
+    return text
+
+
+def resolve_audience(spec: AudienceSpec, max_audience: int) -> list[int]:
+    """The customer ids of ``spec``, sorted; refuses an empty or too large audience."""
+    if spec.customer_ids:
+        wanted = sorted({int(i) for i in spec.customer_ids})
+        found: list[int] = []
+        for part in chunks(wanted):
+            found += [int(r["customer_id"]) for r in rows(
+                f"SELECT customer_id FROM cymbal.customers WHERE customer_id IN "
+                f"({sql_ints(part)}) ORDER BY customer_id")]
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise AudienceError(f"No customer with id {', '.join(map(str, missing[:10]))}.")
+        ids = found
+    else:
+        if spec.sql:
+            spec.sql = check_query(spec.sql)
+        where = " AND ".join(_conditions(spec)) or "TRUE"
+        try:
+            total = int(rows(f"SELECT COUNT(*) AS n FROM cymbal.customers AS c "
+                             f"WHERE {where}")[0]["n"])
+        except SqlError as err:
+            raise AudienceError(f"The audience could not be selected: {err}") from None
+        if total > max_audience and not (spec.limit and spec.limit <= max_audience):
+            raise AudienceError(f"That audience has {total:,} customers, more than the "
+                                f"campaign limit of {max_audience:,} "
+                                "(CYMBAL_CAMPAIGN_MAX_AUDIENCE). Narrow it or give a limit.")
+        ids = [int(r["customer_id"]) for r in keyset_pages(
+            lambda after, page: (f"SELECT c.customer_id FROM cymbal.customers AS c WHERE {where}"
+                                 f"{'' if after is None else f' AND c.customer_id > {after}'} "
+                                 f"ORDER BY c.customer_id LIMIT {page}"),
+            key="customer_id", limit=spec.limit)]
+    if spec.limit:
+        ids = ids[:spec.limit]
+    if not ids:
+        raise AudienceError(f"No customers match: {spec.describe()}.")
+    if len(ids) > max_audience:
+        raise AudienceError(f"{len(ids):,} customers is more than the campaign limit of "
+                            f"{max_audience:,} (CYMBAL_CAMPAIGN_MAX_AUDIENCE).")
+    return ids

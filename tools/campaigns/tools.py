@@ -1,0 +1,371 @@
+"""The agent's email and campaign tools: draft, create, review, edit, approve, export, send.
+
+Each tool returns a dict; a failure is ``{"error", "message", ...}`` the model can act on.
+Customer addresses are masked in everything returned here (the model reads it and the
+session store keeps it). Sending needs the marketer: the first ``send_campaign`` call returns
+a confirmation code, and the second is accepted only when the marketer's own message in that
+turn contains the code — the model cannot confirm on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from google.adk.tools.tool_context import ToolContext
+
+from config.settings import get_settings
+from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
+from tools.campaigns.store import Campaign
+from tools.campaigns.workflow import (
+    CampaignError,
+    approve,
+    campaign_store,
+    create_campaign as create_campaign_run,
+    edit_campaign as edit_campaign_run,
+    parse_edit,
+    reject,
+    resolve_campaign,
+)
+from tools.campaigns.delivery import export_campaign as export_campaign_run
+from tools.campaigns.delivery import prepare_send, send_confirmed
+from tools.email.drafts import DraftRequest, preview
+from tools.email.policy import PolicyError
+from tools.customers.pii import mask_email
+from tools.warehouse import SqlError
+
+TABLE_LIMIT = 200
+_FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+
+
+def _flag(value: object) -> bool:
+    """A boolean argument, also when a planner passes it as text ("true", "false")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    return bool(value)
+
+
+def _error(code: str, err: Exception | str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "message": str(err), **extra}
+
+
+def _offer_request(language: str, tone: str, offer_type: str, offer_value: int) -> DraftRequest:
+    value = int(offer_value or 0) or None
+    kind = offer_type.strip() or None
+    return DraftRequest(language=language.strip().lower() or "en", tone=tone.strip().lower()
+                        or "warm", offer_type=kind,
+                        percent=value if kind == "percent_off" else None,
+                        amount_won=value if kind == "fixed_amount_off" else None,
+                        points=value if kind == "loyalty_points" else None)
+
+
+def _counts_text(campaign: Campaign) -> str:
+    c = campaign.counts
+    parts = [f"{c[s]} {s}" for s in ("draft", "approved", "rejected", "sent", "exported",
+                                      "failed", "uncertain") if c.get(s)]
+    invalid = f"; {c['invalid']} draft(s) failed the checks" if c.get("invalid") else ""
+    return ", ".join(parts) + invalid
+
+
+def _summary(campaign: Campaign) -> dict[str, Any]:
+    return {"campaign_id": campaign.id, "name": campaign.name, "audience": campaign.audience,
+            "language": campaign.language, "tone": campaign.tone, "emails": campaign.total,
+            "counts": {k: v for k, v in campaign.counts.items() if v},
+            "status_text": _counts_text(campaign), "notes": campaign.notes}
+
+
+def email_table(campaign_id: int, status: str = "", limit: int = TABLE_LIMIT) -> dict[str, Any]:
+    """The campaign's emails as a table (addresses masked)."""
+    store = campaign_store()
+    emails = store.emails(campaign_id, statuses=(status,) if status else None)
+    columns = ["customer_id", "to_name", "to", "status", "valid", "subject", "offer",
+               "products", "writer", "problems"]
+    rows = [[e["customer_id"], e["to_name"], mask_email(e["to_email"]), e["status"],
+             e["valid"], e["subject"], f"{e['offer']['type']} {e['offer']['code']}",
+             ", ".join(p["title"] for p in e["products"]), e["writer"],
+             "; ".join(i["code"] for i in e["issues"])] for e in emails[:limit]]
+    return {"columns": columns, "rows": rows, "truncated": len(emails) > limit}
+
+
+async def draft_email(customer_id: int, language: str = "en", tone: str = "warm",
+                      offer_type: str = "", offer_value: int = 0) -> dict[str, Any]:
+    """Draft a personalised retention email for one customer and check it.
+
+    The email acknowledges the customer's own unhappy review, speaks to their persona
+    segment, recommends three in-stock products from the catalog and carries one incentive
+    within the offer policy. It is stored as a one-email campaign, so it can be edited,
+    approved, exported or sent like any campaign.
+
+    Args:
+        customer_id: The customer (customers.customer_id).
+        language: "en" (English) or "ko" (Korean).
+        tone: "warm" (default), "friendly", "formal" or "concise".
+        offer_type: Leave empty to choose from the customer's complaint, or one of
+            "percent_off", "fixed_amount_off", "free_shipping", "loyalty_points".
+        offer_value: The percent, won amount or points for offer_type (0 = the default).
+    """
+    request = _offer_request(language, tone, offer_type, offer_value)
+    spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
+    try:
+        campaign = await create_campaign_run(spec, request)
+    except _FAILURES as err:
+        return _error("draft_refused", err)
+    record = campaign_store().email(campaign.id, int(customer_id))
+    if record is None:
+        return _error("unknown_customer", f"No customer with id {customer_id}.")
+    shown = preview(record)
+    if not shown["valid"]:
+        return _error("draft_invalid", "The draft failed the checks and is not ready: "
+                      + "; ".join(i["message"] for i in record["issues"]),
+                      campaign_id=campaign.id, issues=record["issues"], notes=record["notes"])
+    return {"campaign_id": campaign.id, "email": shown,
+            "summary": f"Drafted email {campaign.id} to {record['to_name']} "
+                       f"({shown['to']}): “{record['subject']}”. It passed every check.",
+            "next_steps": "Approve it with approve_emails, change it with edit_campaign, or "
+                          "export/send it."}
+
+
+async def create_campaign(audience: str = "", customer_ids: list[int] | None = None,
+                          segment: str = "", sql: str = "", name: str = "",
+                          language: str = "en", tone: str = "warm", offer_type: str = "",
+                          offer_value: int = 0, limit: int = 0) -> dict[str, Any]:
+    """Create a win-back email campaign and draft (and check) one email per customer.
+
+    Describe the audience in words ("unhappy loyal customers in Busan", "부산의 불만 로열
+    고객"), or give a persona segment (e.g. "Younger_Adult_FEMALE_LOYAL"), a read-only SQL
+    query returning a customer_id column, or a list of customer ids. Without "all customers"
+    in the description, only customers with a negative or neutral review are included.
+    Nothing is sent: emails start as drafts to review and approve.
+
+    Args:
+        audience: The audience in words (English or Korean).
+        customer_ids: Exactly these customers instead of a description.
+        segment: A persona segment name, combined with the description.
+        sql: A BigQuery SELECT returning customer_id (checked like any query).
+        name: A name for the campaign (optional).
+        language: "en" or "ko".
+        tone: "warm" (default), "friendly", "formal" or "concise".
+        offer_type: Empty to choose per complaint, or "percent_off", "fixed_amount_off",
+            "free_shipping", "loyalty_points".
+        offer_value: The percent, won amount or points (0 = the policy's default).
+        limit: At most this many customers (0 = no limit beyond the campaign maximum).
+    """
+    request = _offer_request(language, tone, offer_type, offer_value)
+    try:
+        if customer_ids:
+            spec = AudienceSpec(unhappy=False, customer_ids=[int(i) for i in customer_ids])
+        else:
+            spec = parse_audience(" ".join(p for p in (audience, segment) if p))
+            spec.sql = sql.strip() or None
+            if spec.sql and not (audience.strip() or segment.strip()):
+                spec.unhappy = False  # the query alone says who
+        if limit:
+            spec.limit = int(limit)
+        campaign = await create_campaign_run(spec, request, name=name)
+    except _FAILURES as err:
+        return _error("campaign_refused", err, hint="Describe the audience with a city, "
+                      "loyalty, age group, gender, segment or complaint type, or give ids.")
+    return {**_summary(campaign), **email_table(campaign.id, limit=20),
+            "next_steps": "Review with show_campaign, change with edit_campaign, then "
+                          "approve_emails; export_campaign or send_campaign deliver approved "
+                          "emails."}
+
+
+def list_campaigns() -> dict[str, Any]:
+    """List the email campaigns with how many emails are in each status."""
+    found = campaign_store().campaigns()
+    columns = ["campaign_id", "name", "created", "emails", "draft", "approved", "rejected",
+               "sent", "exported", "failed_checks"]
+    rows = [[c.id, c.name, c.created_at[:16].replace("T", " "), c.total, c.counts["draft"],
+             c.counts["approved"], c.counts["rejected"], c.counts["sent"],
+             c.counts["exported"], c.counts["invalid"]] for c in found]
+    return {"columns": columns, "rows": rows, "truncated": False,
+            "summary": f"{len(rows)} campaign(s)" if rows else "No campaigns yet."}
+
+
+def show_campaign(campaign_id: int = 0, status: str = "", customer_id: int = 0) -> dict[str, Any]:
+    """Show a campaign: its audience, status counts and a table of its emails; or, with
+    customer_id, that customer's email in full.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        status: Only emails in this status (draft, approved, rejected, sent, exported,
+            failed, uncertain); empty for all.
+        customer_id: Show this customer's email instead of the table.
+    """
+    store = campaign_store()
+    try:
+        campaign = resolve_campaign(campaign_id, store)
+    except CampaignError as err:
+        return _error("unknown_campaign", err)
+    if customer_id:
+        record = store.email(campaign.id, int(customer_id))
+        if record is None:
+            return _error("unknown_email", f"Campaign {campaign.id} has no email for customer "
+                          f"{customer_id}.")
+        return {**_summary(campaign), "email": preview(record)}
+    table = email_table(campaign.id, status)
+    first = store.emails(campaign.id, statuses=(status,) if status else None)[:1]
+    sample = {"email": preview(first[0])} if first else {}
+    return {**_summary(campaign), **table, **sample}
+
+
+async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str = "",
+                        language: str = "", offer_type: str = "", offer_value: int = 0,
+                        customer_ids: list[int] | None = None) -> dict[str, Any]:
+    """Re-draft a campaign's emails with a change, and check them again.
+
+    Say the change in words ("make the tone warmer", "offer free shipping instead", "write it
+    in Korean") or with the fields. Edited emails go back to draft and need approving again;
+    sent and exported emails are never changed.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        instruction: The change in words (English or Korean).
+        tone: "warm", "friendly", "formal" or "concise".
+        language: "en" or "ko".
+        offer_type: "percent_off", "fixed_amount_off", "free_shipping" or "loyalty_points".
+        offer_value: The percent, won amount or points for offer_type.
+        customer_ids: Only these customers' emails (default: every editable email).
+    """
+    changes = parse_edit(instruction) if instruction else {}
+    explicit = {"tone": tone.strip().lower(), "language": language.strip().lower(),
+                "offer_type": offer_type.strip()}
+    changes.update({k: v for k, v in explicit.items() if v})
+    if explicit["offer_type"]:
+        for key in ("percent", "amount_won", "points"):
+            changes.pop(key, None)
+        value = int(offer_value or 0) or None
+        changes.update({"percent_off": {"percent": value},
+                        "fixed_amount_off": {"amount_won": value},
+                        "loyalty_points": {"points": value}}.get(explicit["offer_type"], {}))
+    try:
+        campaign, ids = await edit_campaign_run(campaign_id, changes, customer_ids)
+    except _FAILURES as err:
+        return _error("edit_refused", err)
+    return {**_summary(campaign), "changed": {k: v for k, v in changes.items() if v},
+            "redrafted": len(ids), **email_table(campaign.id, limit=20),
+            "next_steps": "Edited emails are drafts again: review and approve them."}
+
+
+def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
+                   all_valid: bool = False) -> dict[str, Any]:
+    """Approve emails for delivery: the listed customers' emails, or (all_valid=true) every
+    draft that passed the checks. Emails that failed the checks cannot be approved.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        customer_ids: The customers whose emails to approve.
+        all_valid: Approve every valid draft of the campaign.
+    """
+    all_valid = _flag(all_valid)
+    if not customer_ids and not all_valid:
+        return _error("nothing_chosen", "Say which emails to approve: customer ids, or "
+                      "all_valid=true for every draft that passed the checks.")
+    try:
+        campaign, moved, refused = approve(campaign_id, customer_ids or None)
+    except CampaignError as err:
+        return _error("unknown_campaign", err)
+    return {**_summary(campaign), "approved": moved, "not_approved": refused,
+            "message": f"Approved {len(moved)} email(s)." + (
+                f" {len(refused)} could not be approved (failed checks, or not a draft)."
+                if refused else "")}
+
+
+def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
+                  all_remaining: bool = False, reason: str = "") -> dict[str, Any]:
+    """Reject emails so they are never sent or exported: the listed customers' emails, or
+    (all_remaining=true) every draft and approved email of the campaign.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        customer_ids: The customers whose emails to reject.
+        all_remaining: Reject every draft and approved email.
+        reason: Why, for the campaign's history.
+    """
+    all_remaining = _flag(all_remaining)
+    if not customer_ids and not all_remaining:
+        return _error("nothing_chosen", "Say which emails to reject: customer ids, or "
+                      "all_remaining=true.")
+    try:
+        campaign, moved = reject(campaign_id, customer_ids or None, reason)
+    except CampaignError as err:
+        return _error("unknown_campaign", err)
+    return {**_summary(campaign), "rejected": moved,
+            "message": f"Rejected {len(moved)} email(s)."}
+
+
+def export_campaign(campaign_id: int = 0, formats: str = "csv,eml,jsonl") -> dict[str, Any]:
+    """Export a campaign into the data folder: "csv" (a review sheet of every email),
+    "eml" (one file per approved email) and "jsonl" (approved emails as Pub/Sub messages:
+    customer_name, customer_email, customer_message). Approved emails handed off as eml or
+    jsonl are marked exported and will not also be sent by SMTP.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        formats: Comma-separated: csv, eml, jsonl.
+    """
+    try:
+        result = export_campaign_run(campaign_id, formats.split(","))
+        campaign = resolve_campaign(result.campaign_id, campaign_store())
+    except _FAILURES as err:
+        return _error("export_refused", err)
+    return {**_summary(campaign), "folder": str(result.folder), "files": result.files,
+            "handed_off": result.exported, "invalidated": result.invalidated,
+            "message": f"Exported campaign {campaign.id} to {result.folder}."}
+
+
+async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
+                        tool_context: ToolContext | None = None) -> dict[str, Any]:
+    """Send a campaign's approved emails by SMTP — only after the marketer confirms.
+
+    Call it first without confirmation_code: it re-checks the approved emails and returns a
+    summary and a code. Show both to the marketer and ask them to reply with the code. Only
+    when the marketer's own message contains the code, call again with it. Never invent or
+    reuse a code. Sending is idempotent: an email is never sent twice.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+        confirmation_code: The code the marketer typed to confirm.
+    """
+    settings = get_settings()
+    confirmation_code = str(confirmation_code or "")
+    if not confirmation_code.strip():
+        try:
+            plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
+        except _FAILURES as err:
+            return _error("send_refused", err)
+        return {"status": "confirmation_required", "campaign_id": plan.campaign_id,
+                "emails": plan.emails, "server": plan.server,
+                "sample_recipients": plan.sample_recipients,
+                "invalidated": plan.invalidated, "confirmation_code": plan.confirmation_code,
+                "message": f"Ready to send {plan.emails} approved email(s) of campaign "
+                           f"{plan.campaign_id} through {plan.server}. Nothing has been sent. "
+                           f"To send, the marketer must reply: confirm send "
+                           f"{plan.confirmation_code} (valid {plan.expires_in_s // 60} min)."}
+    code = confirmation_code.strip()
+    if not _typed_by_user(code, tool_context):
+        return _error("confirmation_required", "Only the marketer can confirm a send: ask "
+                      f"them to type the confirmation code themselves (\"confirm send "
+                      f"{code}\"), then call send_campaign again.")
+    try:
+        report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings)
+        campaign = resolve_campaign(report.campaign_id, campaign_store())
+    except _FAILURES as err:
+        return _error("send_refused", err)
+    result = {**_summary(campaign), "sent": len(report.sent), "failed": report.failed,
+              "uncertain": report.uncertain, "still_approved": report.still_approved,
+              "message": f"Sent {len(report.sent)} email(s)."}
+    if report.error:
+        result["message"] += f" Stopped early: {report.error} Run send_campaign again later " \
+                             "to send the rest; nothing already sent will be sent twice."
+    return result
+
+
+def _typed_by_user(code: str, tool_context: ToolContext | None) -> bool:
+    """True when the message that started this turn, written by the user, holds ``code``."""
+    if tool_context is None or tool_context.user_content is None:
+        return False
+    typed = " ".join(p.text or "" for p in tool_context.user_content.parts or [])
+    return re.search(rf"(?<!\d){re.escape(code)}(?!\d)", typed) is not None

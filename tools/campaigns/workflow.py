@@ -1,0 +1,230 @@
+"""Campaigns: an audience drafted in batches, reviewed, edited, approved or rejected.
+
+Drafting runs in batches of customers (one set of warehouse reads per batch) with a bounded
+number of emails written at once (``CYMBAL_CAMPAIGN_DRAFT_CONCURRENCY``), saving each batch
+as it finishes and reporting progress, so a long campaign can be watched and an interrupted
+one keeps what was drafted. Edits re-draft and re-validate; an edited email needs approving
+again. Sending and exporting live in ``tools.campaigns.delivery``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings, get_settings
+from tools.campaigns.audience import AudienceSpec, chat_terms, find_terms, resolve_audience
+from tools.campaigns.store import Campaign, CampaignStore
+from tools.email.context import ContextSources, load_contexts, load_sources
+from tools.email.drafts import Drafter, DraftRequest
+from tools.email.policy import OfferPolicy, PolicyError, choose_offer
+
+logger = logging.getLogger(__name__)
+BATCH = 100
+Progress = Callable[[int, int], None]
+_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|퍼센트|percent)", re.IGNORECASE)
+_WON = re.compile(r"(?:₩\s?([\d,]+))|([\d,]+)\s*(?:원|won)", re.IGNORECASE)
+_POINTS = re.compile(r"([\d,]+)\s*(?:bonus\s+)?(?:points|pts|포인트|점)", re.IGNORECASE)
+
+
+class CampaignError(ValueError):
+    """A campaign request that cannot be carried out; the message says why."""
+
+
+@lru_cache(maxsize=4)
+def _store_at(path: Path) -> CampaignStore:
+    return CampaignStore(path)
+
+
+def campaign_store(settings: Settings | None = None) -> CampaignStore:
+    """The app database of the configured data folder."""
+    return _store_at((settings or get_settings()).app_db_path)
+
+
+def resolve_campaign(campaign_id: int | None, store: CampaignStore) -> Campaign:
+    """The campaign with ``campaign_id``; 0 or None means the latest."""
+    wanted = campaign_id or store.latest_campaign_id()
+    campaign = store.campaign(int(wanted)) if wanted else None
+    if campaign is None:
+        raise CampaignError("There is no campaign yet; create one first." if not wanted
+                            else f"There is no campaign {wanted}.")
+    return campaign
+
+
+def check_request(request: DraftRequest, settings: Settings) -> None:
+    """Refuse a bad language, tone or an offer beyond the policy before any drafting."""
+    problems = request.problems()
+    if problems:
+        raise CampaignError("; ".join(problems) + ".")
+    try:
+        choose_offer(OfferPolicy.from_settings(settings), 0, None,
+                     offer_type=request.offer_type, percent=request.percent,
+                     amount_won=request.amount_won, points=request.points)
+    except PolicyError as err:
+        raise CampaignError(str(err)) from None
+
+
+async def create_campaign(spec: AudienceSpec, request: DraftRequest, name: str = "",
+                          settings: Settings | None = None,
+                          progress: Progress | None = None) -> Campaign:
+    """Resolve the audience, store a campaign and draft every email in it."""
+    settings = settings or get_settings()
+    check_request(request, settings)
+    ids = resolve_audience(spec, settings.campaign_max_audience)
+    sources = load_sources(request.language, settings)
+    store = campaign_store(settings)
+    campaign_id = store.create_campaign(
+        name=name.strip() or _default_name(spec), audience=spec.describe(),
+        audience_spec=spec.as_dict(), language=request.language, tone=request.tone,
+        offer_request=request.as_dict(), total=len(ids), notes=sources.notes)
+    missing = await _draft_batches(store, campaign_id, ids, lambda _: request, sources, settings,
+                                   progress)
+    notes = list(sources.notes)
+    if missing:
+        notes.append(f"{len(missing)} customer(s) disappeared from the warehouse while "
+                     "drafting and were left out.")
+    store.update_campaign(campaign_id, state="ready", notes=notes)
+    campaign = resolve_campaign(campaign_id, store)
+    logger.info("campaign %s drafted: %d emails, %d failed the checks", campaign_id,
+                campaign.total, campaign.counts["invalid"])
+    return campaign
+
+
+async def _draft_batches(store: CampaignStore, campaign_id: int, ids: list[int],
+                         request_for: Callable[[int], DraftRequest], sources: ContextSources,
+                         settings: Settings, progress: Progress | None) -> list[int]:
+    """Draft ``ids`` batch by batch into the store; returns ids with no customer row."""
+    drafter = Drafter(settings, sources, key=f"campaign-{campaign_id}")
+    limit = asyncio.Semaphore(settings.campaign_draft_concurrency)
+    missing: list[int] = []
+    done = 0
+
+    async def one(context: Any) -> dict[str, Any]:
+        async with limit:
+            return (await drafter.draft(context, request_for(context.customer_id))).record()
+
+    by_language = {sources.language: sources}
+    for start in range(0, len(ids), BATCH):
+        part = ids[start:start + BATCH]
+        contexts = {}
+        for language in sorted({request_for(i).language for i in part}):
+            if language not in by_language:
+                by_language[language] = load_sources(language, settings, sources.catalog)
+            wanted = [i for i in part if request_for(i).language == language]
+            contexts.update(load_contexts(wanted, language, settings, by_language[language]))
+        missing += [i for i in part if i not in contexts]
+        drafts = await asyncio.gather(*(one(contexts[i]) for i in part if i in contexts))
+        store.save_drafts(campaign_id, list(drafts))
+        done += len(part)
+        store.update_campaign(campaign_id, drafted=done)
+        if progress is not None:
+            progress(done, len(ids))
+    return missing
+
+
+def _default_name(spec: AudienceSpec) -> str:
+    if spec.customer_ids and len(spec.customer_ids) == 1:
+        return f"Email to customer {spec.customer_ids[0]}"
+    return f"Win-back: {spec.label()}"[:120]
+
+
+def parse_edit(instruction: str) -> dict[str, Any]:
+    """Changes asked for in words: tone, language and offer ("make it warmer", "offer free
+    shipping instead", "write it in Korean", "15% off")."""
+    terms = chat_terms()["edits"]
+    text = f" {instruction.lower()} "
+    changes: dict[str, Any] = {}
+    for name in ("tone", "language", "offer_type"):
+        found, text = find_terms(text, terms[name])
+        if found:
+            changes[name] = found[0]
+    percent = _PERCENT.search(instruction)
+    won = _WON.search(instruction)
+    points = _POINTS.search(instruction)
+    if percent:
+        changes.update(offer_type="percent_off", percent=int(percent.group(1)))
+    elif changes.get("offer_type") == "loyalty_points" and points:
+        changes["points"] = int(points.group(1).replace(",", ""))
+    elif won and changes.get("offer_type") in (None, "fixed_amount_off"):
+        changes.update(offer_type="fixed_amount_off",
+                       amount_won=int((won.group(1) or won.group(2)).replace(",", "")))
+    return changes
+
+
+def _request(base: DraftRequest, changes: dict[str, Any]) -> DraftRequest:
+    offer_fields = ("offer_type", "percent", "amount_won", "points")
+    updated = {k: v for k, v in changes.items() if k in ("language", "tone") and v}
+    if changes.get("offer_type"):
+        updated.update({k: changes.get(k) for k in offer_fields})
+    return replace(base, **updated)
+
+
+async def edit_campaign(campaign_id: int, changes: dict[str, Any],
+                        customer_ids: list[int] | None = None,
+                        settings: Settings | None = None,
+                        progress: Progress | None = None) -> tuple[Campaign, list[int]]:
+    """Re-draft (and re-validate) the campaign's editable emails — all of them, or only
+    ``customer_ids`` — with ``changes`` applied. Returns the campaign and re-drafted ids."""
+    settings = settings or get_settings()
+    store = campaign_store(settings)
+    campaign = resolve_campaign(campaign_id, store)
+    if not any(changes.get(k) for k in ("tone", "language", "offer_type")):
+        raise CampaignError("Say what to change: the tone (warmer, friendlier, more formal, "
+                            "shorter), the language (English or Korean) or the offer "
+                            "(free shipping, 15% off, ₩10,000 off, 3,000 points).")
+    base = DraftRequest(language=campaign.language, tone=campaign.tone,
+                        **campaign.offer_request)
+    campaign_request = _request(base, changes)
+    check_request(campaign_request, settings)
+    emails = store.emails(campaign.id, statuses=("draft", "approved", "rejected", "failed"),
+                          customer_ids=customer_ids)
+    if not emails:
+        raise CampaignError("No editable emails matched (sent, exported and in-flight emails "
+                            "cannot be changed).")
+    requests = {e["customer_id"]: _request(
+        replace(base, language=e["language"], tone=e["tone"]), changes)
+        if customer_ids is not None else campaign_request for e in emails}
+    for request in set(requests.values()):
+        check_request(request, settings)
+    first = next(iter(requests.values()))
+    sources = load_sources(first.language, settings)
+    ids = sorted(requests)
+    await _draft_batches(store, campaign.id, ids, lambda i: requests[i], sources, settings,
+                         progress)
+    if customer_ids is None:
+        store.update_campaign(campaign.id, language=campaign_request.language,
+                              tone=campaign_request.tone,
+                              offer_request=campaign_request.as_dict())
+    return resolve_campaign(campaign.id, store), ids
+
+
+def approve(campaign_id: int, customer_ids: list[int] | None = None,
+            settings: Settings | None = None) -> tuple[Campaign, list[int], list[int]]:
+    """Approve valid emails: the listed ones, or every valid draft. Returns the campaign, the
+    approved ids and the listed ids that could not be approved (invalid or not drafts)."""
+    store = campaign_store(settings)
+    campaign = resolve_campaign(campaign_id, store)
+    sources = ("draft",) if customer_ids is None else ("draft", "rejected", "failed",
+                                                        "uncertain")
+    moved = store.transition(campaign.id, customer_ids, "approved", sources, only_valid=True,
+                             detail="approved by the marketer")
+    refused = sorted(set(customer_ids or []) - set(moved))
+    return resolve_campaign(campaign.id, store), moved, refused
+
+
+def reject(campaign_id: int, customer_ids: list[int] | None = None, reason: str = "",
+           settings: Settings | None = None) -> tuple[Campaign, list[int]]:
+    """Reject emails (the listed ones, or every draft and approved email) so they are never
+    sent or exported."""
+    store = campaign_store(settings)
+    campaign = resolve_campaign(campaign_id, store)
+    moved = store.transition(campaign.id, customer_ids, "rejected",
+                             ("draft", "approved", "failed", "uncertain"),
+                             detail=reason or "rejected by the marketer")
+    return resolve_campaign(campaign.id, store), moved

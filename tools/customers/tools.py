@@ -1,0 +1,129 @@
+"""The customer 360 tool.
+
+A customer's email address never leaves this module unmasked: the 360 shows
+``m***@example.com``; sending email is a separate, approved step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.customers.lookup import find_customer
+from tools.customers.recommendations import recommend_for_customer
+from tools.vocabulary.segments import display_name
+from tools.segments.queries import errors_as_data, fetch, fetch_one, literal, pick_language, table
+
+REVIEW_COLUMNS = ["review_datetime", "product_id", "title", "rating", "text_sentiment",
+                  "issue_category", "review_text"]
+
+
+def mask_email(email: str | None) -> str | None:
+    """``minji.kim@example.com`` -> ``m***@example.com``."""
+    if not email or "@" not in email:
+        return None
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _orders_summary(customer_id: int) -> dict[str, Any]:
+    summary = fetch_one(
+        f"SELECT COUNT(DISTINCT order_id) AS orders, COUNT(*) AS lines, "
+        f"SUM(IF(status IN ('Complete', 'Shipped'), sale_price * quantity, 0)) AS revenue, "
+        f"MIN(order_datetime) AS first_order, MAX(order_datetime) AS last_order, "
+        f"COUNTIF(status = 'Returned') AS returned_lines, "
+        f"COUNTIF(status = 'Cancelled') AS cancelled_lines "
+        f"FROM orders WHERE customer_id = {customer_id}") or {}
+    categories = fetch(
+        f"SELECT p.categories, COUNT(*) AS lines FROM orders AS o JOIN products AS p "
+        f"ON SAFE_CAST(p.product_id AS INT64) = o.product_id "
+        f"WHERE o.customer_id = {customer_id} AND o.status != 'Cancelled' "
+        f"GROUP BY p.categories ORDER BY lines DESC, p.categories LIMIT 3")
+    recent = fetch(
+        f"SELECT o.order_id, o.order_datetime, o.product_id, p.title, o.quantity, "
+        f"o.sale_price, o.status FROM orders AS o LEFT JOIN products AS p "
+        f"ON SAFE_CAST(p.product_id AS INT64) = o.product_id "
+        f"WHERE o.customer_id = {customer_id} "
+        f"ORDER BY o.order_datetime DESC, o.order_id DESC LIMIT 5")
+    return {**summary, "top_categories": [c["categories"] for c in categories],
+            "recent_lines": recent}
+
+
+def _reviews(customer_id: int) -> list[dict[str, Any]]:
+    rows = fetch(
+        f"SELECT m.customer_review_id, m.review_datetime, m.product_id, p.title, m.rating, "
+        f"m.text_sentiment, m.issue_category, m.review_text "
+        f"FROM multimodal_customer_reviews AS m LEFT JOIN products AS p "
+        f"ON SAFE_CAST(p.product_id AS INT64) = m.product_id "
+        f"WHERE m.customer_id = {customer_id} "
+        f"ORDER BY m.review_datetime DESC, m.customer_review_id DESC LIMIT 20")
+    for row in rows:
+        text = row.get("review_text") or ""
+        row["review_text"] = text if len(text) <= 300 else text[:297] + "..."
+    return rows
+
+
+def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
+    """Profile, segment and persona, RFM cluster, orders, reviews and recommendations."""
+    person = fetch_one(f"SELECT * FROM customers WHERE customer_id = {customer_id}") or {}
+    segment_row = fetch_one(f"SELECT persona_age_group_profile FROM customer_segments "
+                            f"WHERE customer_id = {customer_id}") or {}
+    segment = segment_row.get("persona_age_group_profile")
+    persona = fetch_one(
+        f"SELECT persona_segment_description, marketing_pitch FROM customer_persona_definitions "
+        f"WHERE persona_age_group_profile = {literal(segment or '')} "
+        f"AND language = {literal(lang)}") if segment else None
+    rfm = fetch_one(f"SELECT r.*, c.next_step, c.next_step_ko, c.cluster_name_ko, c.basis_note "
+                    f"FROM customer_rfm AS r JOIN rfm_clusters AS c ON c.cluster_id = r.cluster_id "
+                    f"WHERE r.customer_id = {customer_id}") or {}
+    reviews = _reviews(customer_id)
+    negative = fetch_one(f"SELECT negative_reviews, neutral_reviews, main_issue_category "
+                         f"FROM negative_customers WHERE customer_id = {customer_id}")
+    sentiment = {s: sum(1 for r in reviews if r.get("text_sentiment") == s)
+                 for s in ("positive", "neutral", "negative")}
+    korean = lang == "ko"
+    return {
+        "customer_id": customer_id, "language": lang,
+        "profile": {"first_name": person.get("first_name"), "last_name": person.get("last_name"),
+                    "email_masked": mask_email(person.get("email")),
+                    "gender": person.get("gender"), "age": person.get("age"),
+                    "city": person.get("address_city"),
+                    "loyalty_member": person.get("loyalty_member")},
+        "segment": {"persona_age_group_profile": segment,
+                    "name": display_name(segment, lang) if segment else None,
+                    "persona": (persona or {}).get("persona_segment_description"),
+                    "marketing_pitch": (persona or {}).get("marketing_pitch")},
+        "rfm": {"cluster_id": rfm.get("cluster_id"),
+                "cluster_name": rfm.get("cluster_name_ko") if korean else rfm.get("cluster_name"),
+                "recency_days": rfm.get("recency_days"), "frequency": rfm.get("frequency"),
+                "monetary": rfm.get("monetary"), "avg_spend": rfm.get("avg_spend"),
+                "basis": rfm.get("basis"),
+                "next_step": rfm.get("next_step_ko") if korean else rfm.get("next_step")},
+        "orders": _orders_summary(customer_id),
+        "review_sentiment": sentiment,
+        "negative_customer": negative is not None,
+        "main_issue_category": (negative or {}).get("main_issue_category"),
+        "recommendations": recommend_for_customer(customer_id, "best", lang),
+        "summary": (f"고객 {customer_id}의 리뷰" if korean else f"Reviews of customer {customer_id}"),
+        **table(reviews, REVIEW_COLUMNS),
+    }
+
+
+@errors_as_data
+def lookup_customer(customer: str, language: str = "") -> dict[str, Any]:
+    """A customer 360: profile, persona segment and persona, RFM cluster, order summary,
+    reviews with their sentiment, and three recommended products.
+
+    Args:
+        customer: the customer id ("1042", "customer 1042", "고객 1042") or full name.
+        language: "en" or "ko" for names, persona and next steps; by default Korean when the
+            request is written in Korean.
+
+    Returns:
+        The 360 as sections (profile with a masked email, segment, rfm, orders,
+        review_sentiment, recommendations) and the customer's reviews as columns/rows. An
+        unknown id gives an error with the closest existing ids.
+    """
+    customer_id, problem = find_customer(customer)
+    if problem is not None:
+        return problem
+    return customer_360(customer_id, pick_language(language, str(customer)))

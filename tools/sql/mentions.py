@@ -1,0 +1,264 @@
+"""Finding typed values in a question: cities, genders, segments, RFM clusters (English or
+Korean names), products, customer and campaign ids, date ranges, "top N", rating/age/price
+comparisons and plain numbers, in English or Korean.
+
+Extractors run from the most specific (full product titles, dates) to the least (plain
+numbers); each claims its span so later ones cannot reuse the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tools.sql.periods import find_periods
+from tools.sql.slot_values import SlotValue, number_value, plain_value
+from tools.sql.knowledge import Glossary, has_hangul, load_glossary
+from tools.sql.value_index import ValueIndex
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifteen": 15, "fifty": 50}
+_NUM = r"(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|fifty)"
+# Value types matched from words, most specific first where forms overlap.
+PERSONA_PARTS = ("age_group", "gender", "loyalty")  # mention types that name a segment's parts
+VALUE_TYPES = ("segment", "rfm_cluster", "issue_category", "social_media_source", "category",
+               "city", "availability", "status", "loyalty", "age_group", "sentiment", "gender")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A typed value found at ``[start, end)`` of the question."""
+
+    type: str
+    value: SlotValue
+    start: int
+    end: int
+    text: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.type, self.value.value
+
+
+def _to_int(text: str) -> int:
+    return _NUMBER_WORDS.get(text.lower()) or int(text.replace(",", ""))
+
+
+def _range_value(kind: str, low: int | None, high: int | None) -> SlotValue:
+    """A numeric range (inclusive bounds, either may be open) with readable labels."""
+    value = f"{'' if low is None else low}..{'' if high is None else high}"
+    unit_en, unit_ko = {"age": ("", "세"), "rating": (" stars", "점"),
+                        "price": (" won", "원")}[kind]
+    name_en, name_ko = {"age": ("age", "나이"), "rating": ("rating", "평점"),
+                        "price": ("price", "가격")}[kind]
+
+    def fmt(n: int) -> str:
+        return f"{n:,}"
+    if low is not None and high is not None:
+        en = f"{name_en} {fmt(low)}{unit_en}" if low == high else \
+            f"{name_en} {fmt(low)}-{fmt(high)}{unit_en}"
+        ko = f"{name_ko} {fmt(low)}{unit_ko}" if low == high else \
+            f"{name_ko} {fmt(low)}~{fmt(high)}{unit_ko}"
+    elif low is not None:
+        en, ko = f"{name_en} {fmt(low)}{unit_en} or more", f"{name_ko} {fmt(low)}{unit_ko} 이상"
+    else:
+        en, ko = f"{name_en} {fmt(high or 0)}{unit_en} or less", \
+            f"{name_ko} {fmt(high or 0)}{unit_ko} 이하"
+    return plain_value(kind, value, en, ko)
+
+
+def range_bounds(value: SlotValue) -> tuple[int | None, int | None]:
+    low, high = value.value.split("..")
+    return (int(low) if low else None, int(high) if high else None)
+
+
+# (pattern, kind, builder(match) -> (low, high)); comparisons are written for ages, ratings
+# and prices. Prices need a currency word so "under 30" stays an age.
+_Builder = Callable[[re.Match[str]], tuple[int | None, int | None]]
+_LESS = r"(?:under|below|less than|younger than|fewer than|cheaper than|at most|up to)"
+_MORE = r"(?:over|above|more than|older than|at least|greater than)"
+_COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
+    (re.compile(r"\b(?:between|from)\s+(\d[\d,]*)\s*(?:won|원)?\s+(?:and|to|-)\s+(\d[\d,]*)\s*(?:won|krw|원)", re.I),
+     "price", lambda m: (_to_int(m.group(1)), _to_int(m.group(2)))),
+    (re.compile(_LESS + r"\s+(?:₩\s*)?(\d[\d,]*)\s*(?:won|krw|원)", re.I), "price",
+     lambda m: (None, _to_int(m.group(1)) - 1)),
+    (re.compile(_MORE + r"\s+(?:₩\s*)?(\d[\d,]*)\s*(?:won|krw|원)", re.I), "price",
+     lambda m: (_to_int(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
+    (re.compile(r"(\d[\d,]*)\s*원\s*(미만|이하|이상|초과)"), "price",
+     lambda m: _korean_bound(_to_int(m.group(1)), m.group(2))),
+    (re.compile(r"\b(\d)\s*(?:-|to|or)\s*(\d)[\s-]*stars?\b", re.I), "rating",
+     lambda m: (int(m.group(1)), int(m.group(2)))),
+    (re.compile(_LESS + r"\s+(\d)\s*stars?\b", re.I), "rating", lambda m: (None, int(m.group(1)) - 1)),
+    (re.compile(_MORE + r"\s+(\d)\s*stars?\b", re.I), "rating",
+     lambda m: (int(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
+    (re.compile(r"\b(\d)\s*stars?\s+or\s+(more|higher|above|less|lower|below)\b", re.I), "rating",
+     lambda m: (int(m.group(1)), None) if m.group(2).lower() in ("more", "higher", "above")
+     else (None, int(m.group(1)))),
+    (re.compile(r"\b(\d)[\s-]*stars?\b|\brated\s+(\d)\b|\brating\s+of\s+(\d)\b", re.I), "rating",
+     lambda m: 2 * (int(m.group(1) or m.group(2) or m.group(3)),)),
+    (re.compile(r"(?:별점|평점)?\s*([1-5])\s*(?:~|-)\s*([1-5])\s*점"), "rating",
+     lambda m: (int(m.group(1)), int(m.group(2)))),
+    (re.compile(r"(?:별점|평점)?\s*([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
+     lambda m: _korean_bound(int(m.group(1)), m.group(2))),
+    (re.compile(r"(?:별점|평점)\s*([1-5])\s*점|(?<!\d)([1-5])\s*점(?:짜리)?\s*(?:리뷰|평점|별점)"), "rating",
+     lambda m: 2 * (int(m.group(1) or m.group(2)),)),
+    (re.compile(r"\b(?:aged|ages?)\s+(\d{2})\s*(?:-|to|and)\s*(\d{2})\b|\bbetween\s+(\d{2})\s+and\s+(\d{2})\s+years?\b", re.I),
+     "age", lambda m: (int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)))),
+    (re.compile(r"\bin\s+their\s+(\d)0s\b|\b(\d)0s\b", re.I), "age",
+     lambda m: (int(m.group(1) or m.group(2)) * 10, int(m.group(1) or m.group(2)) * 10 + 9)),
+    (re.compile(r"(?<!\d)([1-9])0\s*대"), "age",
+     lambda m: (int(m.group(1)) * 10, int(m.group(1)) * 10 + 9)),
+    (re.compile(r"(\d{2})\s*(?:세|살)\s*(미만|이하|이상|초과)"), "age",
+     lambda m: _korean_bound(int(m.group(1)), m.group(2))),
+    (re.compile(r"\b(\d{2})\s*(?:\+|and\s+(?:over|older|up|above))", re.I), "age",
+     lambda m: (int(m.group(1)), None)),
+    (re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?!\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
+     "age", lambda m: (None, int(m.group(1)) - 1)),
+    (re.compile(r"\b(?:over|above|older than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?!\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
+     "age", lambda m: (int(m.group(1)) + 1, None)),
+]
+_TOP_N = [
+    re.compile(r"\b(?:top|best|first|highest|largest|biggest|lowest|worst|cheapest|most expensive)\s+" + _NUM + r"\b", re.I),
+    re.compile(r"\b" + _NUM + r"\s+(?:best|top|most|highest|lowest|largest|cheapest|biggest)\b", re.I),
+    re.compile(r"(?:상위|하위|top|베스트|TOP)\s*(\d+)", re.I),
+    re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+" + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
+    re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
+]
+_COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts people, it names no one
+# Customer ids: (pattern, named) — a number the question calls a customer's is an id even
+# when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
+# when it falls in the range of ids.
+_CUSTOMER_ID = [
+    (re.compile(r"\bcustomer(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),
+    (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
+    (re.compile(r"(\d{3,})\s*번\s*고객"), True),
+    (re.compile(r"#(\d{3,})\b"), False),
+]
+_CAMPAIGN_ID = [
+    re.compile(r"\bcampaign(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,6})\b", re.I),
+    re.compile(r"캠페인\s*(?:번호|id|ID)?\s*#?\s*(\d{1,6})(?:\s*번)?" + _COUNTED),
+    re.compile(r"(\d{1,6})\s*번(?:째)?\s*캠페인"),
+]
+# "at least N" counts (orders, reviews, ...): "more than 5" is at least 6.
+_AT_LEAST: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"\b(?:more than|over|above|greater than)\s+(\d+)\b", re.I), 1),
+    (re.compile(r"\bat least\s+(\d+)\b", re.I), 0),
+    (re.compile(r"\b(\d+)\s*(?:\+|or more\b)", re.I), 0),
+    (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*이상"), 0),
+    (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
+]
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
+
+
+@lru_cache(maxsize=1)
+def korean_cluster_names() -> dict[str, set[str]]:
+    """The Korean names of the RFM archetypes by English name: "이탈한 큰손 고객", and without
+    the trailing 고객 where more than one word is left ("이탈한 큰손", but not "신규")."""
+    from tools.segments.rfm_names import archetypes  # numpy/scipy only when needed
+
+    named, inactive = archetypes()
+    names: dict[str, set[str]] = {}
+    for archetype in (*named, *inactive.values()):
+        korean = archetype.name_ko.strip()
+        short = korean.removesuffix("고객").strip()
+        names[archetype.name] = {korean, short} if " " in short else {korean}
+    return names
+
+
+def _korean_bound(number: int, word: str) -> tuple[int | None, int | None]:
+    return {"미만": (None, number - 1), "이하": (None, number), "이상": (number, None),
+            "초과": (number + 1, None)}[word]
+
+
+@dataclass
+class _Scan:
+    """The question with claimed spans blanked out, and the mentions found so far."""
+
+    text: str
+    masked: str
+    found: list[Mention] = field(default_factory=list)
+
+    def claim(self, kind: str, value: SlotValue, start: int, end: int) -> None:
+        self.found.append(Mention(kind, value, start, end, self.text[start:end]))
+        self.masked = self.masked[:start] + " " * (end - start) + self.masked[end:]
+
+
+class MentionFinder:
+    """Finds mentions using the value index (what exists) and the glossary (what it is called)."""
+
+    def __init__(self, index: ValueIndex, glossary: Glossary | None = None) -> None:
+        self.index = index
+        self.glossary = glossary or load_glossary()
+        self._forms = self._build_forms()
+
+    def _build_forms(self) -> list[tuple[re.Pattern[str], str, str]]:
+        forms: dict[tuple[str, bool], tuple[str, str]] = {}
+        for kind in VALUE_TYPES:
+            for value in self.index.values.get(kind, ()):
+                words = set(self.glossary.synonyms.get(kind, {}).get(value, ()))
+                if kind in ("city", "rfm_cluster", "social_media_source", "status"):
+                    words.add(value)
+                if kind == "segment":
+                    words |= {value, value.replace("_", " ")}
+                if kind == "rfm_cluster":
+                    words |= korean_cluster_names().get(value, set())
+                for word in words:
+                    case_sensitive = len(word) == 1 and word.isupper()
+                    key = (word if case_sensitive else word.lower(), case_sensitive)
+                    forms.setdefault(key, (kind, value))
+        patterns = []
+        for (word, case_sensitive), (kind, value) in sorted(forms.items(),
+                                                            key=lambda kv: -len(kv[0][0])):
+            body = re.escape(word).replace(r"\ ", r"[\s_-]*")
+            if not has_hangul(word):
+                body = rf"(?<![A-Za-z0-9_'-]){body}(?![A-Za-z0-9_])"
+            patterns.append((re.compile(body, 0 if case_sensitive else re.I), kind, value))
+        return patterns
+
+    def find(self, text: str) -> list[Mention]:
+        """Every mention in ``text``, in order of position."""
+        scan = _Scan(text=text, masked=text)
+        self._products(scan)
+        for match in find_periods(scan.masked, self.index.anchor()):
+            scan.claim("period", match.value, match.start, match.end)
+        self._ids(scan)
+        for pattern, kind, build in _COMPARISONS:
+            for m in list(pattern.finditer(scan.masked)):
+                low, high = build(m)
+                scan.claim(kind, _range_value(kind, low, high), *m.span())
+        for pattern in _TOP_N:
+            for m in list(pattern.finditer(scan.masked)):
+                n = _to_int(m.group(1))
+                if 0 < n <= 1000:
+                    scan.claim("top_n", number_value("top_n", n), *m.span())
+        for pattern, kind, value in self._forms:
+            for m in list(pattern.finditer(scan.masked)):
+                scan.claim(kind, self.glossary.value(kind, value), *m.span())
+        for pattern, extra in _AT_LEAST:
+            for m in list(pattern.finditer(scan.masked)):
+                scan.claim("at_least", number_value("at_least", int(m.group(1)) + extra),
+                           *m.span())
+        for m in list(_NUMBER.finditer(scan.masked)):
+            scan.claim("number", number_value("number", _to_int(m.group(1))), *m.span())
+        return sorted(scan.found, key=lambda mention: mention.start)
+
+    def _products(self, scan: _Scan) -> None:
+        lowered = scan.text.lower()
+        for title in sorted(self.index.values.get("product", ()), key=len, reverse=True):
+            start = lowered.find(title.lower())
+            if start >= 0 and not scan.masked[start:start + len(title)].isspace():
+                scan.claim("product", plain_value("product", title), start, start + len(title))
+                lowered = lowered[:start] + " " * len(title) + lowered[start + len(title):]
+
+    def _ids(self, scan: _Scan) -> None:
+        for pattern in _CAMPAIGN_ID:
+            for m in list(pattern.finditer(scan.masked)):
+                scan.claim("campaign_id", number_value("campaign_id", int(m.group(1))),
+                           *m.span())
+        for pattern, named in _CUSTOMER_ID:
+            for m in list(pattern.finditer(scan.masked)):
+                number = int(m.group(1))
+                if named or self.index.is_customer_id(number):
+                    scan.claim("customer_id", number_value("customer_id", number), *m.span())
