@@ -8,27 +8,21 @@ data folder, so a reload or a server restart shows the same history.
 from __future__ import annotations
 
 import secrets
-import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import gradio as gr
 import yaml
 
-from agent.runner import ChatService, ToolCallRecord
+from agent.runner import ChatService
 from config.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
 from ui.campaign_tab import build_campaign_tab, latest, show
-from ui.messages import history_messages, tool_message
-from ui.results import result_panel
+from ui.chat import ChatHandler, ChatOutputs
 from ui.status import status_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-CAMPAIGN_TOOLS = {"draft_email", "create_campaign", "show_campaign", "edit_campaign",
-                  "approve_emails", "reject_emails", "export_campaign", "send_campaign"}
 CSS_PATH = PROJECT_ROOT / "ui" / "style.css"
-STREAM_UPDATE_S = 0.1  # shortest time between two updates of a streaming answer
 
 
 def example_questions() -> list[str]:
@@ -51,69 +45,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
     """The Blocks app around one ``ChatService``."""
     settings = settings or get_settings()
     service = service or ChatService(settings)
-    export_dir = settings.data_dir / "exports" / "ui"
-
-    async def respond(message: str, chat: list[Any], session_id: str
-                      ) -> AsyncIterator[tuple[Any, ...]]:
-        session_id = session_id or service.new_session_id()
-        chat = [*chat, gr.ChatMessage(role="user", content=message)]
-        no_change = (gr.skip(),) * 10
-        yield chat, "", session_id, *no_change
-        calls: list[ToolCallRecord] = []
-        answer = ""
-        shown_at = 0.0
-        async for event in service.stream(message, session_id):
-            if event.kind in ("tool_call", "tool_result") and event.tool is not None:
-                box = tool_message(event.tool)
-                index = next((i for i, m in enumerate(chat) if isinstance(m, gr.ChatMessage)
-                              and (m.metadata or {}).get("id") == box.metadata["id"]), None)
-                if index is None:
-                    calls.append(event.tool)
-                    chat = [*chat, box]
-                else:
-                    chat = [*chat[:index], box, *chat[index + 1:]]
-                yield chat, "", session_id, *no_change
-            elif event.kind == "delta":
-                if not answer:
-                    chat = [*chat, gr.ChatMessage(role="assistant", content="")]
-                answer += event.text
-                chat = [*chat[:-1], gr.ChatMessage(role="assistant", content=answer)]
-                # the browser gets the growing answer a few times a second, not every piece:
-                # each update re-renders the chat; the last pieces go out with the next yield
-                if time.monotonic() - shown_at >= STREAM_UPDATE_S:
-                    shown_at = time.monotonic()
-                    yield chat, "", session_id, *no_change
-            elif event.kind == "text":
-                if not answer:  # a model message that was not streamed
-                    chat = [*chat, gr.ChatMessage(role="assistant", content=event.text)]
-                    yield chat, "", session_id, *no_change
-                answer = ""
-        panel = result_panel(message, calls, export_dir, uuid.uuid4().hex[:6])
-        campaign_ids = [c.response.get("campaign_id") for c in calls
-                        if c.name in CAMPAIGN_TOOLS and c.ok and c.response]
-        campaign_view = (show(next((i for i in reversed(campaign_ids) if i), None))
-                         if campaign_ids else (gr.skip(),) * 4)
-        # bring forward what the answer produced: a draft's preview, else its table or chart
-        shown_tab = ("email" if panel.email_html is not None else
-                     "result" if panel.table is not None or panel.figure is not None else None)
-        yield (chat, "", session_id,
-               gr.Tabs(selected=shown_tab) if shown_tab else gr.skip(),
-               gr.update(value=f"**{panel.title}**" if panel.title else ""),
-               gr.update(value=panel.table, visible=panel.table is not None),
-               gr.update(value=panel.csv_path, visible=panel.csv_path is not None),
-               gr.update(value=panel.figure, visible=panel.figure is not None),
-               gr.update(value=panel.email_html or "", visible=panel.email_html is not None),
-               *campaign_view)
-
-    async def restore(session_id: str) -> tuple[list[gr.ChatMessage], str]:
-        if not session_id:
-            return [], service.new_session_id()
-        return history_messages(await service.history(session_id)), session_id
-
-    def new_chat() -> tuple[Any, ...]:
-        return ([], service.new_session_id(), "", gr.update(value=None, visible=False),
-                gr.update(value=None, visible=False), gr.update(value=None, visible=False),
-                gr.update(value="", visible=False))
+    handler = ChatHandler(service, settings.data_dir / "exports" / "ui")
 
     with gr.Blocks(title="Cymbal Marketing Assistant") as demo:
         session = gr.BrowserState("", storage_key="cymbal-session",
@@ -153,12 +85,22 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                     with gr.Tab("Campaigns", id="campaigns") as campaigns_tab:
                         campaigns = build_campaign_tab()
 
-        outputs = [chat, box, session, result_tabs, title, table, download, plot, email,
-                   *campaigns.outputs]
+        out = ChatOutputs(chat=chat, box=box, session=session, tabs=result_tabs, title=title,
+                          table=table, download=download, plot=plot, email=email,
+                          campaign=campaigns.outputs)
+
+        async def respond(message: str, history: list[Any],
+                          session_id: str) -> AsyncIterator[dict[Any, Any]]:
+            async for view in handler.respond(message, history, session_id):
+                yield view.updates(out)
+
+        async def restore(session_id: str) -> dict[Any, Any]:
+            return (await handler.restore(session_id)).updates(out)
+
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chat, session], outputs, show_progress="hidden")
-        new.click(new_chat, None, [chat, session, title, table, download, plot, email])
-        demo.load(restore, [session], [chat, session])
+            trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
+        new.click(lambda: handler.new_chat().updates(out), None, out.all())
+        demo.load(restore, [session], out.all())
         demo.load(lambda: status_html(service.model_choice, get_warehouse()), None, status)
         demo.load(latest, None, campaigns.outputs)
         # a table filled while its tab was hidden renders no rows: refill it when shown

@@ -30,6 +30,7 @@ from google.genai import types
 
 from config.genai import describe_error
 from config.settings import get_settings
+from tools.results import failure
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +99,8 @@ def check_tool_args(tool: BaseTool, args: dict[str, Any],
         return None
     if not unknown:
         return None
-    return {"error": "unknown_customer",
-            "message": f"No customer with id {', '.join(map(str, unknown[:10]))}.",
-            "suggestions": _nearby_ids(unknown[0])}
+    return failure("unknown_customer", f"No customer with id {', '.join(map(str, unknown[:10]))}.",
+                   _nearby_ids(unknown[0]))
 
 
 def _customer_ids(args: dict[str, Any]) -> list[int]:
@@ -135,12 +135,11 @@ def tool_error_as_data(tool: BaseTool, args: dict[str, Any], tool_context: ToolC
     if tool.description == "Tool not found":  # ADK's stand-in for a hallucinated name
         listed = re.search(r"Available tools: ([^\n]*)", str(error))
         available = [t.strip() for t in listed.group(1).split(",")] if listed else []
-        return {"error": "unknown_tool", "message": f"There is no tool named {tool.name!r}.",
-                "suggestions": [t for t in available if t]}
+        return failure("unknown_tool", f"There is no tool named {tool.name!r}.",
+                       [t for t in available if t])
     logger.warning("tool %s failed: %s", tool.name, type(error).__name__)
-    return {"error": "tool_failed",
-            "message": f"{tool.name} failed: {type(error).__name__}: {str(error)[:300]}",
-            "hint": "Check the arguments against the tool's description and try again."}
+    return failure("tool_failed", f"{tool.name} failed: {type(error).__name__}: {str(error)[:300]}",
+                   hint="Check the arguments against the tool's description and try again.")
 
 
 def model_error_as_answer(callback_context: CallbackContext, llm_request: LlmRequest,

@@ -20,26 +20,15 @@ from google.adk.sessions import BaseSessionService, DatabaseSessionService
 from google.genai import types
 from sqlalchemy import event
 
+from agent.conversation import ConversationReader, ToolCallRecord
 from agent.models import build_model
 from config.model_choice import ModelChoice, choose_model
 from config.settings import Settings, get_settings
+from tools.results import Table
 
 APP_NAME = "cymbal"
 DEFAULT_USER = "marketer"
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another before "database is locked"
-
-
-@dataclass
-class ToolCallRecord:
-    name: str
-    args: dict[str, Any]
-    ok: bool | None = None  # None while running
-    response: dict[str, Any] | None = None
-    duration_ms: float | None = None
-    call_id: str = ""
-
-    def summary(self) -> dict[str, Any]:
-        return {"name": self.name, "args": self.args, "ok": bool(self.ok)}
 
 
 @dataclass
@@ -70,21 +59,22 @@ class TurnResult:
                 if c.ok and "sql" in c.args and isinstance(c.args["sql"], str)]
 
     @property
-    def last_table(self) -> dict[str, Any] | None:
+    def last_table(self) -> Table | None:
         """The last tabular tool result (columns and rows), if any."""
         for call in reversed(self.tool_calls):
-            if call.ok and call.response and "columns" in call.response:
-                return call.response
+            table = Table.from_response(call.response) if call.ok else None
+            if table is not None:
+                return table
         return None
 
     def to_json(self) -> dict[str, Any]:
-        table = self.last_table or {}
+        table = self.last_table
         return {
             "answer": self.answer,
             "tool_calls": [c.summary() for c in self.tool_calls],
             "sql": self.sql,
-            "columns": table.get("columns", []),
-            "rows": table.get("rows", []),
+            "columns": table.columns if table else [],
+            "rows": table.rows if table else [],
             "model": self.model,
             "session_id": self.session_id,
         }
@@ -104,11 +94,6 @@ def _write_ahead_log(dbapi_connection: Any, connection_record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-
-
-def tool_ok(response: dict[str, Any] | None) -> bool:
-    """Tools report failure as data: a response with an ``error`` key."""
-    return isinstance(response, dict) and "error" not in response
 
 
 class ChatService:
@@ -163,7 +148,8 @@ class ChatService:
             yield TurnEvent("text", text=problem)
             return
         message = types.Content(role="user", parts=[types.Part(text=text)])
-        pending: dict[str, tuple[ToolCallRecord, float]] = {}
+        reader = ConversationReader(timed=True)
+        reader.read(message)
         config = RunConfig(streaming_mode=StreamingMode.SSE)
         async for event in self.runner.run_async(user_id=user_id, session_id=session_id,
                                                  new_message=message, run_config=config):
@@ -174,24 +160,13 @@ class ChatService:
                 if delta:
                     yield TurnEvent("delta", text=delta)
                 continue
-            for part in event.content.parts:
-                if part.function_call:
-                    call = part.function_call
-                    record = ToolCallRecord(name=call.name or "", args=dict(call.args or {}),
-                                            call_id=call.id or "")
-                    pending[record.call_id or record.name] = (record, time.perf_counter())
-                    yield TurnEvent("tool_call", tool=record)
-                elif part.function_response:
-                    resp = part.function_response
-                    key = resp.id or resp.name or ""
-                    record, started = pending.pop(key, (ToolCallRecord(resp.name or "", {}),
-                                                        time.perf_counter()))
-                    record.response = dict(resp.response or {})
-                    record.ok = tool_ok(record.response)
-                    record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
-                    yield TurnEvent("tool_result", tool=record)
-                elif part.text and not part.thought and event.author != "user":
-                    yield TurnEvent("text", text=part.text)
+            if event.author == "user":
+                continue
+            for item in reader.read(event.content):
+                if item.kind in ("tool_call", "tool_result"):
+                    yield TurnEvent(item.kind, tool=item.record)
+                elif item.kind == "text":
+                    yield TurnEvent("text", text=item.text)
 
     async def ask(self, text: str, session_id: str | None = None,
                   user_id: str = DEFAULT_USER) -> TurnResult:
@@ -210,4 +185,4 @@ class ChatService:
                           elapsed_ms=round((time.perf_counter() - started) * 1000, 1))
 
 
-__all__ = ["ChatService", "ToolCallRecord", "TurnEvent", "TurnResult"]
+__all__ = ["ChatService", "TurnEvent", "TurnResult"]

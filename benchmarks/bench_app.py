@@ -24,9 +24,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config.settings import get_settings  # noqa: E402
 from benchmarks.app_load import AppProcess, run_load  # noqa: E402
 from benchmarks.results import Row, write_results  # noqa: E402
+from config.settings import get_settings  # noqa: E402
 
 KEPT = ("cymbal.duckdb", "chroma", "value_index.json")  # what the app reads
 

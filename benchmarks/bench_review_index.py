@@ -35,8 +35,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config.settings import Settings  # noqa: E402
 from benchmarks.results import Row, p50_p95, write_results  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from pipeline.generate import generate_dataset  # noqa: E402
 from pipeline.review_index import build_review_index, entry_metadata  # noqa: E402
 from tools.reviews import search as review_search  # noqa: E402

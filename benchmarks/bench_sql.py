@@ -28,14 +28,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evaluation.sql_accuracy import GOLD_DIR, GoldItem, load_gold, runnable  # noqa: E402
-from config.settings import PROJECT_ROOT, Settings  # noqa: E402
 from benchmarks.results import Row, p50_p95, write_results  # noqa: E402
+from config.settings import PROJECT_ROOT, Settings  # noqa: E402
+from evaluation.sql_accuracy import GOLD_DIR, GoldItem, load_gold, runnable  # noqa: E402
+from pipeline.knowledge import build_knowledge_index, build_value_index  # noqa: E402
 from pipeline.progress import NullReporter  # noqa: E402
 from pipeline.review_steps import index_reviews  # noqa: E402
 from pipeline.setup import STEPS  # noqa: E402
 from pipeline.steps import SetupContext, SetupOptions  # noqa: E402
-from pipeline.knowledge import build_knowledge_index, build_value_index  # noqa: E402
 from tools.warehouse.base import Warehouse  # noqa: E402
 from tools.warehouse.duckdb_backend import DuckDBWarehouse  # noqa: E402
 
@@ -115,7 +115,11 @@ def bigquery_rows(path: Path, scale: float, repeat: int) -> tuple[list[Row], dic
     import duckdb
 
     from pipeline.bigquery_loader import load_tables
-    from tests.bq_emulator import BigQueryEmulator, emulator_executable, emulator_uploads
+    from tests.bq_emulator import (
+        BigQueryEmulator,
+        emulator_executable,
+        emulator_uploads,
+    )
     from tools.warehouse.bigquery_backend import BigQueryWarehouse
 
     executable = emulator_executable()

@@ -63,8 +63,8 @@ def main() -> None:
     process_started = time.perf_counter()
     from google.adk.sessions import InMemorySessionService
 
-    from evaluation.sandbox import sandbox
     from agent.runner import ChatService
+    from evaluation.sandbox import sandbox
 
     rows: list[Row] = []
     data: dict[str, Any] = {}

@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config.settings import get_settings  # noqa: E402
 from benchmarks.machine import describe, machine  # noqa: E402
+from config.settings import get_settings  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("turns", "sql", "index", "app")

@@ -18,18 +18,22 @@ from rich.progress import Progress
 from rich.table import Table
 
 from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
+from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
 from tools.campaigns.tools import email_table, list_campaigns
 from tools.campaigns.workflow import (
     CampaignError,
-    approve as approve_emails,
     campaign_store,
     create_campaign,
     edit_campaign,
     parse_edit,
-    reject as reject_emails,
     resolve_campaign,
 )
-from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.campaigns.workflow import (
+    approve as approve_emails,
+)
+from tools.campaigns.workflow import (
+    reject as reject_emails,
+)
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
 from tools.warehouse import SqlError

@@ -99,8 +99,3 @@ async def agenerate_json(prompt: str | list[types.Part], schema: type[T], *,
             continue
     raise ModelError("malformed", f"Gemini returned output that does not match "
                      f"{schema.__name__} after {attempts} attempts: {last[:200]!r}")
-
-
-def generate_json(prompt: str | list[types.Part], schema: type[T], **kwargs: object) -> T:
-    """Synchronous ``agenerate_json`` for scripts and pipelines."""
-    return asyncio.run(agenerate_json(prompt, schema, **kwargs))  # type: ignore[arg-type]

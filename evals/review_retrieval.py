@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import tools.reviews.search as review_search  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from pipeline.review_index import build_review_index  # noqa: E402
-from tools.vocabulary.segments import is_korean  # noqa: E402
+from tools.vocabulary.language import has_hangul  # noqa: E402
 
 EVALS = Path(__file__).resolve().parent
 
@@ -61,7 +61,7 @@ def score(index: review_search.ReviewIndex, queries: list[dict],
         ranked = [h.review_id for h in hits]
         relevant = set(q["relevant"])
         top5 = sum(i in relevant for i in ranked[:5])
-        per_query.append({"korean": is_korean(q["query"]), "p5": top5 / 5,
+        per_query.append({"korean": has_hangul(q["query"]), "p5": top5 / 5,
                           "p5cap": top5 / min(5, len(relevant)),
                           "r20": sum(i in relevant for i in ranked[:20]) / len(relevant)})
         if show and per_query[-1]["r20"] < 1:

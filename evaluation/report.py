@@ -22,6 +22,7 @@ from typing import Any
 
 from google.adk.sessions import InMemorySessionService
 
+from config.settings import Settings, get_settings
 from evaluation.evalsets import (
     APP_NAME,
     EvalsetReport,
@@ -32,7 +33,6 @@ from evaluation.evalsets import (
 from evaluation.sandbox import sandbox
 from evaluation.sql_accuracy import EvalReport, evaluate
 from evaluation.turn_stats import TurnStats, session_turns, summarize
-from config.settings import Settings, get_settings
 
 Progress = Callable[[str], None]
 
@@ -113,9 +113,9 @@ def run_eval(model: str | None = None, evalsets: Sequence[Path] | None = None,
     """Run the evalsets and (unless ``sql`` is False) the SQL harness on ``model``."""
     from agent.agent import build_root_agent
     from agent.models import build_model
-    from config.model_choice import choose_model
     from agent.runner import APP_NAME as CHAT_APP
     from agent.runner import ChatService
+    from config.model_choice import choose_model
 
     started = dt.datetime.now().astimezone()
     t0 = time.perf_counter()

@@ -15,9 +15,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from google.adk.evaluation.eval_case import ConversationScenario, Invocation, get_all_tool_calls
+from google.adk.evaluation.eval_case import (
+    ConversationScenario,
+    Invocation,
+    get_all_tool_calls,
+)
 from google.adk.evaluation.eval_metrics import EvalMetric
-from google.adk.evaluation.evaluator import EvalStatus, EvaluationResult, PerInvocationResult
+from google.adk.evaluation.evaluator import (
+    EvalStatus,
+    EvaluationResult,
+    PerInvocationResult,
+)
 from google.genai import types
 
 _NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")

@@ -7,8 +7,9 @@ index embeds only new or changed documents).
 
 from __future__ import annotations
 
-
+from pipeline.steps import SetupContext, StepResult
 from tools.sql.intents import extra_intents
+from tools.sql.knowledge import available_samples
 from tools.sql.knowledge_index import (
     KnowledgeDoc,
     build_index,
@@ -16,10 +17,8 @@ from tools.sql.knowledge_index import (
     sample_documents,
     schema_documents,
 )
-from tools.sql.knowledge import available_samples
 from tools.sql.value_index import index_path, read_values, save_index
 from tools.warehouse import open_warehouse
-from pipeline.steps import SetupContext, StepResult
 
 
 def build_value_index(ctx: SetupContext) -> StepResult:

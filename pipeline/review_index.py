@@ -20,9 +20,9 @@ import pandas as pd
 from config.settings import Settings
 from pipeline.progress import NullReporter, Reporter
 from tools.reviews.search import COLLECTION, PRODUCTS_FILE
-from tools.vocabulary.segments import persona_segment
 from tools.search.embeddings import CymbalEmbeddingFunction
 from tools.search.vector_index import chroma_client, upsert_incremental
+from tools.vocabulary.segments import persona_segment
 
 STAGE = "indexing reviews"
 EMBED_BATCH = 256  # the bundled model embeds large batches several times faster than small ones

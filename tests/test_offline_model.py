@@ -7,19 +7,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import Any
-
 import shutil
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
 from agent.runner import ChatService, TurnResult
+from cli.main import app
 from pipeline.warehouse_writer import open_for_update
 from tests.conftest import reset_caches
-from tools.warehouse.schema import load_schema
 from tools.warehouse import get_warehouse
+from tools.warehouse.schema import load_schema
 
 
 def scalar(sql: str) -> Any:
@@ -74,13 +73,13 @@ def test_follow_ups_swap_and_add_values(chat):
 
 def test_korean_follow_up_narrows_a_breakdown(chat):
     first, second = converse(chat, "도시별 평균 평점 알려줘", "그중 여성 고객만")
-    assert first.last_table is not None and len(first.last_table["rows"]) == 18
+    assert first.last_table is not None and len(first.last_table.rows) == 18
     assert "Female" in second.sql[0] and "address_city" in second.sql[0]
     female = get_warehouse().run_query(
         "SELECT c.address_city, ROUND(AVG(r.rating), 2) FROM cymbal.customer_reviews AS r "
         "JOIN cymbal.customers AS c ON c.customer_id = r.customer_id "
         "WHERE c.gender = 'Female' GROUP BY 1")
-    got = {row[0]: row[1] for row in second.last_table["rows"]}
+    got = {row[0]: row[1] for row in second.last_table.rows}
     assert got == {city: value for city, value in female.rows}
     assert "여성" in second.answer
 
@@ -88,9 +87,9 @@ def test_korean_follow_up_narrows_a_breakdown(chat):
 def test_follow_up_keeps_the_top_n_and_adds_a_filter(chat):
     first, second = converse(chat, "What are the top 5 products in Seoul?",
                              "what about for loyal members?")
-    assert len(first.last_table["rows"]) == 5
+    assert len(first.last_table.rows) == 5
     assert "'Seoul'" in second.sql[0] and "loyalty_member" in second.sql[0]
-    assert len(second.last_table["rows"]) == 5
+    assert len(second.last_table.rows) == 5
 
 
 def test_out_of_scope_is_declined_with_three_suggestions(chat):

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from agent.runner import ChatService, ToolCallRecord, TurnResult
+from agent.conversation import ToolCallRecord
+from agent.runner import ChatService, TurnResult
 from config.settings import get_settings
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.test_offline_model import chat, converse, numbers  # noqa: F401 - chat is a fixture

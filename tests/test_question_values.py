@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from tools.sql.mentions import MentionFinder
-from tools.sql.periods import find_periods
 from tools.sql.filters import add_filters, parse, render, set_limit
 from tools.sql.knowledge import sample_by_id
+from tools.sql.mentions import MentionFinder
+from tools.sql.periods import find_periods
 from tools.sql.value_index import index_path, load_index
 from tools.warehouse import get_warehouse
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.segments.recommend import Rankings
-from tools.segments.recommend_rules import BLEND, LAB_RULE, first_new, lab_rule
 from pipeline.segments.top_products import Popularity, blended_table, rank_products
+from tools.segments.recommend_rules import BLEND, LAB_RULE, first_new, lab_rule
 from tools.vocabulary.segments import SEGMENTS
 
 

@@ -10,11 +10,15 @@ import pytest
 from config.settings import Settings
 from pipeline.generate import generate_dataset
 from pipeline.progress import NullReporter
-from pipeline.segments.steps import MissingInputError, build_personas_step, build_segments_step
+from pipeline.review_steps import analyse_reviews
+from pipeline.segments.steps import (
+    MissingInputError,
+    build_personas_step,
+    build_segments_step,
+)
 from pipeline.steps import SetupContext, SetupOptions
 from pipeline.warehouse_writer import write_base_tables
 from tests.gemini_stub import GeminiStub, error_reply
-from pipeline.review_steps import analyse_reviews
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,14 @@ import json
 import pytest
 
 from tools.customers.lookup import closest_ids, find_customer
-from tools.customers.tools import lookup_customer, mask_email
+from tools.customers.pii import mask_email
 from tools.customers.recommendations import recommend_products
+from tools.customers.tools import lookup_customer
 from tools.registry import agent_tools
-from ui.segment_charts import chart_for, persona_segment_figure, rfm_cluster_figure
+from tools.results import Table
 from tools.segments.tools import describe_segment, list_segments
 from tools.warehouse import get_warehouse
+from ui.segment_charts import chart_for, persona_segment_figure, rfm_cluster_figure
 
 
 def first_negative_customer() -> int:
@@ -168,11 +170,11 @@ def test_tools_report_a_missing_warehouse_as_data(tmp_path, monkeypatch) -> None
 
 
 def test_charts_are_deterministic(settings) -> None:
-    clusters = list_segments("rfm")
+    clusters = Table.from_response(list_segments("rfm"))
     one, two = rfm_cluster_figure(clusters), rfm_cluster_figure(clusters)
     assert one.to_json() == two.to_json()
     assert len(one.data[0].x) == 5  # cluster 0 has no position; it is in the subtitle
     assert "no purchases yet" in one.layout.title.text
-    personas = list_segments()
+    personas = Table.from_response(list_segments())
     assert chart_for(personas).to_json() == persona_segment_figure(personas).to_json()
-    assert chart_for({"columns": [], "rows": []}) is None
+    assert chart_for(Table(columns=[], rows=[])) is None

@@ -12,7 +12,8 @@ import yaml
 
 from evaluation.sql_accuracy import GOLD_DIR, load_gold
 from tools.sql.intents import load_intents
-from tools.sql.knowledge import CATEGORIES, has_hangul, load_glossary, load_samples
+from tools.sql.knowledge import CATEGORIES, load_glossary, load_samples
+from tools.vocabulary.language import has_hangul
 from tools.warehouse import get_warehouse
 
 BASE = [s for s in load_samples() if s.origin == "base"]

@@ -18,8 +18,8 @@ from google.adk.sessions import InMemorySessionService
 from google.genai import types
 
 from tests.conftest import reset_caches
-from tools.registry import agent_tools
 from tools.customers.lookup import unknown_customer_ids
+from tools.registry import agent_tools
 from tools.sql.tools import get_sql_context
 from tools.warehouse import get_warehouse
 

@@ -5,11 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tools.customers.tools import lookup_customer
-from tools.customers.recommendations import recommend_products
-from tools.reviews.search import search_reviews
-from tools.segments.tools import describe_segment, list_segments
-from tools.sql.tools import get_sql_context, run_sql
 from tools.campaigns.tools import (
     approve_emails,
     create_campaign,
@@ -21,6 +16,11 @@ from tools.campaigns.tools import (
     send_campaign,
     show_campaign,
 )
+from tools.customers.recommendations import recommend_products
+from tools.customers.tools import lookup_customer
+from tools.reviews.search import search_reviews
+from tools.segments.tools import describe_segment, list_segments
+from tools.sql.tools import get_sql_context, run_sql
 
 CAMPAIGN_TOOLS: list[Callable[..., Any]] = [
     draft_email, create_campaign, list_campaigns, show_campaign, edit_campaign,

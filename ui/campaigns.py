@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tools.campaigns.audience import AudienceError, parse_audience
+from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
 from tools.campaigns.tools import email_table, list_campaigns
 from tools.campaigns.workflow import (
     CampaignError,
@@ -26,7 +27,6 @@ from tools.campaigns.workflow import (
     reject,
     resolve_campaign,
 )
-from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
 from tools.warehouse import SqlError

@@ -9,7 +9,8 @@ import gradio as gr
 import sqlglot
 from google.genai import types
 
-from agent.runner import ToolCallRecord, tool_ok
+from agent.conversation import ConversationReader, ToolCallRecord
+from tools.results import Failure, is_failure
 
 TOOL_TITLES = {
     "run_sql": "Ran a SQL query",
@@ -46,12 +47,12 @@ def _args_markdown(args: dict[str, Any]) -> str:
 def _result_markdown(response: dict[str, Any] | None) -> str:
     if not response:
         return ""
-    if not tool_ok(response):
-        message = response.get("message") or response.get("error")
+    if is_failure(response):
+        failure = Failure.from_dict(response)
         extra = ""
-        if response.get("suggestions"):
-            extra = " — closest: " + ", ".join(map(str, response["suggestions"][:5]))
-        return f"\n\n**Error:** {message}{extra}"
+        if failure.suggestions:
+            extra = " — closest: " + ", ".join(map(str, failure.suggestions[:5]))
+        return f"\n\n**Error:** {failure.message}{extra}"
     if response.get("summary"):
         return f"\n\n{response['summary']}"
     if "rows" in response:
@@ -79,26 +80,17 @@ def tool_message(record: ToolCallRecord) -> gr.ChatMessage:
 def history_messages(contents: list[types.Content]) -> list[gr.ChatMessage]:
     """Rebuild the chat from a stored session (after a reload or a server restart)."""
     messages: list[gr.ChatMessage] = []
-    open_calls: dict[str, ToolCallRecord] = {}
+    reader = ConversationReader()
     for content in contents:
-        for part in content.parts or []:
-            if part.function_call:
-                call = part.function_call
-                record = ToolCallRecord(name=call.name or "", args=dict(call.args or {}),
-                                        call_id=call.id or call.name or "")
-                open_calls[record.call_id] = record
-                messages.append(tool_message(record))
-            elif part.function_response:
-                resp = part.function_response
-                record = open_calls.pop(resp.id or resp.name or "", None)
-                if record is None:
-                    continue
-                record.response = dict(resp.response or {})
-                record.ok = tool_ok(record.response)
-                index = next(i for i, m in enumerate(messages)
-                             if (m.metadata or {}).get("id") == record.call_id)
-                messages[index] = tool_message(record)
-            elif part.text and not part.thought:
-                role = "user" if content.role == "user" else "assistant"
-                messages.append(gr.ChatMessage(role=role, content=part.text))
+        for item in reader.read(content):
+            if item.kind == "tool_call" and item.record is not None:
+                messages.append(tool_message(item.record))
+            elif item.kind == "tool_result" and item.record is not None:
+                index = next((i for i, m in enumerate(messages)
+                              if (m.metadata or {}).get("id") == item.record.call_id), None)
+                if index is not None:
+                    messages[index] = tool_message(item.record)
+            else:
+                role = "user" if item.kind == "user" else "assistant"
+                messages.append(gr.ChatMessage(role=role, content=item.text))
     return messages

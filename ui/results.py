@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from agent.runner import ToolCallRecord
+from agent.conversation import ToolCallRecord
+from tools.results import Table
 from ui.charts import build_figure, wants_chart
 from ui.segment_charts import chart_for
 
@@ -27,11 +28,11 @@ class ResultPanel:
     email_html: str | None = None
 
 
-def last_table(calls: list[ToolCallRecord]) -> dict[str, Any] | None:
+def last_table(calls: list[ToolCallRecord]) -> Table | None:
     for call in reversed(calls):
-        if call.ok and call.response and call.response.get("columns") and \
-                isinstance(call.response.get("rows"), list):
-            return call.response
+        table = Table.from_response(call.response) if call.ok else None
+        if table is not None and table.columns:
+            return table
     return None
 
 
@@ -48,14 +49,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "result"
 
 
-def write_csv(table: dict[str, Any], folder: Path, name: str) -> Path:
+def write_csv(table: Table, folder: Path, name: str) -> Path:
     """The table as a UTF-8 CSV (with BOM, so spreadsheet apps read Korean correctly)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(name)}.csv"
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(table["columns"])
-        writer.writerows(table["rows"])
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
     return path
 
 
@@ -75,12 +76,12 @@ def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
     panel = ResultPanel()
     table = last_table(calls)
     if table:
-        panel.title = table.get("summary") or f"{len(table['rows']):,} rows"
-        panel.table = pd.DataFrame(table["rows"], columns=table["columns"])
+        panel.title = table.extra.get("summary") or f"{len(table.rows):,} rows"
+        panel.table = pd.DataFrame(table.rows, columns=table.columns)
         panel.csv_path = write_csv(table, export_dir, f"{turn_id}-{question}")
         panel.figure = chart_for(table)  # segment tools name the chart they need
         if panel.figure is None and wants_chart(question):
-            panel.figure = build_figure(table["columns"], table["rows"], title=question)
+            panel.figure = build_figure(table.columns, table.rows, title=question)
     email = last_email(calls)
     if email:
         panel.email_html = email_preview(email)

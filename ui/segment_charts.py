@@ -1,32 +1,25 @@
 """Deterministic Plotly charts of segments and RFM clusters, built from tool results.
 
-Each builder takes the ``{"columns", "rows"}`` table a tool returned (``list_segments``) and
-returns a ``plotly.graph_objects.Figure``; the same table always gives the same figure. No
+Each builder takes the ``Table`` a tool returned (``list_segments``) and returns a ``plotly.graph_objects.Figure``; the same table always gives the same figure. No
 model-written code is involved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import plotly.graph_objects as go
+
+from tools.results import Table
 
 TEMPLATE = "plotly_white"
 SPEND_SCALE = "Viridis"
 NEGATIVE_SCALE = "OrRd"
 
 
-def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    columns = list(result.get("columns", []))
-    return [dict(zip(columns, row)) for row in result.get("rows", [])]
-
-
-def rfm_cluster_figure(result: Mapping[str, Any]) -> go.Figure:
+def rfm_cluster_figure(result: Table) -> go.Figure:
     """Bubble chart of RFM clusters: days since last purchase × orders per customer; bubble
     area is the number of customers, colour the average order value. Customers with no
     purchases (cluster 0) have no position and are named in the subtitle."""
-    records = _records(result)
+    records = result.records()
     placed = [r for r in records if r.get("avg_recency_days") is not None]
     unplaced = [r for r in records if r.get("avg_recency_days") is None]
     largest = max((float(r["customers"]) for r in placed), default=1.0) or 1.0
@@ -58,10 +51,10 @@ def rfm_cluster_figure(result: Mapping[str, Any]) -> go.Figure:
     return figure
 
 
-def persona_segment_figure(result: Mapping[str, Any]) -> go.Figure:
+def persona_segment_figure(result: Table) -> go.Figure:
     """Bar chart of persona segments by number of customers, coloured by the share of
     negative reviews."""
-    records = sorted(_records(result), key=lambda r: (-int(r.get("customers") or 0),
+    records = sorted(result.records(), key=lambda r: (-int(r.get("customers") or 0),
                                                       r.get("segment", "")))
     figure = go.Figure(go.Bar(
         x=[r.get("name") or r["segment"] for r in records],
@@ -80,10 +73,10 @@ def persona_segment_figure(result: Mapping[str, Any]) -> go.Figure:
     return figure
 
 
-def chart_for(result: Mapping[str, Any]) -> go.Figure | None:
+def chart_for(result: Table) -> go.Figure | None:
     """The chart a segment tool result asks for (its ``chart`` key), if any."""
-    if result.get("chart") == "rfm_clusters":
+    if result.extra.get("chart") == "rfm_clusters":
         return rfm_cluster_figure(result)
-    if result.get("chart") == "persona_segments":
+    if result.extra.get("chart") == "persona_segments":
         return persona_segment_figure(result)
     return None

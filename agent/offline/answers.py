@@ -20,10 +20,11 @@ from typing import Any
 
 import yaml
 
-from tools.sql.intents import Intent
 from config.settings import PROJECT_ROOT
-from tools.sql.slot_values import SlotValue
+from tools.results import Failure, is_failure
+from tools.sql.intents import Intent
 from tools.sql.knowledge import load_glossary
+from tools.sql.slot_values import SlotValue
 
 ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
 _MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")
@@ -194,15 +195,14 @@ def write_table_answer(ctx: AnswerContext) -> str:
 
 
 def failure_answer(ctx: AnswerContext) -> str | None:
-    """The answer to a tool's error result (``{"error", "message", "suggestions"}``): the
-    phrasebook's words for the error where it has them (``error_<code>``), else the tool's
-    own message, and the closest values the tool suggests; None when the tool succeeded."""
-    response = ctx.response or {}
-    if "error" not in response:
+    """The answer to a tool's ``Failure``: the phrasebook's words for the error where it has
+    them (``error_<code>``), else the tool's own message, and the closest values the tool
+    suggests; None when the tool succeeded."""
+    if ctx.response is None or not is_failure(ctx.response):
         return None
-    code = str(response["error"])
-    message = str(response.get("message", code))
-    shown = response.get("options") or response.get("suggestions") or []
+    failed = Failure.from_dict(ctx.response)
+    code, message = failed.code, failed.message
+    shown = failed.details.get("options") or failed.suggestions
     items = ", ".join(str(s) for s in shown[:5])
     known = {name: value.label(ctx.lang) for name, value in ctx.values.items()}
     known.update(message=message, items=items,

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from config.settings import PROJECT_ROOT
-from tools.sql.knowledge import has_hangul
+from tools.vocabulary.language import has_hangul
 
 LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
 _EN_WORD = re.compile(r"[a-z0-9%]+")

@@ -35,12 +35,17 @@ import numpy as np
 from sqlglot import exp
 
 from agent.offline import request_words
-from tools.sql.intents import Intent
 from agent.offline.lexicon import Lexicon, Word
-from agent.offline.request_words import FREE_TEXT_TYPES, OPTION_CONCEPTS, OPTION_TYPES, WORD_TYPES
+from agent.offline.request_words import (
+    FREE_TEXT_TYPES,
+    OPTION_CONCEPTS,
+    OPTION_TYPES,
+    WORD_TYPES,
+)
+from tools.sql.filters import RULES, add_filters, parse
+from tools.sql.intents import Intent
 from tools.sql.mentions import Mention, MentionFinder
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value, plain_value
-from tools.sql.filters import RULES, add_filters, parse
 from tools.warehouse.catalog import Catalog
 
 EmbedFn = Callable[[str], np.ndarray]

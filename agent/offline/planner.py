@@ -21,21 +21,21 @@ from typing import Any
 import numpy as np
 from google.genai import types
 
+from agent.conversation import Turn, read_turns
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, write_answer
-from agent.offline.conversation import Turn, read_turns
-from tools.sql.intents import Intent, load_intents
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES, language_of
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
+from tools.search.vector_index import IndexMissingError
+from tools.sql.filters import add_filters, parse, render, set_limit
+from tools.sql.intents import Intent, load_intents
 from tools.sql.knowledge_index import phrasing_vectors
 from tools.sql.mentions import Mention, MentionFinder
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
-from tools.sql.filters import add_filters, parse, render, set_limit
 from tools.sql.value_index import load_index
-from tools.search.vector_index import IndexMissingError
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 
@@ -241,7 +241,7 @@ class OfflinePlanner:
         current = turns[-1]
         plan = self.plan_conversation(turns)
         if current.responses:
-            return Answer(self.answer(current.text, plan, current.responses[-1][1]))
+            return Answer(self.answer(current.text, plan, current.responses[-1]))
         if plan.candidate is None or plan.candidate.intent.tool is None:
             return Answer(self.answer(current.text, plan, None))
         return self.tool_call(plan)
@@ -253,7 +253,7 @@ def remember(context: Context, plan: Plan, turn: Turn) -> Context:
     updated = dict(context)
     if plan.candidate is not None:
         updated.update({v.type: v for v in plan.candidate.values.values() if v.type in ID_TYPES})
-    for _, response in turn.responses:
+    for response in turn.responses:
         for kind in sorted(ID_TYPES):
             value = response.get(kind)
             if isinstance(value, (int, float)) and not isinstance(value, bool) \

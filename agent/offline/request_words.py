@@ -30,7 +30,7 @@ from tools.campaigns.audience import chat_terms, find_terms
 from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
 from tools.sql.slot_values import SlotValue, plain_value
-from tools.sql.knowledge import has_hangul
+from tools.vocabulary.language import has_hangul
 
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})

@@ -4,6 +4,7 @@ found for the question, with their descriptions and columns, and questions to tr
 from __future__ import annotations
 
 from agent.offline.answers import AnswerContext, phrase
+from tools.results import Failure, is_failure
 
 MAX_TABLES = 4
 MAX_COLUMNS = 12
@@ -12,8 +13,8 @@ MAX_COLUMNS = 12
 def write_schema_answer(ctx: AnswerContext) -> str:
     """The relevant tables (description and columns) and the closest sample questions."""
     response = ctx.response or {}
-    if "error" in response:
-        return phrase("tool_error", ctx.lang, message=response.get("message", response["error"]))
+    if is_failure(response):
+        return phrase("tool_error", ctx.lang, message=Failure.from_dict(response).message)
     lines = [phrase("schema_intro", ctx.lang, tables=", ".join(
         t.removeprefix("cymbal.") for t in response.get("available_tables", [])))]
     for table in response.get("tables", [])[:MAX_TABLES]:

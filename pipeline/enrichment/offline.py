@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.enrichment.analysis import ReviewAnalysis, ReviewInput
-from tools.reviews.issues import IssueClassifier, IssueDecision, evidence_sentence
 from pipeline.enrichment.keywords import extract_keywords
 from pipeline.enrichment.prototypes import LABEL_SCORE, PrototypeSentiment
+from tools.reviews.issues import IssueClassifier, IssueDecision, evidence_sentence
 from tools.reviews.sentiment import Sentiment, score_review
 from tools.search.embeddings import EmbeddingProvider
 from tools.vocabulary.reviews import NO_ISSUE, OTHER_ISSUE, issue_categories

@@ -11,7 +11,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.segments.store import Store
-from tools.vocabulary.segments import SEGMENTS, YOUNGER_BELOW, display_name, segment_parts
+from tools.vocabulary.segments import (
+    SEGMENTS,
+    YOUNGER_BELOW,
+    display_name,
+    segment_parts,
+)
 
 SENTIMENT_TABLE = "multimodal_customer_reviews"
 UNHAPPY = ("negative", "neutral")

@@ -13,20 +13,28 @@ one of the three recommended products in the held-out order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from pipeline.segments.store import Store
-from tools.segments.recommend_rules import BLEND, LAB_RULE, METHODS, PICKS, first_new, lab_rule
 from pipeline.segments.top_products import (
     HELD_OUT_ORDERS_CTE,
     Popularity,
     purchase_counts,
     rank_products,
 )
+from tools.segments.recommend_rules import (
+    BLEND,
+    LAB_RULE,
+    METHODS,
+    PICKS,
+    first_new,
+    lab_rule,
+)
+
 
 @dataclass
 class Rankings:

@@ -33,8 +33,8 @@ from pipeline.segments.top_products import (
     rank_products,
     with_titles,
 )
-from pipeline.warehouse_writer import open_for_update
 from pipeline.steps import SetupContext, StepResult
+from pipeline.warehouse_writer import open_for_update
 
 BASE_TABLES = ("customers", "products", "customer_reviews", "orders")
 

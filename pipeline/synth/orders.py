@@ -17,7 +17,12 @@ from pipeline.synth.catalog import Catalog
 from pipeline.synth.customers import Customers
 from pipeline.synth.preferences import PurchaseModel
 from pipeline.synth.randomness import categorical, generator
-from pipeline.synth.timeline import DAYS_IN_YEAR, as_datetimes, sample_days, sample_times
+from pipeline.synth.timeline import (
+    DAYS_IN_YEAR,
+    as_datetimes,
+    sample_days,
+    sample_times,
+)
 
 STATUSES = ("Complete", "Shipped", "Processing", "Cancelled", "Returned")
 COMPLETE, SHIPPED, PROCESSING, CANCELLED, RETURNED = range(len(STATUSES))

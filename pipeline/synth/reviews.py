@@ -19,9 +19,21 @@ from pipeline.synth.customers import N_SEGMENTS, Customers
 from pipeline.synth.orders import CANCELLED, PROCESSING, RETURNED, SHIPPED, Orders
 from pipeline.synth.preferences import PurchaseModel
 from pipeline.synth.randomness import categorical, generator
-from pipeline.synth.review_text import ISSUES, NEGATIVE, NEUTRAL, POSITIVE, compose_reviews
+from pipeline.synth.review_text import (
+    ISSUES,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    compose_reviews,
+)
 from pipeline.synth.templates import TEXT, join, text_array
-from pipeline.synth.timeline import LAST_SECOND, SECONDS_PER_DAY, as_datetimes, sample_days, sample_times
+from pipeline.synth.timeline import (
+    LAST_SECOND,
+    SECONDS_PER_DAY,
+    as_datetimes,
+    sample_days,
+    sample_times,
+)
 
 SOURCES = ("Facebook", "YouTube", "Instagram", "X", "Twitter", "Blog", "Naver Cafe", "Threads")
 _SOURCE_WEIGHTS = {True: (0.8, 1.3, 1.5, 1.2, 0.9, 0.6, 0.7, 1.2),   # younger adults

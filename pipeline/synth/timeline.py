@@ -49,8 +49,3 @@ def sample_times(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
 def as_datetimes(seconds: np.ndarray) -> np.ndarray:
     """``seconds`` since the start of 2025 as ``datetime64[s]`` values."""
     return YEAR_START + seconds.astype("timedelta64[s]")
-
-
-def day_of(seconds: np.ndarray) -> np.ndarray:
-    """The day of the year (0-based) of each timestamp in ``seconds``."""
-    return seconds // SECONDS_PER_DAY

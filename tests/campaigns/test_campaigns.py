@@ -10,15 +10,24 @@ import sqlite3
 import pytest
 
 from config.settings import Settings
-from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience, resolve_audience
+from tools.campaigns.audience import (
+    AudienceError,
+    AudienceSpec,
+    parse_audience,
+    resolve_audience,
+)
 from tools.campaigns.tools import (
     approve_emails,
-    create_campaign as create_campaign_tool,
     draft_email,
-    edit_campaign as edit_campaign_tool,
     list_campaigns,
     reject_emails,
     show_campaign,
+)
+from tools.campaigns.tools import (
+    create_campaign as create_campaign_tool,
+)
+from tools.campaigns.tools import (
+    edit_campaign as edit_campaign_tool,
 )
 from tools.campaigns.workflow import (
     CampaignError,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import email
-from email.policy import default
 import json
 import logging
 import sqlite3
 from email.message import Message
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,14 @@ import pytest
 from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import Handler, LocalSmtp, self_signed_certificate
 from tools.campaigns.audience import AudienceSpec
-from tools.campaigns.workflow import CampaignError, approve, campaign_store, create_campaign, reject
 from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.campaigns.workflow import (
+    CampaignError,
+    approve,
+    campaign_store,
+    create_campaign,
+    reject,
+)
 from tools.email.drafts import DraftRequest
 from tools.email.render import unsubscribe_url
 

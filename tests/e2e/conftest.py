@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import PROJECT_ROOT
 from benchmarks.app_load import AppProcess
+from config.settings import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

@@ -17,10 +17,10 @@ from google.genai import types
 from typer.testing import CliRunner
 
 from cli.main import app
+from config.settings import Settings
 from evaluation.evalsets import CONFIG_PATH, EVALSET_DIR, evalset_paths, load_config
 from evaluation.sandbox import sandbox
 from evaluation.trajectory import in_order, same_arg
-from config.settings import Settings
 from tests.conftest import reset_caches
 from tests.gemini_stub import GeminiStub, text_reply, use_gemini_stub
 from tools.registry import agent_tools

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import Settings
 from benchmarks.app_load import AppProcess, run_load
+from config.settings import Settings
 
 USERS = 20
 

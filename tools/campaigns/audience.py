@@ -18,10 +18,17 @@ from typing import Any
 import yaml
 
 from config.settings import PROJECT_ROOT
-from tools.vocabulary.cities import city_spellings
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
+from tools.vocabulary.cities import city_spellings
 from tools.warehouse import SqlError, get_warehouse
-from tools.warehouse.reads import chunks, keyset_pages, rows, sql_ints, sql_strings, table_columns
+from tools.warehouse.reads import (
+    chunks,
+    keyset_pages,
+    rows,
+    sql_ints,
+    sql_strings,
+    table_columns,
+)
 
 TERMS_FILE = PROJECT_ROOT / "knowledge" / "campaigns" / "chat_terms.yaml"
 SEGMENT_NAME = re.compile(r"\b(younger|older)_adult_(male|female|other)_(loyal|non_loyal)\b",

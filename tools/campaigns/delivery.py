@@ -36,12 +36,12 @@ from typing import Any
 from config.settings import Settings, get_settings
 from tools.campaigns.store import CampaignStore
 from tools.campaigns.workflow import CampaignError, campaign_store, resolve_campaign
+from tools.customers.pii import mask_addresses, mask_email
 from tools.email.context import ProductCatalog, load_contexts, load_sources
 from tools.email.draft import EmailDraft
 from tools.email.policy import OfferPolicy
 from tools.email.render import unsubscribe_url
 from tools.email.validation import validate_draft
-from tools.customers.pii import mask_addresses, mask_email
 
 logger = logging.getLogger(__name__)
 EXPORT_FORMATS = ("csv", "eml", "jsonl")

@@ -1,6 +1,6 @@
 """The agent's email and campaign tools: draft, create, review, edit, approve, export, send.
 
-Each tool returns a dict; a failure is ``{"error", "message", ...}`` the model can act on.
+Each tool returns a dict; a failure is a ``tools.results.Failure`` the model can act on.
 Customer addresses are masked in everything returned here (the model reads it and the
 session store keeps it). Sending needs the marketer: the first ``send_campaign`` call returns
 a confirmation code, and the second is accepted only when the marketer's own message in that
@@ -17,22 +17,27 @@ from google.adk.tools.tool_context import ToolContext
 
 from config.settings import get_settings
 from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
+from tools.campaigns.delivery import export_campaign as export_campaign_run
+from tools.campaigns.delivery import prepare_send, send_confirmed
 from tools.campaigns.store import Campaign
 from tools.campaigns.workflow import (
     CampaignError,
     approve,
     campaign_store,
-    create_campaign as create_campaign_run,
-    edit_campaign as edit_campaign_run,
     parse_edit,
     reject,
     resolve_campaign,
 )
-from tools.campaigns.delivery import export_campaign as export_campaign_run
-from tools.campaigns.delivery import prepare_send, send_confirmed
+from tools.campaigns.workflow import (
+    create_campaign as create_campaign_run,
+)
+from tools.campaigns.workflow import (
+    edit_campaign as edit_campaign_run,
+)
+from tools.customers.pii import mask_email
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
-from tools.customers.pii import mask_email
+from tools.results import failure
 from tools.warehouse import SqlError
 
 TABLE_LIMIT = 200
@@ -44,10 +49,6 @@ def _flag(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "yes", "1")
     return bool(value)
-
-
-def _error(code: str, err: Exception | str, **extra: Any) -> dict[str, Any]:
-    return {"error": code, "message": str(err), **extra}
 
 
 def _offer_request(language: str, tone: str, offer_type: str, offer_value: int) -> DraftRequest:
@@ -110,13 +111,13 @@ async def draft_email(customer_id: int, language: str = "en", tone: str = "warm"
     try:
         campaign = await create_campaign_run(spec, request)
     except _FAILURES as err:
-        return _error("draft_refused", err)
+        return failure("draft_refused", str(err))
     record = campaign_store().email(campaign.id, int(customer_id))
     if record is None:
-        return _error("unknown_customer", f"No customer with id {customer_id}.")
+        return failure("unknown_customer", f"No customer with id {customer_id}.")
     shown = preview(record)
     if not shown["valid"]:
-        return _error("draft_invalid", "The draft failed the checks and is not ready: "
+        return failure("draft_invalid", "The draft failed the checks and is not ready: "
                       + "; ".join(i["message"] for i in record["issues"]),
                       campaign_id=campaign.id, issues=record["issues"], notes=record["notes"])
     return {"campaign_id": campaign.id, "email": shown,
@@ -164,7 +165,7 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
             spec.limit = int(limit)
         campaign = await create_campaign_run(spec, request, name=name)
     except _FAILURES as err:
-        return _error("campaign_refused", err, hint="Describe the audience with a city, "
+        return failure("campaign_refused", str(err), hint="Describe the audience with a city, "
                       "loyalty, age group, gender, segment or complaint type, or give ids.")
     return {**_summary(campaign), **email_table(campaign.id, limit=20),
             "next_steps": "Review with show_campaign, change with edit_campaign, then "
@@ -198,11 +199,11 @@ def show_campaign(campaign_id: int = 0, status: str = "", customer_id: int = 0) 
     try:
         campaign = resolve_campaign(campaign_id, store)
     except CampaignError as err:
-        return _error("unknown_campaign", err)
+        return failure("unknown_campaign", str(err))
     if customer_id:
         record = store.email(campaign.id, int(customer_id))
         if record is None:
-            return _error("unknown_email", f"Campaign {campaign.id} has no email for customer "
+            return failure("unknown_email", f"Campaign {campaign.id} has no email for customer "
                           f"{customer_id}.")
         return {**_summary(campaign), "email": preview(record)}
     table = email_table(campaign.id, status)
@@ -243,7 +244,7 @@ async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str =
     try:
         campaign, ids = await edit_campaign_run(campaign_id, changes, customer_ids)
     except _FAILURES as err:
-        return _error("edit_refused", err)
+        return failure("edit_refused", str(err))
     return {**_summary(campaign), "changed": {k: v for k, v in changes.items() if v},
             "redrafted": len(ids), **email_table(campaign.id, limit=20),
             "next_steps": "Edited emails are drafts again: review and approve them."}
@@ -261,12 +262,12 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
     """
     all_valid = _flag(all_valid)
     if not customer_ids and not all_valid:
-        return _error("nothing_chosen", "Say which emails to approve: customer ids, or "
+        return failure("nothing_chosen", "Say which emails to approve: customer ids, or "
                       "all_valid=true for every draft that passed the checks.")
     try:
         campaign, moved, refused = approve(campaign_id, customer_ids or None)
     except CampaignError as err:
-        return _error("unknown_campaign", err)
+        return failure("unknown_campaign", str(err))
     return {**_summary(campaign), "approved": moved, "not_approved": refused,
             "message": f"Approved {len(moved)} email(s)." + (
                 f" {len(refused)} could not be approved (failed checks, or not a draft)."
@@ -286,12 +287,12 @@ def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
     """
     all_remaining = _flag(all_remaining)
     if not customer_ids and not all_remaining:
-        return _error("nothing_chosen", "Say which emails to reject: customer ids, or "
+        return failure("nothing_chosen", "Say which emails to reject: customer ids, or "
                       "all_remaining=true.")
     try:
         campaign, moved = reject(campaign_id, customer_ids or None, reason)
     except CampaignError as err:
-        return _error("unknown_campaign", err)
+        return failure("unknown_campaign", str(err))
     return {**_summary(campaign), "rejected": moved,
             "message": f"Rejected {len(moved)} email(s)."}
 
@@ -310,7 +311,7 @@ def export_campaign(campaign_id: int = 0, formats: str = "csv,eml,jsonl") -> dic
         result = export_campaign_run(campaign_id, formats.split(","))
         campaign = resolve_campaign(result.campaign_id, campaign_store())
     except _FAILURES as err:
-        return _error("export_refused", err)
+        return failure("export_refused", str(err))
     return {**_summary(campaign), "folder": str(result.folder), "files": result.files,
             "handed_off": result.exported, "invalidated": result.invalidated,
             "message": f"Exported campaign {campaign.id} to {result.folder}."}
@@ -335,7 +336,7 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
         try:
             plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
         except _FAILURES as err:
-            return _error("send_refused", err)
+            return failure("send_refused", str(err))
         return {"status": "confirmation_required", "campaign_id": plan.campaign_id,
                 "emails": plan.emails, "server": plan.server,
                 "sample_recipients": plan.sample_recipients,
@@ -346,14 +347,14 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
                            f"{plan.confirmation_code} (valid {plan.expires_in_s // 60} min)."}
     code = confirmation_code.strip()
     if not _typed_by_user(code, tool_context):
-        return _error("confirmation_required", "Only the marketer can confirm a send: ask "
+        return failure("confirmation_required", "Only the marketer can confirm a send: ask "
                       f"them to type the confirmation code themselves (\"confirm send "
                       f"{code}\"), then call send_campaign again.")
     try:
         report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings)
         campaign = resolve_campaign(report.campaign_id, campaign_store())
     except _FAILURES as err:
-        return _error("send_refused", err)
+        return failure("send_refused", str(err))
     result = {**_summary(campaign), "sent": len(report.sent), "failed": report.failed,
               "uncertain": report.uncertain, "still_approved": report.still_approved,
               "message": f"Sent {len(report.sent)} email(s)."}

@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, get_settings
-from tools.campaigns.audience import AudienceSpec, chat_terms, find_terms, resolve_audience
+from tools.campaigns.audience import (
+    AudienceSpec,
+    chat_terms,
+    find_terms,
+    resolve_audience,
+)
 from tools.campaigns.store import Campaign, CampaignStore
 from tools.email.context import ContextSources, load_contexts, load_sources
 from tools.email.drafts import Drafter, DraftRequest

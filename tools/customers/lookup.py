@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tools.segments.queries import error, fetch, fetch_one, literal
+from tools.results import failure
+from tools.warehouse import reads
 
 _ID = re.compile(r"^\s*(?:customer|cust|id|고객|고객번호)?\s*#?\s*(\d{1,12})\s*(?:번)?\s*$",
                  re.IGNORECASE)
@@ -31,11 +32,11 @@ def _id_typos(digits: str) -> list[int]:
 def closest_ids(customer_id: int, n: int = 3) -> list[int]:
     """Existing ids nearest to a missing one: one-keystroke typos first, then by distance."""
     typos = _id_typos(str(customer_id))
-    found = [int(r["customer_id"]) for r in fetch(
+    found = [int(r["customer_id"]) for r in reads.rows(
         f"SELECT customer_id FROM customers WHERE customer_id IN "
         f"({', '.join(str(t) for t in typos)}) ORDER BY ABS(customer_id - {customer_id}), "
         f"customer_id LIMIT {n}")] if typos else []
-    near = [int(r["customer_id"]) for r in fetch(
+    near = [int(r["customer_id"]) for r in reads.rows(
         f"SELECT customer_id FROM customers ORDER BY ABS(customer_id - {customer_id}), "
         f"customer_id LIMIT {n}")]
     return list(dict.fromkeys(found + near))[:n]
@@ -46,7 +47,7 @@ def unknown_customer_ids(ids: list[int]) -> list[int]:
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return []
-    found = fetch(f"SELECT customer_id FROM customers WHERE customer_id IN "
+    found = reads.rows(f"SELECT customer_id FROM customers WHERE customer_id IN "
                   f"({', '.join(str(i) for i in wanted)})", max_rows=len(wanted))
     known = {int(r["customer_id"]) for r in found}
     return [i for i in wanted if i not in known]
@@ -59,34 +60,34 @@ def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
     id_match = _ID.match(raw) or _ID.match(raw.translate(_LOOKALIKES))
     if id_match:
         customer_id = int(id_match.group(1))
-        if fetch_one(f"SELECT customer_id FROM customers WHERE customer_id = {customer_id}"):
+        if reads.first_row(f"SELECT customer_id FROM customers WHERE customer_id = {customer_id}"):
             return customer_id, None
         suggestions = closest_ids(customer_id)
-        return None, error("unknown_customer", f"There is no customer {customer_id}.",
+        return None, failure("unknown_customer", f"There is no customer {customer_id}.",
                            suggestions)
     if _EMAIL.match(raw):
-        row = fetch_one(f"SELECT customer_id FROM customers "
-                        f"WHERE LOWER(email) = {literal(raw.lower())}")
+        row = reads.first_row(f"SELECT customer_id FROM customers "
+                        f"WHERE LOWER(email) = {reads.sql_string(raw.lower())}")
         if row:
             return int(row["customer_id"]), None
-        return None, error("unknown_customer", "No customer has that email address.")
+        return None, failure("unknown_customer", "No customer has that email address.")
     words = [w for w in re.split(r"\s+", raw.lower()) if w]
     if not words:
-        return None, error("unknown_customer", "Give a customer id or name.")
+        return None, failure("unknown_customer", "Give a customer id or name.")
     conditions = " AND ".join(
-        f"(LOWER(first_name) = {literal(w)} OR LOWER(last_name) = {literal(w)} "
-        f"OR LOWER(CONCAT(last_name, first_name)) = {literal(w)})" for w in words[:3])
-    rows = fetch(f"SELECT customer_id, first_name, last_name, address_city FROM customers "
+        f"(LOWER(first_name) = {reads.sql_string(w)} OR LOWER(last_name) = {reads.sql_string(w)} "
+        f"OR LOWER(CONCAT(last_name, first_name)) = {reads.sql_string(w)})" for w in words[:3])
+    rows = reads.rows(f"SELECT customer_id, first_name, last_name, address_city FROM customers "
                  f"WHERE {conditions} ORDER BY customer_id LIMIT 6")
     if len(rows) == 1:
         return int(rows[0]["customer_id"]), None
     label = [f"{r['customer_id']} ({r['first_name']} {r['last_name']}, {r['address_city']})"
              for r in rows[:5]]
     if rows:
-        return None, error("ambiguous_customer", f"{len(rows) if len(rows) < 6 else 'Several'} "
+        return None, failure("ambiguous_customer", f"{len(rows) if len(rows) < 6 else 'Several'} "
                            f"customers are called {raw!r}; give the customer id.",
                            [int(r["customer_id"]) for r in rows[:5]], options=label)
-    return None, error("unknown_customer", f"No customer id or name matches {raw!r}; "
+    return None, failure("unknown_customer", f"No customer id or name matches {raw!r}; "
                        "give the numeric customer id.")
 
 

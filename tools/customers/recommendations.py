@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.segments.recommend_rules import BLEND, LAB_RULE, METHODS, first_new, lab_rule
 from tools.customers.lookup import find_customer
-from tools.vocabulary.segments import city_name, display_name, resolve_city, resolve_name
-from tools.segments.queries import (
-    error,
-    errors_as_data,
-    fetch,
-    fetch_one,
-    literal,
-    pick_language,
-    table,
+from tools.results import Table, failure
+from tools.segments.queries import errors_as_data, pick_language
+from tools.segments.recommend_rules import BLEND, LAB_RULE, METHODS, first_new, lab_rule
+from tools.vocabulary.segments import (
+    city_name,
+    display_name,
+    resolve_city,
+    resolve_name,
 )
+from tools.warehouse import reads
 
 COLUMNS = ["rank", "product_id", "title", "categories", "price", "reason"]
 _METHOD_ALIASES = {"lab": LAB_RULE, "lab_rule": LAB_RULE, "rule": LAB_RULE,
@@ -28,13 +27,13 @@ _METHOD_ALIASES = {"lab": LAB_RULE, "lab_rule": LAB_RULE, "rule": LAB_RULE,
 
 
 def _ranked(table_name: str, where: str) -> list[int]:
-    return [int(r["product_id"]) for r in fetch(
+    return [int(r["product_id"]) for r in reads.rows(
         f"SELECT product_id FROM {table_name} WHERE {where} ORDER BY `rank`", max_rows=200)]
 
 
 def evaluation() -> dict[str, dict[str, Any]]:
     """recommendation_evaluation rows keyed by method."""
-    return {r["method"]: r for r in fetch("SELECT * FROM recommendation_evaluation")}
+    return {r["method"]: r for r in reads.rows("SELECT * FROM recommendation_evaluation")}
 
 
 def best_method(scores: dict[str, dict[str, Any]]) -> str:
@@ -53,17 +52,18 @@ def _method(requested: str, scores: dict[str, dict[str, Any]]) -> str | None:
 def _details(product_ids: list[int]) -> dict[int, dict[str, Any]]:
     if not product_ids:
         return {}
-    rows = fetch(f"SELECT SAFE_CAST(product_id AS INT64) AS product_id, title, categories, price "
+    rows = reads.rows(f"SELECT SAFE_CAST(product_id AS INT64) AS product_id, title, categories, price "
                  f"FROM products WHERE SAFE_CAST(product_id AS INT64) IN "
                  f"({', '.join(str(p) for p in product_ids)})")
     return {int(r["product_id"]): r for r in rows}
 
 
-def _rows(picks: list[int], reasons: dict[int, str]) -> list[dict[str, Any]]:
+def _table(picks: list[int], reasons: dict[int, str]) -> dict[str, Any]:
     details = _details(picks)
-    return [{"rank": i, "product_id": p, **{k: details.get(p, {}).get(k)
-                                             for k in ("title", "categories", "price")},
+    rows = [{"rank": i, "product_id": p, **{k: details.get(p, {}).get(k)
+                                            for k in ("title", "categories", "price")},
              "reason": reasons.get(p, "")} for i, p in enumerate(picks, start=1)]
+    return Table.from_records(rows, COLUMNS).to_dict()
 
 
 def _reasons(picks: list[int], method: str, segment_list: list[int], city_list: list[int],
@@ -91,15 +91,15 @@ def recommend_for_customer(customer_id: int, method: str, lang: str) -> dict[str
     scores = evaluation()
     chosen = _method(method, scores)
     if chosen is None:
-        return error("unknown_method", f"method must be best, lab_rule or segment_city_blend, "
+        return failure("unknown_method", f"method must be best, lab_rule or segment_city_blend, "
                      f"not {method!r}.", ["best", *METHODS])
-    where = fetch_one(f"SELECT persona_age_group_profile, address_city FROM customer_segments "
+    where = reads.first_row(f"SELECT persona_age_group_profile, address_city FROM customer_segments "
                       f"WHERE customer_id = {int(customer_id)}") or {}
     segment, city = where.get("persona_age_group_profile"), where.get("address_city")
     segment_list = _ranked("segment_top_products",
-                           f"persona_age_group_profile = {literal(segment or '')}")
-    city_list = _ranked("city_top_products", f"address_city = {literal(city or '')}")
-    exclude = {int(r["product_id"]) for r in fetch(
+                           f"persona_age_group_profile = {reads.sql_string(segment or '')}")
+    city_list = _ranked("city_top_products", f"address_city = {reads.sql_string(city or '')}")
+    exclude = {int(r["product_id"]) for r in reads.rows(
         f"SELECT product_id FROM orders WHERE customer_id = {int(customer_id)} "
         f"AND status != 'Cancelled' AND product_id IS NOT NULL "
         f"UNION DISTINCT SELECT product_id FROM customer_reviews "
@@ -108,8 +108,8 @@ def recommend_for_customer(customer_id: int, method: str, lang: str) -> dict[str
         picks = lab_rule(segment_list, city_list, exclude)
     else:
         picks = first_new(_ranked("segment_city_top_products",
-                                  f"persona_age_group_profile = {literal(segment)} "
-                                  f"AND address_city = {literal(city)}"), exclude)
+                                  f"persona_age_group_profile = {reads.sql_string(segment)} "
+                                  f"AND address_city = {reads.sql_string(city)}"), exclude)
     return {
         "customer_id": int(customer_id), "segment": segment,
         "segment_name": display_name(segment, lang) if segment else None, "city": city,
@@ -117,8 +117,7 @@ def recommend_for_customer(customer_id: int, method: str, lang: str) -> dict[str
         "summary": (f"고객 {customer_id} 추천 상품 ({chosen})" if lang == "ko"
                     else f"Recommended for customer {customer_id} ({chosen})"),
         "hit_rates": {m: r.get("hit_rate") for m, r in scores.items()},
-        **table(_rows(picks, _reasons(picks, chosen, segment_list, city_list, segment, city,
-                                      lang)), COLUMNS),
+        **_table(picks, _reasons(picks, chosen, segment_list, city_list, segment, city, lang)),
     }
 
 
@@ -126,15 +125,15 @@ def recommend_for_group(segment: str | None, city: str | None, lang: str) -> dic
     """The best products for a segment, a city, or a segment in a city."""
     if segment and city:
         picks = _ranked("segment_city_top_products",
-                        f"persona_age_group_profile = {literal(segment)} "
-                        f"AND address_city = {literal(city)}")[:3]
+                        f"persona_age_group_profile = {reads.sql_string(segment)} "
+                        f"AND address_city = {reads.sql_string(city)}")[:3]
         method = BLEND
     elif segment:
         picks = _ranked("segment_top_products",
-                        f"persona_age_group_profile = {literal(segment)}")[:3]
+                        f"persona_age_group_profile = {reads.sql_string(segment)}")[:3]
         method = "segment_top"
     else:
-        picks = _ranked("city_top_products", f"address_city = {literal(city or '')}")[:3]
+        picks = _ranked("city_top_products", f"address_city = {reads.sql_string(city or '')}")[:3]
         method = "city_top"
     group = display_name(segment, "en") if segment else ""
     place = city_name(city, "en") if city else ""
@@ -146,8 +145,7 @@ def recommend_for_group(segment: str | None, city: str | None, lang: str) -> dic
             "city": city, "method": method,
             "summary": (f"추천 상품: {', '.join(filter(None, [group_ko, place_ko]))}" if lang == "ko"
                         else f"Recommended for {' in '.join(filter(None, [group, place]))}"),
-            **table(_rows(picks, _reasons(picks, method, segment_list, city_list, segment, city,
-                                          lang)), COLUMNS)}
+            **_table(picks, _reasons(picks, method, segment_list, city_list, segment, city, lang))}
 
 
 @errors_as_data
@@ -179,16 +177,16 @@ def recommend_products(customer: str = "", segment: str = "", city: str = "",
     if segment.strip():
         match = resolve_name(segment)
         if match.kind != "persona":
-            return error("unknown_segment", f"{segment!r} is not one persona segment; "
+            return failure("unknown_segment", f"{segment!r} is not one persona segment; "
                          "recommendations by segment need one of the 12 persona segments.",
                          match.candidates)
         resolved_segment = match.name
     resolved_city = resolve_city(city) if city.strip() else None
     if city.strip() and resolved_city is None:
-        cities = [r["address_city"] for r in fetch(
+        cities = [r["address_city"] for r in reads.rows(
             "SELECT DISTINCT address_city FROM city_top_products ORDER BY address_city")]
-        return error("unknown_city", f"No customers live in {city!r}.", cities[:18])
+        return failure("unknown_city", f"No customers live in {city!r}.", cities[:18])
     if not resolved_segment and not resolved_city:
-        return error("missing_argument", "Give a customer, or a segment and/or a city.",
+        return failure("missing_argument", "Give a customer, or a segment and/or a city.",
                      ["customer", "segment", "city"])
     return recommend_for_group(resolved_segment, resolved_city, lang)

@@ -9,36 +9,31 @@ from __future__ import annotations
 from typing import Any
 
 from tools.customers.lookup import find_customer
+from tools.customers.pii import mask_email
 from tools.customers.recommendations import recommend_for_customer
+from tools.results import CustomerCard, Table
+from tools.segments.queries import errors_as_data, pick_language
 from tools.vocabulary.segments import display_name
-from tools.segments.queries import errors_as_data, fetch, fetch_one, literal, pick_language, table
+from tools.warehouse import reads
 
 REVIEW_COLUMNS = ["review_datetime", "product_id", "title", "rating", "text_sentiment",
                   "issue_category", "review_text"]
 
 
-def mask_email(email: str | None) -> str | None:
-    """``minji.kim@example.com`` -> ``m***@example.com``."""
-    if not email or "@" not in email:
-        return None
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 def _orders_summary(customer_id: int) -> dict[str, Any]:
-    summary = fetch_one(
+    summary = reads.first_row(
         f"SELECT COUNT(DISTINCT order_id) AS orders, COUNT(*) AS lines, "
         f"SUM(IF(status IN ('Complete', 'Shipped'), sale_price * quantity, 0)) AS revenue, "
         f"MIN(order_datetime) AS first_order, MAX(order_datetime) AS last_order, "
         f"COUNTIF(status = 'Returned') AS returned_lines, "
         f"COUNTIF(status = 'Cancelled') AS cancelled_lines "
         f"FROM orders WHERE customer_id = {customer_id}") or {}
-    categories = fetch(
+    categories = reads.rows(
         f"SELECT p.categories, COUNT(*) AS lines FROM orders AS o JOIN products AS p "
         f"ON SAFE_CAST(p.product_id AS INT64) = o.product_id "
         f"WHERE o.customer_id = {customer_id} AND o.status != 'Cancelled' "
         f"GROUP BY p.categories ORDER BY lines DESC, p.categories LIMIT 3")
-    recent = fetch(
+    recent = reads.rows(
         f"SELECT o.order_id, o.order_datetime, o.product_id, p.title, o.quantity, "
         f"o.sale_price, o.status FROM orders AS o LEFT JOIN products AS p "
         f"ON SAFE_CAST(p.product_id AS INT64) = o.product_id "
@@ -49,7 +44,7 @@ def _orders_summary(customer_id: int) -> dict[str, Any]:
 
 
 def _reviews(customer_id: int) -> list[dict[str, Any]]:
-    rows = fetch(
+    rows = reads.rows(
         f"SELECT m.customer_review_id, m.review_datetime, m.product_id, p.title, m.rating, "
         f"m.text_sentiment, m.issue_category, m.review_text "
         f"FROM multimodal_customer_reviews AS m LEFT JOIN products AS p "
@@ -64,27 +59,27 @@ def _reviews(customer_id: int) -> list[dict[str, Any]]:
 
 def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
     """Profile, segment and persona, RFM cluster, orders, reviews and recommendations."""
-    person = fetch_one(f"SELECT * FROM customers WHERE customer_id = {customer_id}") or {}
-    segment_row = fetch_one(f"SELECT persona_age_group_profile FROM customer_segments "
+    person = reads.first_row(f"SELECT * FROM customers WHERE customer_id = {customer_id}") or {}
+    segment_row = reads.first_row(f"SELECT persona_age_group_profile FROM customer_segments "
                             f"WHERE customer_id = {customer_id}") or {}
     segment = segment_row.get("persona_age_group_profile")
-    persona = fetch_one(
+    persona = reads.first_row(
         f"SELECT persona_segment_description, marketing_pitch FROM customer_persona_definitions "
-        f"WHERE persona_age_group_profile = {literal(segment or '')} "
-        f"AND language = {literal(lang)}") if segment else None
-    rfm = fetch_one(f"SELECT r.*, c.next_step, c.next_step_ko, c.cluster_name_ko, c.basis_note "
+        f"WHERE persona_age_group_profile = {reads.sql_string(segment or '')} "
+        f"AND language = {reads.sql_string(lang)}") if segment else None
+    rfm = reads.first_row(f"SELECT r.*, c.next_step, c.next_step_ko, c.cluster_name_ko, c.basis_note "
                     f"FROM customer_rfm AS r JOIN rfm_clusters AS c ON c.cluster_id = r.cluster_id "
                     f"WHERE r.customer_id = {customer_id}") or {}
     reviews = _reviews(customer_id)
-    negative = fetch_one(f"SELECT negative_reviews, neutral_reviews, main_issue_category "
+    negative = reads.first_row(f"SELECT negative_reviews, neutral_reviews, main_issue_category "
                          f"FROM negative_customers WHERE customer_id = {customer_id}")
     sentiment = {s: sum(1 for r in reviews if r.get("text_sentiment") == s)
                  for s in ("positive", "neutral", "negative")}
     korean = lang == "ko"
-    return {
+    return CustomerCard.model_validate({
         "customer_id": customer_id, "language": lang,
         "profile": {"first_name": person.get("first_name"), "last_name": person.get("last_name"),
-                    "email_masked": mask_email(person.get("email")),
+                    "email_masked": mask_email(person["email"]) if person.get("email") else None,
                     "gender": person.get("gender"), "age": person.get("age"),
                     "city": person.get("address_city"),
                     "loyalty_member": person.get("loyalty_member")},
@@ -103,9 +98,9 @@ def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
         "negative_customer": negative is not None,
         "main_issue_category": (negative or {}).get("main_issue_category"),
         "recommendations": recommend_for_customer(customer_id, "best", lang),
-        "summary": (f"고객 {customer_id}의 리뷰" if korean else f"Reviews of customer {customer_id}"),
-        **table(reviews, REVIEW_COLUMNS),
-    }
+        "summary": f"고객 {customer_id}의 리뷰" if korean else f"Reviews of customer {customer_id}",
+        **Table.from_records(reviews, REVIEW_COLUMNS).to_dict(),
+    }).to_dict()
 
 
 @errors_as_data

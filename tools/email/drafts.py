@@ -12,19 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
-
+from typing import Any
 
 from config.genai import ModelError
 from config.model_choice import choose_model
 from config.settings import Settings
+from tools.customers.pii import mask_email
 from tools.email.context import ContextSources, CustomerContext
 from tools.email.copy import LANGUAGES, TONES, EmailCopy, template_copy
 from tools.email.draft import DraftProduct, EmailDraft
 from tools.email.policy import Offer, OfferPolicy, choose_offer
 from tools.email.render import render_email
 from tools.email.validation import Issue, validate_draft
-from tools.customers.pii import mask_email
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from tools.email.copy import brand, copy_book, format_price
 from tools.email.draft import EmailDraft
 from tools.email.policy import OfferPolicy, check_offer
 from tools.email.render import unsubscribe_url
+from tools.vocabulary.language import HANGUL
 
 ALLOWED_TAGS = frozenset("html head meta title body div span p br a table tbody thead tr td th "
                          "strong b em i ul ol li h1 h2 h3 hr".split())
@@ -46,7 +47,6 @@ _FREE_SHIPPING = re.compile(r"free\s+(?:shipping|delivery)|ships?\s+(?:for\s+)?f
 _AMOUNT_OFF = re.compile(r"₩\s?([\d,]+)\s*off|([\d,]+)\s*원\s*할인", re.IGNORECASE)
 _POINTS = re.compile(r"([\d,]+)\s*(?:bonus\s+)?(?:points|pts)\b|포인트\s*([\d,]+)\s*점",
                      re.IGNORECASE)
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _UNSAFE_STYLE = re.compile(r"url\s*\(|expression\s*\(|@import|javascript:|behavior\s*:",
                            re.IGNORECASE)
 
@@ -211,7 +211,7 @@ def _check_frame(draft: EmailDraft, context: CustomerContext, settings: Settings
         add("bad_subject", "The subject must be one line of 1–150 characters.")
     if context.first_name and context.first_name not in draft.text:
         add("missing_name", "The email does not address the customer by name.")
-    hangul = len(_HANGUL.findall(_without(prose, [settings.brand_name_ko])))
+    hangul = len(HANGUL.findall(_without(prose, [settings.brand_name_ko])))
     if draft.language == "ko" and hangul < 20:
         add("wrong_language", "The email should be in Korean.")
     if draft.language == "en" and hangul > 10:

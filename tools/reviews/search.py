@@ -23,18 +23,19 @@ from typing import Any
 from google.adk.tools import ToolContext
 
 from config.settings import Settings, get_settings
+from tools.results import ReviewHit, ReviewHits, failure
 from tools.search.embeddings import get_embedding_provider
+from tools.search.vector_index import IndexUnreadableError, chroma_client
+from tools.vocabulary.language import has_hangul
 from tools.vocabulary.reviews import (
     VocabularyError,
+    korean_glossary,
     resolve_city,
     resolve_issue_category,
     resolve_product_category,
     resolve_segments,
-    korean_glossary,
     resolve_sentiment,
 )
-from tools.vocabulary.segments import is_korean
-from tools.search.vector_index import IndexUnreadableError, chroma_client
 
 COLLECTION = "reviews"
 PRODUCTS_FILE = "reviews_products.json"
@@ -54,7 +55,7 @@ your its not but have has had get got say says said complaints complaint people"
 
 
 class SearchError(ValueError):
-    """A search that cannot run as asked; becomes ``{"error", "message", "suggestions"}``."""
+    """A search that cannot run as asked; reported to the model as a ``Failure``."""
 
     def __init__(self, code: str, message: str, suggestions: list[str] | None = None) -> None:
         super().__init__(message)
@@ -62,25 +63,7 @@ class SearchError(ValueError):
         self.suggestions = suggestions or []
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": self.code, "message": str(self), "suggestions": self.suggestions}
-
-
-@dataclass
-class ReviewHit:
-    """One review found."""
-
-    review_id: int
-    customer_id: int
-    product_id: int
-    product_title: str
-    rating: int
-    sentiment: str
-    issue_category: str
-    date: str
-    city: str
-    segment: str
-    snippet: str
-    score: float
+        return failure(self.code, str(self), self.suggestions)
 
 
 @dataclass
@@ -295,7 +278,7 @@ def snippet(text: str, words: set[str]) -> str:
 
 def korean_gloss(query: str) -> str:
     """The English words of the Korean shopping terms in ``query`` ('' if none)."""
-    if not is_korean(query):
+    if not has_hangul(query):
         return ""
     words = [english for korean, english in korean_glossary().items() if korean in query]
     return " ".join(dict.fromkeys(" ".join(words).split()))
@@ -334,7 +317,7 @@ def search(index: ReviewIndex, query: str, filters: Filters, k: int) -> list[Rev
                                        n_results=fetch, where=where,
                                        include=["documents", "metadatas", "distances"])
         issue, tone = query_intent(query)
-        english = {w for w in words if not is_korean(w)}
+        english = {w for w in words if not has_hangul(w)}
         rows = []
         for doc, meta, distance in zip(found["documents"][0], found["metadatas"][0],
                                        found["distances"][0], strict=True):
@@ -405,7 +388,7 @@ def search_reviews(query: str = "", min_rating: int | None = None,
     Returns:
         {"query", "filters", "count", "reviews": [{review_id, customer_id, product_id,
         product_title, rating, sentiment, issue_category, date, city, segment, snippet,
-        score}]}, or {"error", "message", "suggestions"} when the search cannot run.
+        score}]}, or a failure (``error``, ``message``, ``suggestions``) when the search cannot run.
     """
     try:
         count = max(1, min(int(k or 10), MAX_K))
@@ -427,14 +410,13 @@ def search_reviews(query: str = "", min_rating: int | None = None,
     except SearchError as err:
         return err.to_dict()
     except Exception as err:  # noqa: BLE001 - a tool answers with data, never raises
-        return {"error": "search_failed", "message": f"{type(err).__name__}: {err}",
-                "suggestions": ["Rebuild the index with: cymbal setup"]}
-    rows = [asdict(hit) for hit in hits]
-    if not rows:
+        return failure("search_failed", f"{type(err).__name__}: {err}",
+                       ["Rebuild the index with: cymbal setup"])
+    if not hits:
         notes.append("No review matches these filters; try fewer or broader filters.")
-    result = {"query": text, "filters": filters.described(), "count": len(rows),
-              "reviews": rows, **({"notes": notes} if notes else {})}
+    result = ReviewHits(query=text, filters=filters.described(), count=len(hits), reviews=hits,
+                        notes=notes).to_dict()
     if tool_context is not None:
-        tool_context.state["last_reviews"] = {"query": text, "filters": filters.described(),
-                                              "rows": rows}
+        tool_context.state["last_reviews"] = {"query": text, "filters": result["filters"],
+                                              "rows": result["reviews"]}
     return result

@@ -12,7 +12,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from config.settings import get_settings
-from tools.search.embeddings import CymbalEmbeddingFunction, get_embedding_provider
+from tools.search.embeddings import get_embedding_provider
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -41,20 +41,6 @@ def _client(path: str) -> chromadb.ClientAPI:
 def chroma_client(path: Path | None = None) -> chromadb.ClientAPI:
     """The chromadb client for ``path`` (default: the ``data/chroma`` folder)."""
     return _client(str(path or get_settings().chroma_dir))
-
-
-def open_collection(name: str, path: Path | None = None, create: bool = True) -> Any:
-    """A cosine collection embedded with the configured provider."""
-    client = chroma_client(path)
-    function = CymbalEmbeddingFunction(provider=get_settings().embedding)
-    if not create:
-        try:
-            return client.get_collection(name, embedding_function=function)
-        except Exception as err:  # chromadb raises NotFoundError or ValueError by version
-            raise IndexMissingError(f"The '{name}' index has not been built. "
-                                    "Build it with: cymbal setup") from err
-    return client.get_or_create_collection(name, embedding_function=function,
-                                           metadata={"hnsw:space": "cosine"})
 
 
 def content_hash(text: str, metadata: dict[str, Any]) -> str:

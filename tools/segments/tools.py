@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.results import Table, failure
+from tools.segments.queries import errors_as_data, pick_language
 from tools.vocabulary.segments import NameMatch, display_name, resolve_name
-from tools.segments.queries import (
-    error,
-    errors_as_data,
-    fetch,
-    fetch_one,
-    literal,
-    pick_language,
-    table,
-)
+from tools.warehouse import reads
 
 PERSONA_COLUMNS = ["segment", "name", "customers", "share_of_customers", "negative_share",
                    "avg_rating", "negative_customers", "avg_order_value", "top_cities"]
@@ -23,12 +17,12 @@ CLUSTER_COLUMNS = ["cluster_id", "name", "customers", "share_of_customers", "avg
 
 def cluster_names() -> dict[int, list[str]]:
     """Cluster id -> [English name, Korean name], from rfm_clusters."""
-    rows = fetch("SELECT cluster_id, cluster_name, cluster_name_ko FROM rfm_clusters")
+    rows = reads.rows("SELECT cluster_id, cluster_name, cluster_name_ko FROM rfm_clusters")
     return {int(r["cluster_id"]): [r["cluster_name"], r["cluster_name_ko"]] for r in rows}
 
 
 def _persona_rows(language: str) -> list[dict[str, Any]]:
-    rows = fetch("SELECT * FROM persona_segments ORDER BY persona_age_group_profile")
+    rows = reads.rows("SELECT * FROM persona_segments ORDER BY persona_age_group_profile")
     for row in rows:
         row["segment"] = row["persona_age_group_profile"]
         row["name"] = row["display_name_ko"] if language == "ko" else row["display_name"]
@@ -36,7 +30,7 @@ def _persona_rows(language: str) -> list[dict[str, Any]]:
 
 
 def _cluster_rows(language: str) -> list[dict[str, Any]]:
-    rows = fetch("SELECT * FROM rfm_clusters ORDER BY cluster_id")
+    rows = reads.rows("SELECT * FROM rfm_clusters ORDER BY cluster_id")
     for row in rows:
         row["name"] = row["cluster_name_ko"] if language == "ko" else row["cluster_name"]
         if language == "ko":
@@ -59,6 +53,10 @@ def _cluster_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "basis_note": first.get("basis_note"), "chart": "rfm_clusters"}
 
 
+def _cluster_table(clusters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**Table.from_records(clusters, CLUSTER_COLUMNS).to_dict(), **_cluster_summary(clusters)}
+
+
 @errors_as_data
 def list_segments(kind: str = "persona", language: str = "en") -> dict[str, Any]:
     """List customer segments with their size and key figures.
@@ -77,27 +75,25 @@ def list_segments(kind: str = "persona", language: str = "en") -> dict[str, Any]
     wanted = (kind or "persona").strip().lower()
     if wanted in ("rfm", "cluster", "clusters", "rfm_clusters", "군집", "클러스터"):
         clusters = _cluster_rows(lang)
-        return {"kind": "rfm", **table(clusters, CLUSTER_COLUMNS), **_cluster_summary(clusters),
-                "summary": _clusters_title(clusters, lang)}
+        return {"kind": "rfm", **_cluster_table(clusters), "summary": _clusters_title(clusters, lang)}
     if wanted not in ("persona", "personas", "segment", "segments", "all", "both", "페르소나"):
-        return error("unknown_kind", f"kind must be persona, rfm or all, not {kind!r}.",
+        return failure("unknown_kind", f"kind must be persona, rfm or all, not {kind!r}.",
                      ["persona", "rfm", "all"])
     personas = _persona_rows(lang)
     total = sum(int(r["customers"] or 0) for r in personas)
-    result = {"kind": "persona", **table(personas, PERSONA_COLUMNS), "chart": "persona_segments",
-              "total_customers": total,
+    result = {"kind": "persona", **Table.from_records(personas, PERSONA_COLUMNS).to_dict(),
+              "chart": "persona_segments", "total_customers": total,
               "summary": (f"페르소나 세그먼트 {len(personas)}개 · 고객 {total:,}명" if lang == "ko"
                           else f"{len(personas)} persona segments · {total:,} customers")}
     if wanted in ("all", "both"):
         clusters = _cluster_rows(lang)
-        result.update(kind="all", rfm_clusters={**table(clusters, CLUSTER_COLUMNS),
-                                                **_cluster_summary(clusters)})
+        result.update(kind="all", rfm_clusters=_cluster_table(clusters))
     return result
 
 
 def _persona_description(segment: str, lang: str) -> dict[str, Any]:
-    row = fetch_one(f"SELECT * FROM customer_persona_definitions WHERE persona_age_group_profile "
-                    f"= {literal(segment)} AND language = {literal(lang)}")
+    row = reads.first_row(f"SELECT * FROM customer_persona_definitions WHERE persona_age_group_profile "
+                    f"= {reads.sql_string(segment)} AND language = {reads.sql_string(lang)}")
     if row is None:
         return {}
     return {"description": row["persona_segment_description"], "summary": row["summary"],
@@ -107,15 +103,15 @@ def _persona_description(segment: str, lang: str) -> dict[str, Any]:
 
 def describe_persona(segment: str, lang: str) -> dict[str, Any]:
     """Everything about one persona segment: figures, persona, top products, RFM mix."""
-    profile = fetch_one(f"SELECT * FROM persona_segments WHERE persona_age_group_profile = "
-                        f"{literal(segment)}") or {}
-    products = fetch(f"SELECT `rank`, product_id, title, categories, purchase_count, buyers, basis "
+    profile = reads.first_row(f"SELECT * FROM persona_segments WHERE persona_age_group_profile = "
+                        f"{reads.sql_string(segment)}") or {}
+    products = reads.rows(f"SELECT `rank`, product_id, title, categories, purchase_count, buyers, basis "
                      f"FROM segment_top_products WHERE persona_age_group_profile = "
-                     f"{literal(segment)} ORDER BY `rank` LIMIT 10")
-    mix = fetch(f"SELECT r.cluster_name, r.cluster_id, COUNT(*) AS customers "
+                     f"{reads.sql_string(segment)} ORDER BY `rank` LIMIT 10")
+    mix = reads.rows(f"SELECT r.cluster_name, r.cluster_id, COUNT(*) AS customers "
                 f"FROM customer_rfm AS r JOIN customer_segments AS s "
                 f"ON s.customer_id = r.customer_id "
-                f"WHERE s.persona_age_group_profile = {literal(segment)} "
+                f"WHERE s.persona_age_group_profile = {reads.sql_string(segment)} "
                 f"GROUP BY r.cluster_name, r.cluster_id ORDER BY customers DESC, r.cluster_id")
     size = sum(int(m["customers"]) for m in mix) or 1
     figures = {k: profile.get(k) for k in (
@@ -131,15 +127,15 @@ def describe_persona(segment: str, lang: str) -> dict[str, Any]:
         "top_products_basis": products[0]["basis"] if products else None,
         "summary": (f"{display_name(segment, lang)} 인기 상품" if lang == "ko"
                     else f"Top products of {display_name(segment, lang)}"),
-        **table(products, ["rank", "product_id", "title", "categories", "purchase_count",
-                           "buyers"]),
+        **Table.from_records(products, ["rank", "product_id", "title", "categories",
+                                        "purchase_count", "buyers"]).to_dict(),
     }
 
 
 def describe_cluster(cluster_id: int, lang: str) -> dict[str, Any]:
     """Everything about one RFM cluster: size, centroid, next step, persona segment mix."""
-    row = fetch_one(f"SELECT * FROM rfm_clusters WHERE cluster_id = {int(cluster_id)}") or {}
-    mix = fetch(f"SELECT s.persona_age_group_profile AS segment, COUNT(*) AS customers "
+    row = reads.first_row(f"SELECT * FROM rfm_clusters WHERE cluster_id = {int(cluster_id)}") or {}
+    mix = reads.rows(f"SELECT s.persona_age_group_profile AS segment, COUNT(*) AS customers "
                 f"FROM customer_rfm AS r JOIN customer_segments AS s "
                 f"ON s.customer_id = r.customer_id WHERE r.cluster_id = {int(cluster_id)} "
                 f"GROUP BY s.persona_age_group_profile ORDER BY customers DESC, segment")
@@ -160,17 +156,17 @@ def describe_cluster(cluster_id: int, lang: str) -> dict[str, Any]:
         "basis_note": row.get("basis_note"),
         "summary": (f"{row.get('cluster_name_ko')} 군집의 페르소나 세그먼트 구성" if korean
                     else f"Persona segments among {row.get('cluster_name')}"),
-        **table(mix, ["segment", "name", "customers", "share"]),
+        **Table.from_records(mix, ["segment", "name", "customers", "share"]).to_dict(),
     }
 
 
 def _not_found(name: str, match: NameMatch) -> dict[str, Any]:
     if match.kind == "ambiguous":
         names = [f"{s} ({display_name(s)})" for s in match.candidates]
-        return error("ambiguous_segment", f"{name!r} fits {len(match.candidates)} persona "
+        return failure("ambiguous_segment", f"{name!r} fits {len(match.candidates)} persona "
                      f"segments; say which one (or ask for each).", match.candidates,
                      options=names)
-    return error("unknown_segment", f"No persona segment or RFM cluster called {name!r}.",
+    return failure("unknown_segment", f"No persona segment or RFM cluster called {name!r}.",
                  match.candidates)
 
 

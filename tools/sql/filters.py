@@ -119,10 +119,6 @@ RULES: dict[str, FilterRule] = {
 }
 
 
-def is_filter(kind: str) -> bool:
-    return kind in RULES
-
-
 def _carrying_column(rule: FilterRule, columns: dict[str, str]) -> str | None:
     for column in rule.columns:
         if column == "age" and rule.condition is _segment:

@@ -47,8 +47,6 @@ from typing import Any
 import yaml
 
 from config.settings import PROJECT_ROOT
-from tools.sql.mentions import PERSONA_PARTS, Mention, range_bounds
-from tools.sql.slot_values import NUMERIC_TYPES, SlotValue
 from tools.sql.knowledge import (
     SlotSpec,
     SqlSample,
@@ -56,6 +54,8 @@ from tools.sql.knowledge import (
     load_samples,
     slot_specs,
 )
+from tools.sql.mentions import PERSONA_PARTS, Mention, range_bounds
+from tools.sql.slot_values import NUMERIC_TYPES, SlotValue
 
 INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
 _WHOLE_SLOT = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")

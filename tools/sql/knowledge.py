@@ -19,7 +19,6 @@ import yaml
 from sqlglot import exp
 
 from config.settings import PROJECT_ROOT
-from tools.vocabulary.cities import city_spellings
 from tools.sql.slot_values import (
     NUMERIC_TYPES,
     SLOT_TYPES,
@@ -28,6 +27,8 @@ from tools.sql.slot_values import (
     parse_period,
     plain_value,
 )
+from tools.vocabulary.cities import city_spellings
+from tools.vocabulary.language import has_hangul
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 SAMPLES_DIR = KNOWLEDGE_DIR / "sql_samples"
@@ -37,13 +38,6 @@ CATEGORIES = (
     "unhappy_customers", "top_products", "catalog", "sales", "audiences", "rfm",
 )
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.(start|end))?\}")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
-
-
 # ------------------------------------------------------------------------------ glossary
 @dataclass(frozen=True)
 class GlossaryTerm:

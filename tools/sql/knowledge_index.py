@@ -17,13 +17,13 @@ import numpy as np
 
 from config.settings import Settings, get_settings
 from tools.search.embeddings import CymbalEmbeddingFunction, get_embedding_provider
-from tools.sql.knowledge import SqlSample, load_glossary
 from tools.search.vector_index import (
     IndexMissingError,
     ProgressFn,
     chroma_client,
     upsert_incremental,
 )
+from tools.sql.knowledge import SqlSample, load_glossary
 from tools.warehouse.schema import load_schema
 
 COLLECTION = "knowledge"

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from tools.sql.knowledge import Glossary, load_glossary
 from tools.sql.periods import find_periods
 from tools.sql.slot_values import SlotValue, number_value, plain_value
-from tools.sql.knowledge import Glossary, has_hangul, load_glossary
 from tools.sql.value_index import ValueIndex
+from tools.vocabulary.language import has_hangul
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifteen": 15, "fifty": 50}

@@ -14,7 +14,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tools.sql.slot_values import SlotValue, day_range, month_period, period, year_period
+from tools.sql.slot_values import (
+    SlotValue,
+    day_range,
+    month_period,
+    period,
+    year_period,
+)
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

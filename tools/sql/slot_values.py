@@ -22,7 +22,6 @@ SLOT_TYPES = {
 }
 NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id"}
 ID_TYPES = {"customer_id", "campaign_id"}  # read without thousands separators
-KO_MONTHS = [f"{m}월" for m in range(1, 13)]
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from sqlglot import exp
 
 from config.settings import get_settings
 from tools.customers.lookup import closest_ids, unknown_customer_ids
-from tools.sql.knowledge_index import search
-from tools.sql.mentions import MentionFinder
+from tools.results import failure
+from tools.search.vector_index import IndexMissingError
 from tools.sql.filters import describe
 from tools.sql.knowledge import SqlSample, available_samples, load_glossary
+from tools.sql.knowledge_index import search
+from tools.sql.mentions import MentionFinder
 from tools.sql.value_index import load_index
-from tools.search.vector_index import IndexMissingError
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.base import QueryResult
 from tools.warehouse.schema import load_schema
@@ -158,10 +159,9 @@ def run_sql(sql: str, tool_context: ToolContext) -> dict[str, Any]:
     if attempts.get("invocation") != tool_context.invocation_id:
         attempts = {"invocation": tool_context.invocation_id, "failures": 0}
     if attempts["failures"] >= settings.sql_max_attempts:
-        return {"error": "retry_limit",
-                "message": f"{attempts['failures']} queries failed in this turn; no more are "
-                           "run.",
-                "hint": "Stop querying. Tell the user what you tried and what went wrong."}
+        return failure("retry_limit", f"{attempts['failures']} queries failed in this turn; "
+                       "no more are run.",
+                       hint="Stop querying. Tell the user what you tried and what went wrong.")
     try:
         result = get_warehouse().run_query(sql, max_rows=settings.sql_result_rows)
     except SqlError as err:

@@ -21,7 +21,6 @@ from tools.vocabulary.segments import SEGMENTS, matching_segments, read_segment_
 from tools.warehouse.catalog import closest
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge" / "reviews"
-SENTIMENTS = ("positive", "negative", "neutral")
 NO_ISSUE = "해당없음"
 OTHER_ISSUE = "기타"
 

@@ -20,6 +20,7 @@ import yaml
 
 from config.settings import PROJECT_ROOT
 from tools.vocabulary.cities import city_spellings
+from tools.vocabulary.language import has_hangul
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 AGE_GROUPS = ("Younger_Adult", "Older_Adult")
@@ -28,7 +29,6 @@ LOYALTY = ("LOYAL", "NON_LOYAL")
 YOUNGER_BELOW = 40
 SEGMENTS: tuple[str, ...] = tuple(f"{a}_{g}_{loyal}"
                                   for a, g, loyal in product(AGE_GROUPS, GENDERS, LOYALTY))
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def persona_segment(age: int | None, gender: str | None, loyal: bool | None) -> str | None:
@@ -46,11 +46,6 @@ def segment_parts(segment: str) -> dict[str, str]:
             gender, _, loyalty = segment[len(age) + 1:].partition("_")
             return {"age_group": age, "gender": gender, "loyalty_status": loyalty}
     raise ValueError(f"Not a persona segment name: {segment!r}")
-
-
-def is_korean(text: str) -> bool:
-    """True when ``text`` contains Hangul."""
-    return bool(_HANGUL.search(text or ""))
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +84,7 @@ def _find_term(text: str, term: str) -> re.Match[str] | None:
     term = _normalise(term)
     if not term:
         return None
-    if is_korean(term) or not term[0].isalnum():
+    if has_hangul(term) or not term[0].isalnum():
         return re.search(re.escape(term), text)
     return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text)
 

@@ -40,8 +40,6 @@ class Catalog:
     def columns(self, table: str) -> dict[str, str]:
         return self.tables[table]
 
-    def all_columns(self) -> list[str]:
-        return sorted({col for cols in self.tables.values() for col in cols})
 
     def closest_tables(self, name: str) -> list[str]:
         return closest(name, self.table_names())

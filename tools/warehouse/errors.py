@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.results import failure
+
 
 class SqlError(Exception):
     """A refused or failed query.
@@ -26,14 +28,8 @@ class SqlError(Exception):
         self.hint = hint
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"error": self.code, "message": self.message}
-        if self.identifier is not None:
-            out["identifier"] = self.identifier
-        if self.suggestions:
-            out["suggestions"] = self.suggestions
-        if self.hint:
-            out["hint"] = self.hint
-        return out
+        details = {} if self.identifier is None else {"identifier": self.identifier}
+        return failure(self.code, self.message, self.suggestions, self.hint or "", **details)
 
     def __str__(self) -> str:
         text = self.message

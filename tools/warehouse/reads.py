@@ -32,13 +32,23 @@ def sql_ints(values: Iterable[int]) -> str:
     return ", ".join(str(int(v)) for v in values)
 
 
-def rows(sql: str) -> list[dict[str, Any]]:
-    """The rows of one query as dicts; a truncated result is an error, never a silent loss."""
-    result = get_warehouse().run_query(sql)
-    if result.truncated:
-        raise SqlError("truncated", "A campaign query returned more rows than the row cap "
-                       "(CYMBAL_MAX_ROWS); this is a bug in the query's paging.")
+def rows(sql: str, max_rows: int | None = None) -> list[dict[str, Any]]:
+    """The rows of one query as dicts.
+
+    With ``max_rows`` the query is expected to stop there (its first rows are what is
+    wanted); without, a result cut at the row cap is an error, never a silent loss.
+    """
+    result = get_warehouse().run_query(sql, max_rows=max_rows)
+    if result.truncated and max_rows is None:
+        raise SqlError("truncated", "A query returned more rows than the row cap "
+                       "(CYMBAL_MAX_ROWS); page it (keyset_pages) or limit it.")
     return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+
+
+def first_row(sql: str) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None when it returns nothing."""
+    found = rows(sql, max_rows=1)
+    return found[0] if found else None
 
 
 def chunks(values: list[int], size: int = PAGE) -> Iterator[list[int]]:

@@ -11,6 +11,7 @@ from agent.offline.answers import (
     phrase,
     register_writer,
 )
+from tools.results import CustomerCard, CustomerRfm, Recommendations
 from tools.vocabulary.reviews import issue_categories
 from tools.vocabulary.segments import city_name
 
@@ -30,61 +31,57 @@ def issue_label(issue: str | None, lang: str) -> str:
     return str(issue) if lang == "ko" or known is None else known.name
 
 
-def product_list(columns: list[str], rows: list[list[Any]], lang: str) -> str:
+def product_list(picks: Recommendations, lang: str) -> str:
     """Recommended products as "1. Title (₩18,800) — reason; 2. …"."""
     items = []
-    for row in rows:
-        item = dict(zip(columns, row, strict=False))
+    for item in picks.products():
         price = f" ({money(item['price'], lang)})" if item.get("price") is not None else ""
         reason = f" — {item['reason']}" if item.get("reason") else ""
         items.append(f"{item.get('rank')}. {item.get('title')}{price}{reason}")
     return "; ".join(items)
 
 
-def _rfm(rfm: dict[str, Any], lang: str) -> str:
-    if not rfm.get("cluster_name"):
+def _rfm(rfm: CustomerRfm, lang: str) -> str:
+    if not rfm.cluster_name:
         return ""
-    return phrase("customer_rfm", lang, cluster=rfm["cluster_name"],
-                  orders=f"{int(rfm.get('frequency') or 0):,}",
-                  spend=money(rfm.get("monetary") or 0, lang),
-                  days=f"{int(rfm['recency_days']):,}" if rfm.get("recency_days") is not None
-                  else "—", step=rfm.get("next_step") or "")
+    return phrase("customer_rfm", lang, cluster=rfm.cluster_name,
+                  orders=f"{int(rfm.frequency or 0):,}", spend=money(rfm.monetary or 0, lang),
+                  days=f"{int(rfm.recency_days):,}" if rfm.recency_days is not None else "—",
+                  step=rfm.next_step or "")
 
 
 @register_writer("lookup_customer")
 def write_customer(ctx: AnswerContext) -> str:
     """A compact 360: who, segment, RFM cluster, reviews and sentiment, recommendations."""
-    r = ctx.response or {}
-    person = r.get("profile") or {}
-    lang = ctx.lang
-    text = phrase("customer_card", lang, id=r.get("customer_id"),
-                  name=f"{person.get('first_name', '')} {person.get('last_name', '')}".strip(),
-                  email=person.get("email_masked") or "—", age=person.get("age", "—"),
-                  city=city_name(str(person.get("city") or "—"), lang),
-                  loyalty=phrase("customer_loyal" if person.get("loyalty_member")
+    card = CustomerCard.model_validate(ctx.response or {})
+    person, lang = card.profile, ctx.lang
+    text = phrase("customer_card", lang, id=card.customer_id,
+                  name=f"{person.first_name or ''} {person.last_name or ''}".strip(),
+                  email=person.email_masked or "—",
+                  age=person.age if person.age is not None else "—",
+                  city=city_name(str(person.city or "—"), lang),
+                  loyalty=phrase("customer_loyal" if person.loyalty_member
                                  else "customer_not_loyal", lang))
-    segment = (r.get("segment") or {}).get("name")
-    if segment:
-        text += phrase("customer_segment", lang, segment=segment)
-    text += _rfm(r.get("rfm") or {}, lang)
-    mix = r.get("review_sentiment") or {}
-    reviews = len(r.get("rows") or [])
+    if card.segment.name:
+        text += phrase("customer_segment", lang, segment=card.segment.name)
+    text += _rfm(card.rfm, lang)
+    mix = card.review_sentiment
+    reviews = len(card.rows)
     text += phrase("customer_reviews", lang, n=reviews, positive=mix.get("positive", 0),
                    neutral=mix.get("neutral", 0), negative=mix.get("negative", 0)) \
         if reviews else phrase("customer_no_reviews", lang)
-    if r.get("negative_customer"):
-        text += phrase("customer_unhappy", lang,
-                       issue=issue_label(r.get("main_issue_category"), lang))
-    picks = r.get("recommendations") or {}
-    if picks.get("rows"):
-        titles = ", ".join(str(row[2]) for row in picks["rows"])
+    if card.negative_customer:
+        text += phrase("customer_unhappy", lang, issue=issue_label(card.main_issue_category, lang))
+    picks = Recommendations.parse(card.recommendations)
+    if picks is not None and picks.rows:
+        titles = ", ".join(str(p.get("title")) for p in picks.products())
         text += phrase("customer_recommended", lang, items=titles)
     return text
 
 
-def _method(response: dict[str, Any], lang: str) -> str:
-    method = str(response.get("method") or "")
-    rates = response.get("hit_rates") or {}
+def _method(picks: Recommendations, lang: str) -> str:
+    method = picks.method
+    rates = picks.hit_rates
     chosen = rates.get(method)
     other = next((v for m, v in rates.items() if m != method and v is not None), None)
     rate_text = phrase("recommend_rates", lang, chosen=percent(chosen), other=percent(other)) \
@@ -96,18 +93,18 @@ def _method(response: dict[str, Any], lang: str) -> str:
 @register_writer("recommend_products")
 def write_recommendations(ctx: AnswerContext) -> str:
     """The three products, why each, and by which method."""
-    r = ctx.response or {}
+    picks = Recommendations.model_validate(ctx.response or {})
     lang = ctx.lang
-    items = product_list(r.get("columns") or [], r.get("rows") or [], lang)
-    if "customer_id" in r:
-        text = phrase("recommend_customer", lang, id=r["customer_id"],
-                      segment=r.get("segment_name") or "—",
-                      city=city_name(str(r.get("city") or "—"), lang), items=items)
-        text += _method(r, lang)
-        if r.get("excluded_products"):
-            text += phrase("recommend_skipped", lang, n=r["excluded_products"])
+    items = product_list(picks, lang)
+    if picks.customer_id is not None:
+        text = phrase("recommend_customer", lang, id=picks.customer_id,
+                      segment=picks.segment_name or "—",
+                      city=city_name(str(picks.city or "—"), lang), items=items)
+        text += _method(picks, lang)
+        if picks.excluded_products:
+            text += phrase("recommend_skipped", lang, n=picks.excluded_products)
         return text
-    parts = [p for p in (r.get("segment_name"), city_name(str(r["city"]), lang)
-                         if r.get("city") else None) if p]
+    parts = [p for p in (picks.segment_name, city_name(picks.city, lang) if picks.city else None)
+             if p]
     text = phrase("recommend_group", lang, group=" · ".join(parts), items=items)
-    return text + _method(r, lang)
+    return text + _method(picks, lang)

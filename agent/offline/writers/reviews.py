@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from agent.offline.answers import AnswerContext, phrase, register_writer
+from tools.results import ReviewHit, ReviewHits
+from tools.sql.knowledge import load_glossary
 from tools.vocabulary.reviews import issue_categories
 from tools.vocabulary.segments import city_name, display_name
-from tools.sql.knowledge import load_glossary
 
 QUOTED = 3
 
@@ -39,30 +40,27 @@ def filter_labels(filters: dict[str, Any], lang: str) -> list[str]:
     return labels
 
 
-def _line(review: dict[str, Any], lang: str) -> str:
-    return phrase("review_line", lang, snippet=review.get("snippet", ""),
-                  rating=review.get("rating", "?"),
-                  sentiment=load_glossary().label("sentiment", str(review.get("sentiment")),
-                                                  lang),
-                  date=review.get("date", ""), product=review.get("product_title", ""))
+def _line(review: ReviewHit, lang: str) -> str:
+    return phrase("review_line", lang, snippet=review.snippet, rating=review.rating,
+                  sentiment=load_glossary().label("sentiment", review.sentiment, lang),
+                  date=review.date, product=review.product_title)
 
 
 @register_writer("search_reviews")
 def write_review_search(ctx: AnswerContext) -> str:
     """How many reviews were found and a few quoted, with the filters applied."""
-    response = ctx.response or {}
-    query = str(response.get("query") or "")
-    reviews = response.get("reviews") or []
-    labels = filter_labels(response.get("filters") or {}, ctx.lang)
+    found = ReviewHits.parse(ctx.response) or ReviewHits()
+    query, reviews = found.query, found.reviews
+    labels = filter_labels(found.filters, ctx.lang)
     about = phrase("reviews_about", ctx.lang, query=query) if query else ""
     filters = phrase("reviews_filters", ctx.lang, items=", ".join(labels)) if labels else ""
     if not reviews:
         return phrase("reviews_none", ctx.lang, about=about, filters=filters).strip()
     head = phrase("reviews_found" if query else "reviews_newest", ctx.lang,
-                  n=response.get("count", len(reviews)), about=about, filters=filters)
-    distinct: dict[str, dict[str, Any]] = {}  # the same words twice are quoted once, in rank
+                  n=found.count or len(reviews), about=about, filters=filters)
+    distinct: dict[str, ReviewHit] = {}  # the same words twice are quoted once, in rank
     for review in reviews:
-        distinct.setdefault(str(review.get("snippet")), review)
+        distinct.setdefault(review.snippet, review)
     lines = [_line(r, ctx.lang) for r in list(distinct.values())[:QUOTED]]
     text = "\n".join([head.strip(), *lines])
     return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text

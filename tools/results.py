@@ -1,0 +1,233 @@
+"""The shapes of what the agent's tools return, as types.
+
+ADK hands a tool's result to the model as plain JSON, so each tool serialises at its
+boundary (``to_dict``); whoever reads a result back — the offline model's answer writers,
+the runner's ``TurnResult``, the UI — parses it into these types instead of reading keys.
+Every tool reports a failure the same way: a ``Failure`` (``{"error": code, "message",
+"suggestions", "hint"?, …}``), which a model can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def is_failure(response: object) -> bool:
+    """Tools report failure as data: anything but a dict without an ``error`` key."""
+    return not isinstance(response, dict) or "error" in response
+
+
+@dataclass
+class Failure:
+    """A tool that could not do what was asked, and what to try instead."""
+
+    code: str
+    message: str
+    suggestions: list[Any] = field(default_factory=list)
+    hint: str = ""
+    details: dict[str, Any] = field(default_factory=dict)  # e.g. the identifier it refused
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"error": self.code, "message": self.message,
+                               "suggestions": list(self.suggestions)}
+        if self.hint:
+            out["hint"] = self.hint
+        out.update(self.details)
+        return out
+
+    @classmethod
+    def from_dict(cls, response: dict[str, Any]) -> Failure:
+        known = {"error", "message", "suggestions", "hint"}
+        return cls(code=str(response.get("error") or "failed"),
+                   message=str(response.get("message") or response.get("error") or ""),
+                   suggestions=list(response.get("suggestions") or []),
+                   hint=str(response.get("hint") or ""),
+                   details={k: v for k, v in response.items() if k not in known})
+
+
+@dataclass
+class Table:
+    """A tabular result: column names and rows, and whether rows were cut at the cap.
+
+    ``extra`` keeps the rest of the tool's result (its SQL, summary, totals) for readers
+    that show more than the grid.
+    """
+
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.extra, "columns": list(self.columns), "rows": self.rows,
+                "truncated": self.truncated}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
+
+    @classmethod
+    def from_records(cls, records: list[dict[str, Any]], columns: list[str],
+                     **extra: Any) -> Table:
+        return cls(columns=list(columns), rows=[[r.get(c) for c in columns] for r in records],
+                   extra=extra)
+
+    @classmethod
+    def from_response(cls, response: dict[str, Any] | None) -> Table | None:
+        """The table in a successful tool result, or None if it holds none."""
+        if not response or is_failure(response) or "columns" not in response \
+                or not isinstance(response.get("rows"), list):
+            return None
+        extra = {k: v for k, v in response.items() if k not in ("columns", "rows", "truncated")}
+        return cls(columns=list(response["columns"]), rows=response["rows"],
+                   truncated=bool(response.get("truncated")), extra=extra)
+
+
+def failure(code: str, message: str, suggestions: list[Any] | None = None, hint: str = "",
+            **details: Any) -> dict[str, Any]:
+    """A ``Failure`` serialised for the model: the one way tools report what went wrong."""
+    return Failure(code, message, list(suggestions or []), hint, details).to_dict()
+
+
+class ToolResult(BaseModel):
+    """A successful tool result with named fields; keys a type does not name are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def parse(cls, response: dict[str, Any] | None) -> Self | None:
+        """The result as this type, or None for a failure or no result."""
+        if response is None or is_failure(response):
+            return None
+        return cls.model_validate(response)
+
+
+class ReviewHit(BaseModel):
+    """One review found by review search."""
+
+    review_id: int
+    customer_id: int
+    product_id: int
+    product_title: str = ""
+    rating: int = 0
+    sentiment: str = ""
+    issue_category: str = ""
+    date: str = ""
+    city: str = ""
+    segment: str = ""
+    snippet: str = ""
+    score: float = 0.0
+
+
+class ReviewHits(ToolResult):
+    """What ``search_reviews`` found: the reviews in rank order and the filters applied."""
+
+    query: str = ""
+    filters: dict[str, Any] = Field(default_factory=dict)
+    count: int = 0
+    reviews: list[ReviewHit] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class CustomerProfile(BaseModel):
+    first_name: str | None = None
+    last_name: str | None = None
+    email_masked: str | None = None  # a customer's address never leaves the tools unmasked
+    gender: str | None = None
+    age: int | None = None
+    city: str | None = None
+    loyalty_member: bool | None = None
+
+
+class CustomerSegment(BaseModel):
+    persona_age_group_profile: str | None = None
+    name: str | None = None
+    persona: str | None = None
+    marketing_pitch: str | None = None
+
+
+class CustomerRfm(BaseModel):
+    cluster_id: int | None = None
+    cluster_name: str | None = None
+    recency_days: int | float | None = None
+    frequency: int | float | None = None
+    monetary: int | float | None = None
+    avg_spend: int | float | None = None
+    basis: str | None = None
+    next_step: str | None = None
+
+
+class CustomerCard(ToolResult):
+    """A customer 360 (``lookup_customer``); the customer's reviews are its table."""
+
+    customer_id: int
+    language: str = "en"
+    profile: CustomerProfile = Field(default_factory=CustomerProfile)
+    segment: CustomerSegment = Field(default_factory=CustomerSegment)
+    rfm: CustomerRfm = Field(default_factory=CustomerRfm)
+    orders: dict[str, Any] = Field(default_factory=dict)
+    review_sentiment: dict[str, int] = Field(default_factory=dict)
+    negative_customer: bool = False
+    main_issue_category: str | None = None
+    recommendations: dict[str, Any] = Field(default_factory=dict)
+    summary: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+
+
+class Recommendations(ToolResult):
+    """Three products (``recommend_products``) for a customer or a segment and city."""
+
+    customer_id: int | None = None
+    segment: str | None = None
+    segment_name: str | None = None
+    city: str | None = None
+    method: str = ""
+    hit_rates: dict[str, float | None] = Field(default_factory=dict)
+    excluded_products: int = 0
+    summary: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+
+    def products(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
+
+
+class CampaignSummary(ToolResult):
+    """A campaign as the campaign tools report it; each action adds its own fields."""
+
+    campaign_id: int
+    name: str = ""
+    audience: str = ""
+    language: str = "en"
+    tone: str = ""
+    emails: int = 0
+    counts: dict[str, int] = Field(default_factory=dict)
+    status_text: str = ""
+    notes: list[str] = Field(default_factory=list)
+
+
+class DraftPreview(BaseModel):
+    """One drafted email as previews show it (the address masked)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    customer_id: int
+    to_name: str = ""
+    to: str = ""
+    subject: str = ""
+    html: str = ""
+    text: str = ""
+    valid: bool = True
+
+
+class DraftResult(ToolResult):
+    """What ``draft_email`` returns: the one-email campaign it made and the draft."""
+
+    campaign_id: int
+    email: DraftPreview
