@@ -14,7 +14,8 @@ import pytest
 from config.settings import Settings
 from pipeline.review_index import build_review_index
 from tools.registry import agent_tools
-from tools.reviews.search import open_index, search_reviews
+from tools.reviews.search import open_index
+from tools.reviews.tools import search_reviews
 
 
 def reviews_of(result: dict) -> list[dict]:

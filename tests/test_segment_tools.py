@@ -8,8 +8,7 @@ import pytest
 
 from tools.customers.lookup import closest_ids, find_customer
 from tools.customers.pii import mask_email
-from tools.customers.recommendations import recommend_products
-from tools.customers.tools import lookup_customer
+from tools.customers.tools import lookup_customer, recommend_products
 from tools.registry import agent_tools
 from tools.results import Table
 from tools.segments.tools import describe_segment, list_segments

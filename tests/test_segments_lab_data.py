@@ -12,7 +12,7 @@ from config.settings import Settings
 from pipeline.setup import run_setup
 from pipeline.steps import SetupOptions
 from tests.conftest import reset_caches
-from tools.customers.recommendations import recommend_products
+from tools.customers.tools import recommend_products
 from tools.segments.tools import describe_segment, list_segments
 
 # ../shared/data/cymbal next to the project (or next to the folder of git worktrees).

@@ -16,9 +16,8 @@ from tools.campaigns.tools import (
     send_campaign,
     show_campaign,
 )
-from tools.customers.recommendations import recommend_products
-from tools.customers.tools import lookup_customer
-from tools.reviews.search import search_reviews
+from tools.customers.tools import lookup_customer, recommend_products
+from tools.reviews.tools import search_reviews
 from tools.segments.tools import describe_segment, list_segments
 from tools.sql.tools import get_sql_context, run_sql
 

@@ -97,7 +97,8 @@ class ToolResult(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The fields a tool set (no defaults it left alone), as JSON values."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
     @classmethod
     def parse(cls, response: dict[str, Any] | None) -> Self | None:
@@ -198,20 +199,6 @@ class Recommendations(ToolResult):
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
 
-class CampaignSummary(ToolResult):
-    """A campaign as the campaign tools report it; each action adds its own fields."""
-
-    campaign_id: int
-    name: str = ""
-    audience: str = ""
-    language: str = "en"
-    tone: str = ""
-    emails: int = 0
-    counts: dict[str, int] = Field(default_factory=dict)
-    status_text: str = ""
-    notes: list[str] = Field(default_factory=list)
-
-
 class DraftPreview(BaseModel):
     """One drafted email as previews show it (the address masked)."""
 
@@ -223,7 +210,18 @@ class DraftPreview(BaseModel):
     subject: str = ""
     html: str = ""
     text: str = ""
+    language: str = "en"
+    tone: str = ""
+    offer: dict[str, Any] = Field(default_factory=dict)
+    products: list[dict[str, Any]] = Field(default_factory=list)
+    status: str = "draft"
     valid: bool = True
+
+
+class CampaignRef(ToolResult):
+    """Any campaign tool's result, for the campaign it names (if it names one)."""
+
+    campaign_id: int | None = None
 
 
 class DraftResult(ToolResult):
@@ -231,3 +229,51 @@ class DraftResult(ToolResult):
 
     campaign_id: int
     email: DraftPreview
+    summary: str = ""
+
+
+class CampaignSummary(ToolResult):
+    """A campaign as every campaign tool reports it, with what the action did.
+
+    ``show_campaign`` adds an email table (``columns``/``rows``) and a sample ``email``;
+    ``edit_campaign`` what ``changed`` and how many were ``redrafted``; approving and
+    rejecting the customer ids moved; exporting the ``files``; sending what was ``sent``.
+    """
+
+    campaign_id: int
+    name: str = ""
+    audience: str = ""
+    language: str = "en"
+    tone: str = ""
+    emails: int = 0
+    counts: dict[str, int] = Field(default_factory=dict)
+    status_text: str = ""
+    notes: list[str] = Field(default_factory=list)
+    message: str = ""
+    email: DraftPreview | None = None
+    columns: list[str] | None = None
+    rows: list[list[Any]] | None = None
+    changed: dict[str, Any] = Field(default_factory=dict)
+    redrafted: int = 0
+    approved: list[int] = Field(default_factory=list)
+    not_approved: list[Any] = Field(default_factory=list)
+    rejected: list[int] = Field(default_factory=list)
+    folder: str = ""
+    files: dict[str, str] = Field(default_factory=dict)
+    handed_off: int = 0
+
+
+class SendResult(ToolResult):
+    """``send_campaign``: first what would go out and the code to confirm, then the outcome."""
+
+    campaign_id: int
+    status: str = ""
+    emails: int = 0
+    server: str = ""
+    sample_recipients: list[str] = Field(default_factory=list)
+    confirmation_code: str = ""
+    sent: int = 0
+    failed: list[Any] = Field(default_factory=list)
+    uncertain: list[Any] = Field(default_factory=list)
+    still_approved: int = 0
+    message: str = ""

@@ -29,6 +29,7 @@ from tools.campaigns.workflow import (
 )
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
+from tools.results import DraftPreview, Table
 from tools.warehouse import SqlError
 from ui.results import email_preview
 
@@ -40,8 +41,8 @@ STATUS_COLOURS = {"draft": "#5f6368", "approved": "#1a73e8", "rejected": "#a50e0
 
 def campaigns_frame() -> pd.DataFrame:
     """Every campaign with its email counts by status (newest first)."""
-    listed = list_campaigns()
-    return pd.DataFrame(listed["rows"], columns=listed["columns"])
+    listed = Table.from_response(list_campaigns()) or Table(columns=[], rows=[])
+    return pd.DataFrame(listed.rows, columns=listed.columns)
 
 
 def campaign_choices() -> list[tuple[str, int]]:
@@ -51,8 +52,8 @@ def campaign_choices() -> list[tuple[str, int]]:
 
 def emails_frame(campaign_id: int, status: str = "") -> pd.DataFrame:
     """The campaign's emails as a table: customer, masked address, status, checks, subject."""
-    table = email_table(campaign_id, status)
-    return pd.DataFrame(table["rows"], columns=table["columns"])
+    table = Table.from_response(email_table(campaign_id, status)) or Table(columns=[], rows=[])
+    return pd.DataFrame(table.rows, columns=table.columns)
 
 
 def status_html(campaign_id: int) -> str:
@@ -74,8 +75,8 @@ def email_html(campaign_id: int, customer_id: int) -> str:
     record = campaign_store().email(campaign_id, int(customer_id))
     if record is None:
         return "<p>No such email.</p>"
-    shown = preview(record)
-    problems = "".join(f"<li>{html.escape(i['message'])}</li>" for i in shown["issues"])
+    shown = DraftPreview.model_validate(preview(record))
+    problems = "".join(f"<li>{html.escape(i['message'])}</li>" for i in record["issues"])
     warning = f'<div class="email-problems"><b>Failed checks:</b><ul>{problems}</ul></div>' \
         if problems else ""
     return warning + email_preview(shown)

@@ -20,6 +20,7 @@ import gradio as gr
 from agent.conversation import ToolCallRecord
 from agent.runner import ChatService
 from tools.registry import CAMPAIGN_TOOLS
+from tools.results import CampaignRef
 from ui.campaign_tab import show
 from ui.messages import history_messages, tool_message
 from ui.results import ResultPanel, result_panel
@@ -86,11 +87,11 @@ class ChatView:
 
 def _campaign_view(calls: list[ToolCallRecord]) -> tuple[Any, ...] | None:
     """The Campaigns tab for the last campaign the turn's tools named, if any touched one."""
-    touched = [c.response.get("campaign_id") for c in calls
-               if c.name in CAMPAIGN_TOOL_NAMES and c.ok and c.response]
-    if not touched:
+    touched = [CampaignRef.parse(c.response) for c in calls if c.name in CAMPAIGN_TOOL_NAMES]
+    named = [ref.campaign_id for ref in touched if ref is not None]
+    if not named:
         return None
-    return show(next((i for i in reversed(touched) if i), None))
+    return show(next((i for i in reversed(named) if i), None))
 
 
 class ChatHandler:

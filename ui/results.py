@@ -8,13 +8,12 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from agent.conversation import ToolCallRecord
-from tools.results import Table
+from tools.results import CampaignSummary, DraftPreview, DraftResult, Table
 from ui.charts import build_figure, wants_chart
 from ui.segment_charts import chart_for
 
@@ -36,12 +35,18 @@ def last_table(calls: list[ToolCallRecord]) -> Table | None:
     return None
 
 
-def last_email(calls: list[ToolCallRecord]) -> dict[str, Any] | None:
+def last_email(calls: list[ToolCallRecord]) -> DraftPreview | None:
+    """The last email a tool drafted or showed."""
     for call in reversed(calls):
-        if call.ok and call.response:
-            email = call.response.get("email") or call.response.get("draft")
-            if isinstance(email, dict) and (email.get("html") or email.get("html_body")):
-                return email
+        if not call.ok:
+            continue
+        if call.name == "draft_email":
+            drafted = DraftResult.parse(call.response)
+            return drafted.email if drafted else None
+        if call.name == "show_campaign":
+            shown = CampaignSummary.parse(call.response)
+            if shown is not None and shown.email is not None and shown.email.html:
+                return shown.email
     return None
 
 
@@ -60,11 +65,11 @@ def write_csv(table: Table, folder: Path, name: str) -> Path:
     return path
 
 
-def email_preview(email: dict[str, Any]) -> str:
+def email_preview(email: DraftPreview) -> str:
     """The draft as the customer would see it, framed with its envelope."""
-    subject = html.escape(str(email.get("subject", "")))
-    to = html.escape(str(email.get("to_name") or email.get("to", "")))
-    body = email.get("html") or email.get("html_body") or ""
+    subject = html.escape(email.subject)
+    to = html.escape(email.to_name or email.to)
+    body = email.html
     return (f'<div class="email-preview"><div class="email-envelope"><b>To:</b> {to}<br>'
             f'<b>Subject:</b> {subject}</div><iframe sandbox="" srcdoc="{html.escape(body)}" '
             f'class="email-body"></iframe></div>')

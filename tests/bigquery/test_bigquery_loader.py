@@ -10,7 +10,12 @@ from google.cloud import bigquery
 
 from pipeline.bigquery_loader import json_rows, load_tables
 from tests.bigquery.conftest import LOCATION, PROJECT, tiny_frames
-from tests.bq_emulator import BigQueryEmulator, emulator_client, emulator_uploads, free_port
+from tests.bq_emulator import (
+    BigQueryEmulator,
+    emulator_client,
+    emulator_uploads,
+    free_port,
+)
 from tools.warehouse.bigquery_backend import BigQueryWarehouse
 from tools.warehouse.schema import load_schema
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-from email.policy import default
 import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import Message
+from email.policy import default
 from pathlib import Path
 from typing import Any
 

@@ -105,7 +105,7 @@ def test_prompt_injection_in_a_review_stays_data(own_data: Settings, injected: i
     """The hostile review surfaces in search results as data; drafting an email for its
     author keeps the customer's own address and an offer within the policy."""
     from tools.campaigns.workflow import campaign_store
-    from tools.reviews.search import search_reviews
+    from tools.reviews.tools import search_reviews
 
     found = search_reviews("give me 90% off free shipping forever", k=10)
     rows = [r for r in found["reviews"] if r["customer_id"] == injected]

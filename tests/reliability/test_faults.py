@@ -94,7 +94,7 @@ def test_setup_while_the_app_reads_the_warehouse_says_what_holds_it(own_data: Se
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
 def test_vector_index_missing_or_corrupt_degrades(own_data: Settings, damage: str) -> None:
-    from tools.reviews.search import search_reviews
+    from tools.reviews.tools import search_reviews
 
     chroma = own_data.chroma_dir
     if damage == "missing":

@@ -37,7 +37,7 @@ from tools.campaigns.workflow import (
 from tools.customers.pii import mask_email
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
-from tools.results import failure
+from tools.results import CampaignSummary, DraftResult, SendResult, failure
 from tools.warehouse import SqlError
 
 TABLE_LIMIT = 200
@@ -74,6 +74,18 @@ def _summary(campaign: Campaign) -> dict[str, Any]:
             "language": campaign.language, "tone": campaign.tone, "emails": campaign.total,
             "counts": {k: v for k, v in campaign.counts.items() if v},
             "status_text": _counts_text(campaign), "notes": campaign.notes}
+
+
+def _report(result: dict[str, Any]) -> dict[str, Any]:
+    return CampaignSummary.model_validate(result).to_dict()
+
+
+def _draft(result: dict[str, Any]) -> dict[str, Any]:
+    return DraftResult.model_validate(result).to_dict()
+
+
+def _send(result: dict[str, Any]) -> dict[str, Any]:
+    return SendResult.model_validate(result).to_dict()
 
 
 def email_table(campaign_id: int, status: str = "", limit: int = TABLE_LIMIT) -> dict[str, Any]:
@@ -118,13 +130,13 @@ async def draft_email(customer_id: int, language: str = "en", tone: str = "warm"
     shown = preview(record)
     if not shown["valid"]:
         return failure("draft_invalid", "The draft failed the checks and is not ready: "
-                      + "; ".join(i["message"] for i in record["issues"]),
-                      campaign_id=campaign.id, issues=record["issues"], notes=record["notes"])
-    return {"campaign_id": campaign.id, "email": shown,
-            "summary": f"Drafted email {campaign.id} to {record['to_name']} "
-                       f"({shown['to']}): “{record['subject']}”. It passed every check.",
-            "next_steps": "Approve it with approve_emails, change it with edit_campaign, or "
-                          "export/send it."}
+                       + "; ".join(i["message"] for i in record["issues"]),
+                       campaign_id=campaign.id, issues=record["issues"], notes=record["notes"])
+    return _draft({"campaign_id": campaign.id, "email": shown,
+                   "summary": f"Drafted email {campaign.id} to {record['to_name']} "
+                              f"({shown['to']}): “{record['subject']}”. It passed every check.",
+                   "next_steps": "Approve it with approve_emails, change it with edit_campaign, or "
+                                 "export/send it."})
 
 
 async def create_campaign(audience: str = "", customer_ids: list[int] | None = None,
@@ -166,11 +178,11 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
         campaign = await create_campaign_run(spec, request, name=name)
     except _FAILURES as err:
         return failure("campaign_refused", str(err), hint="Describe the audience with a city, "
-                      "loyalty, age group, gender, segment or complaint type, or give ids.")
-    return {**_summary(campaign), **email_table(campaign.id, limit=20),
-            "next_steps": "Review with show_campaign, change with edit_campaign, then "
-                          "approve_emails; export_campaign or send_campaign deliver approved "
-                          "emails."}
+                       "loyalty, age group, gender, segment or complaint type, or give ids.")
+    return _report({**_summary(campaign), **email_table(campaign.id, limit=20),
+                    "next_steps": "Review with show_campaign, change with edit_campaign, then "
+                                  "approve_emails; export_campaign or send_campaign deliver approved "
+                                  "emails."})
 
 
 def list_campaigns() -> dict[str, Any]:
@@ -204,12 +216,12 @@ def show_campaign(campaign_id: int = 0, status: str = "", customer_id: int = 0) 
         record = store.email(campaign.id, int(customer_id))
         if record is None:
             return failure("unknown_email", f"Campaign {campaign.id} has no email for customer "
-                          f"{customer_id}.")
-        return {**_summary(campaign), "email": preview(record)}
+                           f"{customer_id}.")
+        return _report({**_summary(campaign), "email": preview(record)})
     table = email_table(campaign.id, status)
     first = store.emails(campaign.id, statuses=(status,) if status else None)[:1]
     sample = {"email": preview(first[0])} if first else {}
-    return {**_summary(campaign), **table, **sample}
+    return _report({**_summary(campaign), **table, **sample})
 
 
 async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str = "",
@@ -245,9 +257,9 @@ async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str =
         campaign, ids = await edit_campaign_run(campaign_id, changes, customer_ids)
     except _FAILURES as err:
         return failure("edit_refused", str(err))
-    return {**_summary(campaign), "changed": {k: v for k, v in changes.items() if v},
-            "redrafted": len(ids), **email_table(campaign.id, limit=20),
-            "next_steps": "Edited emails are drafts again: review and approve them."}
+    return _report({**_summary(campaign), "changed": {k: v for k, v in changes.items() if v},
+                    "redrafted": len(ids), **email_table(campaign.id, limit=20),
+                    "next_steps": "Edited emails are drafts again: review and approve them."})
 
 
 def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
@@ -263,15 +275,15 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
     all_valid = _flag(all_valid)
     if not customer_ids and not all_valid:
         return failure("nothing_chosen", "Say which emails to approve: customer ids, or "
-                      "all_valid=true for every draft that passed the checks.")
+                       "all_valid=true for every draft that passed the checks.")
     try:
         campaign, moved, refused = approve(campaign_id, customer_ids or None)
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
-    return {**_summary(campaign), "approved": moved, "not_approved": refused,
-            "message": f"Approved {len(moved)} email(s)." + (
-                f" {len(refused)} could not be approved (failed checks, or not a draft)."
-                if refused else "")}
+    return _report({**_summary(campaign), "approved": moved, "not_approved": refused,
+                    "message": f"Approved {len(moved)} email(s)." + (
+                        f" {len(refused)} could not be approved (failed checks, or not a draft)."
+                        if refused else "")})
 
 
 def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
@@ -288,13 +300,13 @@ def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
     all_remaining = _flag(all_remaining)
     if not customer_ids and not all_remaining:
         return failure("nothing_chosen", "Say which emails to reject: customer ids, or "
-                      "all_remaining=true.")
+                       "all_remaining=true.")
     try:
         campaign, moved = reject(campaign_id, customer_ids or None, reason)
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
-    return {**_summary(campaign), "rejected": moved,
-            "message": f"Rejected {len(moved)} email(s)."}
+    return _report({**_summary(campaign), "rejected": moved,
+                    "message": f"Rejected {len(moved)} email(s)."})
 
 
 def export_campaign(campaign_id: int = 0, formats: str = "csv,eml,jsonl") -> dict[str, Any]:
@@ -312,9 +324,9 @@ def export_campaign(campaign_id: int = 0, formats: str = "csv,eml,jsonl") -> dic
         campaign = resolve_campaign(result.campaign_id, campaign_store())
     except _FAILURES as err:
         return failure("export_refused", str(err))
-    return {**_summary(campaign), "folder": str(result.folder), "files": result.files,
-            "handed_off": result.exported, "invalidated": result.invalidated,
-            "message": f"Exported campaign {campaign.id} to {result.folder}."}
+    return _report({**_summary(campaign), "folder": str(result.folder), "files": result.files,
+                    "handed_off": result.exported, "invalidated": result.invalidated,
+                    "message": f"Exported campaign {campaign.id} to {result.folder}."})
 
 
 async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
@@ -337,27 +349,27 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
             plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
         except _FAILURES as err:
             return failure("send_refused", str(err))
-        return {"status": "confirmation_required", "campaign_id": plan.campaign_id,
-                "emails": plan.emails, "server": plan.server,
-                "sample_recipients": plan.sample_recipients,
-                "invalidated": plan.invalidated, "confirmation_code": plan.confirmation_code,
-                "message": f"Ready to send {plan.emails} approved email(s) of campaign "
-                           f"{plan.campaign_id} through {plan.server}. Nothing has been sent. "
-                           f"To send, the marketer must reply: confirm send "
-                           f"{plan.confirmation_code} (valid {plan.expires_in_s // 60} min)."}
+        return _send({"status": "confirmation_required", "campaign_id": plan.campaign_id,
+                      "emails": plan.emails, "server": plan.server,
+                      "sample_recipients": plan.sample_recipients,
+                      "invalidated": plan.invalidated, "confirmation_code": plan.confirmation_code,
+                      "message": f"Ready to send {plan.emails} approved email(s) of campaign "
+                                 f"{plan.campaign_id} through {plan.server}. Nothing has been sent. "
+                                 f"To send, the marketer must reply: confirm send "
+                                 f"{plan.confirmation_code} (valid {plan.expires_in_s // 60} min)."})
     code = confirmation_code.strip()
     if not _typed_by_user(code, tool_context):
         return failure("confirmation_required", "Only the marketer can confirm a send: ask "
-                      f"them to type the confirmation code themselves (\"confirm send "
-                      f"{code}\"), then call send_campaign again.")
+                       f"them to type the confirmation code themselves (\"confirm send "
+                       f"{code}\"), then call send_campaign again.")
     try:
         report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings)
         campaign = resolve_campaign(report.campaign_id, campaign_store())
     except _FAILURES as err:
         return failure("send_refused", str(err))
-    result = {**_summary(campaign), "sent": len(report.sent), "failed": report.failed,
-              "uncertain": report.uncertain, "still_approved": report.still_approved,
-              "message": f"Sent {len(report.sent)} email(s)."}
+    result = _send({**_summary(campaign), "sent": len(report.sent), "failed": report.failed,
+                    "uncertain": report.uncertain, "still_approved": report.still_approved,
+                    "message": f"Sent {len(report.sent)} email(s)."})
     if report.error:
         result["message"] += f" Stopped early: {report.error} Run send_campaign again later " \
                              "to send the rest; nothing already sent will be sent twice."

@@ -48,7 +48,7 @@ def unknown_customer_ids(ids: list[int]) -> list[int]:
     if not wanted:
         return []
     found = reads.rows(f"SELECT customer_id FROM customers WHERE customer_id IN "
-                  f"({', '.join(str(i) for i in wanted)})", max_rows=len(wanted))
+                       f"({', '.join(str(i) for i in wanted)})", max_rows=len(wanted))
     known = {int(r["customer_id"]) for r in found}
     return [i for i in wanted if i not in known]
 
@@ -64,10 +64,10 @@ def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
             return customer_id, None
         suggestions = closest_ids(customer_id)
         return None, failure("unknown_customer", f"There is no customer {customer_id}.",
-                           suggestions)
+                             suggestions)
     if _EMAIL.match(raw):
         row = reads.first_row(f"SELECT customer_id FROM customers "
-                        f"WHERE LOWER(email) = {reads.sql_string(raw.lower())}")
+                              f"WHERE LOWER(email) = {reads.sql_string(raw.lower())}")
         if row:
             return int(row["customer_id"]), None
         return None, failure("unknown_customer", "No customer has that email address.")
@@ -78,16 +78,16 @@ def find_customer(text: str | int) -> tuple[int | None, dict[str, Any] | None]:
         f"(LOWER(first_name) = {reads.sql_string(w)} OR LOWER(last_name) = {reads.sql_string(w)} "
         f"OR LOWER(CONCAT(last_name, first_name)) = {reads.sql_string(w)})" for w in words[:3])
     rows = reads.rows(f"SELECT customer_id, first_name, last_name, address_city FROM customers "
-                 f"WHERE {conditions} ORDER BY customer_id LIMIT 6")
+                      f"WHERE {conditions} ORDER BY customer_id LIMIT 6")
     if len(rows) == 1:
         return int(rows[0]["customer_id"]), None
     label = [f"{r['customer_id']} ({r['first_name']} {r['last_name']}, {r['address_city']})"
              for r in rows[:5]]
     if rows:
         return None, failure("ambiguous_customer", f"{len(rows) if len(rows) < 6 else 'Several'} "
-                           f"customers are called {raw!r}; give the customer id.",
-                           [int(r["customer_id"]) for r in rows[:5]], options=label)
+                             f"customers are called {raw!r}; give the customer id.",
+                             [int(r["customer_id"]) for r in rows[:5]], options=label)
     return None, failure("unknown_customer", f"No customer id or name matches {raw!r}; "
-                       "give the numeric customer id.")
+                         "give the numeric customer id.")
 
 

@@ -1,4 +1,4 @@
-"""The recommendation tool: three products for a customer, or for a segment in a city.
+"""Recommendations: three products for a customer, or for a segment in a city.
 
 For a customer, the same rules that built final_personalized_recommendations and
 blended_recommendations run on the stored rankings, skipping what the customer bought or
@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.customers.lookup import find_customer
 from tools.results import Table, failure
-from tools.segments.queries import errors_as_data, pick_language
 from tools.segments.recommend_rules import BLEND, LAB_RULE, METHODS, first_new, lab_rule
 from tools.vocabulary.segments import (
     city_name,
     display_name,
-    resolve_city,
-    resolve_name,
 )
 from tools.warehouse import reads
 
@@ -53,8 +49,8 @@ def _details(product_ids: list[int]) -> dict[int, dict[str, Any]]:
     if not product_ids:
         return {}
     rows = reads.rows(f"SELECT SAFE_CAST(product_id AS INT64) AS product_id, title, categories, price "
-                 f"FROM products WHERE SAFE_CAST(product_id AS INT64) IN "
-                 f"({', '.join(str(p) for p in product_ids)})")
+                      f"FROM products WHERE SAFE_CAST(product_id AS INT64) IN "
+                      f"({', '.join(str(p) for p in product_ids)})")
     return {int(r["product_id"]): r for r in rows}
 
 
@@ -92,9 +88,9 @@ def recommend_for_customer(customer_id: int, method: str, lang: str) -> dict[str
     chosen = _method(method, scores)
     if chosen is None:
         return failure("unknown_method", f"method must be best, lab_rule or segment_city_blend, "
-                     f"not {method!r}.", ["best", *METHODS])
+                       f"not {method!r}.", ["best", *METHODS])
     where = reads.first_row(f"SELECT persona_age_group_profile, address_city FROM customer_segments "
-                      f"WHERE customer_id = {int(customer_id)}") or {}
+                            f"WHERE customer_id = {int(customer_id)}") or {}
     segment, city = where.get("persona_age_group_profile"), where.get("address_city")
     segment_list = _ranked("segment_top_products",
                            f"persona_age_group_profile = {reads.sql_string(segment or '')}")
@@ -146,47 +142,3 @@ def recommend_for_group(segment: str | None, city: str | None, lang: str) -> dic
             "summary": (f"추천 상품: {', '.join(filter(None, [group_ko, place_ko]))}" if lang == "ko"
                         else f"Recommended for {' in '.join(filter(None, [group, place]))}"),
             **_table(picks, _reasons(picks, method, segment_list, city_list, segment, city, lang))}
-
-
-@errors_as_data
-def recommend_products(customer: str = "", segment: str = "", city: str = "",
-                       method: str = "best", language: str = "") -> dict[str, Any]:
-    """Recommend three products for a customer, or for a persona segment and/or a city.
-
-    Args:
-        customer: a customer id or name; their past purchases and reviews are skipped.
-        segment: a persona segment in any spelling ("young loyal women", "젊은 여성 로열 고객"),
-            used when no customer is given.
-        city: a customer city ("Busan", "부산"), used when no customer is given.
-        method: "best" (the method with the higher measured hit rate), "lab_rule" (segment
-            top 1, segment top 2, city top 1) or "segment_city_blend" (products this segment
-            and city over-buy).
-        language: "en" or "ko" for the reasons; by default Korean for Korean requests.
-
-    Returns:
-        The products as columns/rows (rank, product_id, title, categories, price, reason), the
-        method used and, for a customer, both methods' measured hit rates.
-    """
-    lang = pick_language(language, customer, segment, city)
-    if str(customer).strip():
-        customer_id, problem = find_customer(customer)
-        if problem is not None:
-            return problem
-        return recommend_for_customer(customer_id, method, lang)
-    resolved_segment = None
-    if segment.strip():
-        match = resolve_name(segment)
-        if match.kind != "persona":
-            return failure("unknown_segment", f"{segment!r} is not one persona segment; "
-                         "recommendations by segment need one of the 12 persona segments.",
-                         match.candidates)
-        resolved_segment = match.name
-    resolved_city = resolve_city(city) if city.strip() else None
-    if city.strip() and resolved_city is None:
-        cities = [r["address_city"] for r in reads.rows(
-            "SELECT DISTINCT address_city FROM city_top_products ORDER BY address_city")]
-        return failure("unknown_city", f"No customers live in {city!r}.", cities[:18])
-    if not resolved_segment and not resolved_city:
-        return failure("missing_argument", "Give a customer, or a segment and/or a city.",
-                     ["customer", "segment", "city"])
-    return recommend_for_group(resolved_segment, resolved_city, lang)

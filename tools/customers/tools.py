@@ -1,4 +1,4 @@
-"""The customer 360 tool.
+"""The customer tools: the 360 (``lookup_customer``) and ``recommend_products``.
 
 A customer's email address never leaves this module unmasked: the 360 shows
 ``m***@example.com``; sending email is a separate, approved step.
@@ -10,10 +10,10 @@ from typing import Any
 
 from tools.customers.lookup import find_customer
 from tools.customers.pii import mask_email
-from tools.customers.recommendations import recommend_for_customer
-from tools.results import CustomerCard, Table
+from tools.customers.recommendations import recommend_for_customer, recommend_for_group
+from tools.results import CustomerCard, Table, failure
 from tools.segments.queries import errors_as_data, pick_language
-from tools.vocabulary.segments import display_name
+from tools.vocabulary.segments import display_name, resolve_city, resolve_name
 from tools.warehouse import reads
 
 REVIEW_COLUMNS = ["review_datetime", "product_id", "title", "rating", "text_sentiment",
@@ -61,18 +61,18 @@ def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
     """Profile, segment and persona, RFM cluster, orders, reviews and recommendations."""
     person = reads.first_row(f"SELECT * FROM customers WHERE customer_id = {customer_id}") or {}
     segment_row = reads.first_row(f"SELECT persona_age_group_profile FROM customer_segments "
-                            f"WHERE customer_id = {customer_id}") or {}
+                                  f"WHERE customer_id = {customer_id}") or {}
     segment = segment_row.get("persona_age_group_profile")
     persona = reads.first_row(
         f"SELECT persona_segment_description, marketing_pitch FROM customer_persona_definitions "
         f"WHERE persona_age_group_profile = {reads.sql_string(segment or '')} "
         f"AND language = {reads.sql_string(lang)}") if segment else None
     rfm = reads.first_row(f"SELECT r.*, c.next_step, c.next_step_ko, c.cluster_name_ko, c.basis_note "
-                    f"FROM customer_rfm AS r JOIN rfm_clusters AS c ON c.cluster_id = r.cluster_id "
-                    f"WHERE r.customer_id = {customer_id}") or {}
+                          f"FROM customer_rfm AS r JOIN rfm_clusters AS c ON c.cluster_id = r.cluster_id "
+                          f"WHERE r.customer_id = {customer_id}") or {}
     reviews = _reviews(customer_id)
     negative = reads.first_row(f"SELECT negative_reviews, neutral_reviews, main_issue_category "
-                         f"FROM negative_customers WHERE customer_id = {customer_id}")
+                               f"FROM negative_customers WHERE customer_id = {customer_id}")
     sentiment = {s: sum(1 for r in reviews if r.get("text_sentiment") == s)
                  for s in ("positive", "neutral", "negative")}
     korean = lang == "ko"
@@ -122,3 +122,47 @@ def lookup_customer(customer: str, language: str = "") -> dict[str, Any]:
     if problem is not None:
         return problem
     return customer_360(customer_id, pick_language(language, str(customer)))
+
+
+@errors_as_data
+def recommend_products(customer: str = "", segment: str = "", city: str = "",
+                       method: str = "best", language: str = "") -> dict[str, Any]:
+    """Recommend three products for a customer, or for a persona segment and/or a city.
+
+    Args:
+        customer: a customer id or name; their past purchases and reviews are skipped.
+        segment: a persona segment in any spelling ("young loyal women", "젊은 여성 로열 고객"),
+            used when no customer is given.
+        city: a customer city ("Busan", "부산"), used when no customer is given.
+        method: "best" (the method with the higher measured hit rate), "lab_rule" (segment
+            top 1, segment top 2, city top 1) or "segment_city_blend" (products this segment
+            and city over-buy).
+        language: "en" or "ko" for the reasons; by default Korean for Korean requests.
+
+    Returns:
+        The products as columns/rows (rank, product_id, title, categories, price, reason), the
+        method used and, for a customer, both methods' measured hit rates.
+    """
+    lang = pick_language(language, customer, segment, city)
+    if str(customer).strip():
+        customer_id, problem = find_customer(customer)
+        if problem is not None:
+            return problem
+        return recommend_for_customer(customer_id, method, lang)
+    resolved_segment = None
+    if segment.strip():
+        match = resolve_name(segment)
+        if match.kind != "persona":
+            return failure("unknown_segment", f"{segment!r} is not one persona segment; "
+                           "recommendations by segment need one of the 12 persona segments.",
+                           match.candidates)
+        resolved_segment = match.name
+    resolved_city = resolve_city(city) if city.strip() else None
+    if city.strip() and resolved_city is None:
+        cities = [r["address_city"] for r in reads.rows(
+            "SELECT DISTINCT address_city FROM city_top_products ORDER BY address_city")]
+        return failure("unknown_city", f"No customers live in {city!r}.", cities[:18])
+    if not resolved_segment and not resolved_city:
+        return failure("missing_argument", "Give a customer, or a segment and/or a city.",
+                       ["customer", "segment", "city"])
+    return recommend_for_group(resolved_segment, resolved_city, lang)

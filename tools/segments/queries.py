@@ -38,7 +38,7 @@ def errors_as_data(tool: F) -> F:
         except SqlError as err:
             if err.code in ("unknown_table", "warehouse_missing"):
                 return failure("not_built", f"The segment tables are not available: "
-                             f"{err.message}", hint=SETUP_HINT)
+                               f"{err.message}", hint=SETUP_HINT)
             return failure(err.code, err.message, err.suggestions)
         except Exception as err:  # noqa: BLE001 - a tool reports, never raises
             return failure("internal", f"{tool.__name__} failed: {type(err).__name__}: {err}")

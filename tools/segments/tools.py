@@ -78,7 +78,7 @@ def list_segments(kind: str = "persona", language: str = "en") -> dict[str, Any]
         return {"kind": "rfm", **_cluster_table(clusters), "summary": _clusters_title(clusters, lang)}
     if wanted not in ("persona", "personas", "segment", "segments", "all", "both", "페르소나"):
         return failure("unknown_kind", f"kind must be persona, rfm or all, not {kind!r}.",
-                     ["persona", "rfm", "all"])
+                       ["persona", "rfm", "all"])
     personas = _persona_rows(lang)
     total = sum(int(r["customers"] or 0) for r in personas)
     result = {"kind": "persona", **Table.from_records(personas, PERSONA_COLUMNS).to_dict(),
@@ -93,7 +93,7 @@ def list_segments(kind: str = "persona", language: str = "en") -> dict[str, Any]
 
 def _persona_description(segment: str, lang: str) -> dict[str, Any]:
     row = reads.first_row(f"SELECT * FROM customer_persona_definitions WHERE persona_age_group_profile "
-                    f"= {reads.sql_string(segment)} AND language = {reads.sql_string(lang)}")
+                          f"= {reads.sql_string(segment)} AND language = {reads.sql_string(lang)}")
     if row is None:
         return {}
     return {"description": row["persona_segment_description"], "summary": row["summary"],
@@ -104,15 +104,15 @@ def _persona_description(segment: str, lang: str) -> dict[str, Any]:
 def describe_persona(segment: str, lang: str) -> dict[str, Any]:
     """Everything about one persona segment: figures, persona, top products, RFM mix."""
     profile = reads.first_row(f"SELECT * FROM persona_segments WHERE persona_age_group_profile = "
-                        f"{reads.sql_string(segment)}") or {}
+                              f"{reads.sql_string(segment)}") or {}
     products = reads.rows(f"SELECT `rank`, product_id, title, categories, purchase_count, buyers, basis "
-                     f"FROM segment_top_products WHERE persona_age_group_profile = "
-                     f"{reads.sql_string(segment)} ORDER BY `rank` LIMIT 10")
+                          f"FROM segment_top_products WHERE persona_age_group_profile = "
+                          f"{reads.sql_string(segment)} ORDER BY `rank` LIMIT 10")
     mix = reads.rows(f"SELECT r.cluster_name, r.cluster_id, COUNT(*) AS customers "
-                f"FROM customer_rfm AS r JOIN customer_segments AS s "
-                f"ON s.customer_id = r.customer_id "
-                f"WHERE s.persona_age_group_profile = {reads.sql_string(segment)} "
-                f"GROUP BY r.cluster_name, r.cluster_id ORDER BY customers DESC, r.cluster_id")
+                     f"FROM customer_rfm AS r JOIN customer_segments AS s "
+                     f"ON s.customer_id = r.customer_id "
+                     f"WHERE s.persona_age_group_profile = {reads.sql_string(segment)} "
+                     f"GROUP BY r.cluster_name, r.cluster_id ORDER BY customers DESC, r.cluster_id")
     size = sum(int(m["customers"]) for m in mix) or 1
     figures = {k: profile.get(k) for k in (
         "customers", "share_of_customers", "reviewers", "reviews", "positive_share",
@@ -136,9 +136,9 @@ def describe_cluster(cluster_id: int, lang: str) -> dict[str, Any]:
     """Everything about one RFM cluster: size, centroid, next step, persona segment mix."""
     row = reads.first_row(f"SELECT * FROM rfm_clusters WHERE cluster_id = {int(cluster_id)}") or {}
     mix = reads.rows(f"SELECT s.persona_age_group_profile AS segment, COUNT(*) AS customers "
-                f"FROM customer_rfm AS r JOIN customer_segments AS s "
-                f"ON s.customer_id = r.customer_id WHERE r.cluster_id = {int(cluster_id)} "
-                f"GROUP BY s.persona_age_group_profile ORDER BY customers DESC, segment")
+                     f"FROM customer_rfm AS r JOIN customer_segments AS s "
+                     f"ON s.customer_id = r.customer_id WHERE r.cluster_id = {int(cluster_id)} "
+                     f"GROUP BY s.persona_age_group_profile ORDER BY customers DESC, segment")
     size = sum(int(m["customers"]) for m in mix) or 1
     for m in mix:
         m["name"] = display_name(m["segment"], lang) if m["segment"] else None
@@ -164,10 +164,10 @@ def _not_found(name: str, match: NameMatch) -> dict[str, Any]:
     if match.kind == "ambiguous":
         names = [f"{s} ({display_name(s)})" for s in match.candidates]
         return failure("ambiguous_segment", f"{name!r} fits {len(match.candidates)} persona "
-                     f"segments; say which one (or ask for each).", match.candidates,
-                     options=names)
+                       f"segments; say which one (or ask for each).", match.candidates,
+                       options=names)
     return failure("unknown_segment", f"No persona segment or RFM cluster called {name!r}.",
-                 match.candidates)
+                   match.candidates)
 
 
 @errors_as_data
