@@ -40,7 +40,7 @@ def rfm_cluster_figure(result: Table) -> go.Figure:
     subtitle = ""
     if unplaced:
         subtitle = " · ".join(f"{r['name']}: {int(r['customers']):,}" for r in unplaced)
-    silhouette = result.get("silhouette")
+    silhouette = result.extra.get("silhouette")
     title = "RFM clusters" + (f" (silhouette {float(silhouette):.2f})" if silhouette else "")
     figure.update_layout(
         template=TEMPLATE,
