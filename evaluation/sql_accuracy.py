@@ -6,7 +6,9 @@ last successful ``run_sql`` of the turn is re-run with the full row cap and comp
 the gold SQL's result:
 
 * rows compare as unordered multisets unless the gold says ``ordered`` (then in order) or
-  ``top`` (a ranked result whose leading rows equal the gold rows is right);
+  ``top`` (a ranked result whose leading rows equal the gold rows is right; a gold query
+  that ends in ORDER BY … LIMIT is read as ``top``, so a superlative answered with its
+  runner-up beside the winner counts);
 * every gold column must be matched by some predicted column (extra columns are fine; a
   TRUE/FALSE gold column may be matched by a two-valued label column such as LOYAL/NON_LOYAL);
 * numbers are equal within rounding (0.05, or 0.01% of their size).
@@ -33,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlglot
 import yaml
 
 from config.settings import PROJECT_ROOT, Settings, get_settings
@@ -62,8 +65,17 @@ def load_gold(path: Path = BASE_GOLD) -> list[GoldItem]:
     return [GoldItem(id=q["id"], category=q["category"], difficulty=q["difficulty"],
                      lang=q["lang"], question=q["question"], sql=q["sql"],
                      context=tuple(q.get("context", ())), ordered=bool(q.get("ordered")),
-                     top=bool(q.get("top")))
+                     top=bool(q.get("top")) or _ranked_and_limited(q["sql"]))
             for q in raw["questions"]]
+
+
+def _ranked_and_limited(sql: str) -> bool:
+    """Whether the outermost query orders its rows and keeps the first few."""
+    try:
+        tree = sqlglot.parse_one(sql, read="bigquery")
+    except sqlglot.errors.ParseError:
+        return False
+    return tree.args.get("order") is not None and tree.args.get("limit") is not None
 
 
 # ------------------------------------------------------------------------------ comparison

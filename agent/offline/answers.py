@@ -195,26 +195,33 @@ def write_table_answer(ctx: AnswerContext) -> str:
 
 
 def failure_answer(ctx: AnswerContext) -> str | None:
+    """The answer to a tool's ``Failure`` in the words of the intent's values."""
+    known = {name: value.label(ctx.lang) for name, value in ctx.values.items()}
+    return failure_text(ctx.response, ctx.lang, known)
+
+
+def failure_text(response: dict[str, Any] | None, lang: str,
+                 known: dict[str, str] | None = None) -> str | None:
     """The answer to a tool's ``Failure``: the phrasebook's words for the error where it has
     them (``error_<code>``), else the tool's own message, and the closest values the tool
     suggests; None when the tool succeeded."""
-    if ctx.response is None or not is_failure(ctx.response):
+    if response is None or not is_failure(response):
         return None
-    failed = Failure.from_dict(ctx.response)
+    failed = Failure.from_dict(response)
     code, message = failed.code, failed.message
     shown = failed.details.get("options") or failed.suggestions
     items = ", ".join(str(s) for s in shown[:5])
-    known = {name: value.label(ctx.lang) for name, value in ctx.values.items()}
+    known = dict(known or {})
     known.update(message=message, items=items,
                  customer=known.get("customer_id", ""), name=known.get("name", ""))
     book = _phrasebook()["phrases"]
     if f"error_{code}" in book:
-        text = phrase(f"error_{code}", ctx.lang, **known)
+        text = phrase(f"error_{code}", lang, **known)
         if f"error_{code}_suggest" in book and items:
-            text += phrase(f"error_{code}_suggest", ctx.lang, items=items)
+            text += phrase(f"error_{code}_suggest", lang, items=items)
         return text
-    text = phrase("error_generic", ctx.lang, message=message)
-    return text + (phrase("error_suggestions", ctx.lang, items=items) if items else "")
+    text = phrase("error_generic", lang, message=message)
+    return text + (phrase("error_suggestions", lang, items=items) if items else "")
 
 
 def write_direct_answer(ctx: AnswerContext) -> str:

@@ -23,10 +23,11 @@ from google.genai import types
 
 from agent.conversation import Turn, read_turns
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
-from agent.offline.answers import AnswerContext, decline, write_answer
+from agent.offline.answers import AnswerContext, decline, failure_text, write_answer
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES, language_of
+from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
 from tools.search.vector_index import IndexMissingError
@@ -34,6 +35,9 @@ from tools.sql.filters import add_filters, parse, render, set_limit
 from tools.sql.intents import Intent, load_intents
 from tools.sql.knowledge_index import phrasing_vectors
 from tools.sql.mentions import Mention, MentionFinder
+from tools.sql.query_plan import Period, PlanError, QueryPlan
+from tools.sql.question_parser import QuestionReader, question_lexicon
+from tools.sql.semantic_model import Label, load_semantic_model
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql.value_index import load_index
 from tools.warehouse import SqlError, get_warehouse
@@ -60,9 +64,11 @@ class Answer:
 
 @dataclass
 class Plan:
-    """A filled intent for one user message (``candidate`` None: declined)."""
+    """A filled intent, or a query composed from the semantic model, for one user message
+    (both None: declined)."""
 
     candidate: Candidate | None
+    composed: QueryPlan | None = None
     followup: bool = False
     suggestions: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
@@ -93,6 +99,9 @@ class OfflinePlanner:
         self.matcher = Matcher(self.intents, self.finder, self.lexicon, catalog, vectors, _embed)
         waiting = [i for i in usable if not set(i.tables) <= tables]  # derived tables not built
         self.waiting = Matcher(waiting, self.finder, self.lexicon, catalog) if waiting else None
+        self.model = load_semantic_model()
+        self.reader = QuestionReader(self.model, question_lexicon()) \
+            if "run_sql" in available_tools and set(self.model.tables) <= tables else None
         self._plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
 
     # -- planning ---------------------------------------------------------------------
@@ -110,7 +119,8 @@ class OfflinePlanner:
                     self._plans.popitem(last=False)
             self._plans.move_to_end(key)
             plan = self._plans[key]
-            if plan.candidate is not None and plan.candidate.intent.tool is not None:
+            if plan.composed is not None or (plan.candidate is not None
+                                             and plan.candidate.intent.tool is not None):
                 previous = plan
             context = remember(context, plan, turn)
         return plan
@@ -125,11 +135,15 @@ class OfflinePlanner:
             followed = self.follow_up(previous, mentions)
             if followed is not None:
                 return followed
+        lang = language_of(text)
+        if self.reader is not None:
+            composed = self.reader.read(text, mentions, lang).plan
+            if composed is not None:
+                return Plan(candidate=None, composed=composed)
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
             return Plan(candidate=answerable)
-        lang = language_of(text)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
@@ -157,6 +171,8 @@ class OfflinePlanner:
     def follow_up(self, previous: Plan, mentions: list[Mention]) -> Plan | None:
         """The previous plan with the new values swapped in or added as filters (a
         question again, never an action such as creating a campaign or confirming a send)."""
+        if previous.composed is not None:
+            return self._follow_composed(previous.composed, mentions)
         assert previous.candidate is not None
         before = previous.candidate
         if any(s.type in _ONE_OFF for s in before.intent.slots):
@@ -175,6 +191,29 @@ class OfflinePlanner:
                 continue
             self.matcher.place(c, profile, mention)
         return Plan(candidate=c, followup=True) if c.executable else None
+
+    def _follow_composed(self, before: QueryPlan, mentions: list[Mention]) -> Plan | None:
+        """A composed query with the new values swapped in for the same column's, or added."""
+        assert self.reader is not None
+        plan = replace(before, conditions=list(before.conditions))
+        for mention in mentions:
+            if mention.type == "period":
+                value = mention.value
+                plan.period = Period(str(value.start), str(value.end),
+                                     Label(value.en, value.ko))
+                continue
+            try:
+                condition = self.reader.condition(mention)
+            except PlanError:
+                return None
+            column = condition.sql.split(" ")[0]
+            same = [c for c in plan.conditions if c.sql.split(" ")[0] == column]
+            plan.conditions = [c for c in plan.conditions if c not in same] + [condition]
+        try:
+            plan.to_sql(self.model)
+        except PlanError:
+            return None
+        return Plan(candidate=None, composed=plan, followup=True)
 
     def suggest(self, ranked: list[Candidate], lang: str) -> list[str]:
         """The closest answerable questions, with the user's own values where they fit."""
@@ -202,6 +241,8 @@ class OfflinePlanner:
 
     # -- tool calls and answers ------------------------------------------------------------
     def tool_call(self, plan: Plan) -> ToolCall:
+        if plan.composed is not None:
+            return ToolCall("run_sql", {"sql": plan.composed.to_sql(self.model)})
         c = plan.candidate
         assert c is not None and c.intent.tool is not None
         args = c.intent.render_args(c.values, c.filters)
@@ -215,6 +256,9 @@ class OfflinePlanner:
 
     def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
         lang = language_of(text)
+        if plan.composed is not None:
+            failed = failure_text(response, lang)
+            return failed or write_composed(plan.composed, response, lang)
         if plan.candidate is None:
             return decline(lang, plan.suggestions, plan.unplaced, plan.missing_tables)
         c = plan.candidate
@@ -242,7 +286,8 @@ class OfflinePlanner:
         plan = self.plan_conversation(turns)
         if current.responses:
             return Answer(self.answer(current.text, plan, current.responses[-1]))
-        if plan.candidate is None or plan.candidate.intent.tool is None:
+        if plan.composed is None and (plan.candidate is None
+                                      or plan.candidate.intent.tool is None):
             return Answer(self.answer(current.text, plan, None))
         return self.tool_call(plan)
 

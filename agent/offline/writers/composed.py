@@ -1,0 +1,146 @@
+"""The answer to a query the offline model composed from the semantic model.
+
+The answer leads with the result — the number, the winner and the runner-up, or the first
+rows of a breakdown — and ends with how the question was read (measure, breakdown,
+filters, time window, order), so a wrong reading is visible at a glance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.results import Table
+from tools.sql.query_plan import OPERATOR_WORDS, QueryPlan, number
+from tools.sql.semantic_model import Label
+
+LISTED = 8  # rows quoted in a breakdown's answer
+
+
+def format_number(value: Any, unit: str, lang: str) -> str:
+    """A value in the unit's usual form: ₩12,345 · 1,234 · 4.21 · 12.5%."""
+    if value is None:
+        return "—"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if unit == "won":
+        return f"₩{value:,.0f}" if lang == "en" else f"{value:,.0f}원"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "count" or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def reading(plan: QueryPlan, lang: str) -> str:
+    """How the question was read, in one line."""
+    ko = lang == "ko"
+    parts: list[str] = []
+    if plan.shape == "share":
+        assert plan.share is not None
+        what = plan.share.label.text(lang)
+        parts.append(f"{what} 비율" if ko else f"share that are {what}")
+    elif plan.shape == "rows" and plan.rank_by is not None:
+        first = plan.order != "asc"
+        word = ("높은 순" if first else "낮은 순") if ko else \
+            ("highest first" if first else "lowest first")
+        parts.append(f"{plan.rank_by.label.text(lang)} {word}")
+    elif plan.shape == "rows":
+        parts.append(", ".join(c.label.text(lang) for c in plan.columns))
+    elif plan.measure is not None:
+        parts.append(plan.measure.label.text(lang))
+    if plan.group_by:
+        dims = ", ".join(d.label.text(lang) for d in plan.group_by)
+        parts.append(f"{dims}별" if ko else f"by {dims}")
+    conditions = [c.label.text(lang) for c in plan.conditions]
+    if conditions:
+        parts.append(("조건: " if ko else "where ") + ", ".join(conditions))
+    if plan.period is not None:
+        parts.append(("기간: " if ko else "in ") + plan.period.label.text(lang))
+    if plan.having is not None and plan.shape == "aggregate":
+        en, kr = OPERATOR_WORDS[plan.having[0]]
+        parts.append(f"{number(plan.having[1])} {kr}" if ko else f"{en} {number(plan.having[1])}")
+    if plan.shape == "aggregate" and plan.order:
+        first = plan.order == "desc"
+        parts.append(("많은/높은 순" if first else "적은/낮은 순") if ko else
+                      ("highest first" if first else "lowest first"))
+    if plan.limit and not plan.superlative:
+        parts.append(f"상위 {plan.limit}" if ko else f"top {plan.limit}")
+    head = "해석" if ko else "Read as"
+    return f"{head}: " + " · ".join(p for p in parts if p)
+
+
+def write_composed(plan: QueryPlan, response: dict[str, Any] | None, lang: str) -> str:
+    table = Table.from_response(response)
+    note = reading(plan, lang)
+    if table is None:
+        return note
+    if not table.rows:
+        empty = "조건에 맞는 데이터가 없습니다." if lang == "ko" else "No rows match."
+        return f"{empty}\n{note}"
+    return f"{_lead(plan, table, lang)}\n{note}"
+
+
+def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
+    ko = lang == "ko"
+    if plan.shape == "rows":
+        return _rows(plan, table, lang)
+    unit = "percent" if plan.shape == "share" else (plan.measure.unit if plan.measure else "")
+    label = _measure_label(plan, lang)
+    if not plan.group_by:
+        value = format_number(table.rows[0][-1], unit, lang)
+        return f"{label}: {value}." if not ko else f"{label}: {value}"
+    rows = [(", ".join(_cell(v, lang) for v in row[:-1]), format_number(row[-1], unit, lang))
+            for row in table.rows]
+    if plan.superlative:
+        winner, value = rows[0]
+        text = f"{winner} — {value} ({label})" if not ko else f"{winner}: {value} ({label})"
+        if len(rows) > 1:
+            tie = table.rows[1][-1] == table.rows[0][-1]
+            runner, second = rows[1]
+            if ko:
+                text += f"; {'공동 1위' if tie else '2위'}: {runner} {second}"
+            else:
+                text += f"; {'tied with' if tie else 'runner-up'}: {runner} — {second}"
+        return text + ("" if ko else ".")
+    listed = "; ".join(f"{k} {v}" for k, v in rows[:LISTED])
+    more = (f" 외 {len(rows) - LISTED}개" if ko else f" and {len(rows) - LISTED} more") \
+        if len(rows) > LISTED else ""
+    return f"{label}: {listed}{more}" + ("" if ko else ".")
+
+
+def _rows(plan: QueryPlan, table: Table, lang: str) -> str:
+    ko = lang == "ko"
+    items = []
+    for row in table.rows[:LISTED]:
+        cells = [format_number(v, c.unit, lang) if c.unit else _cell(v, lang)
+                 for v, c in zip(row, plan.columns, strict=False)]
+        items.append(" — ".join(cells))
+    if plan.superlative and plan.rank_by is not None:
+        text = items[0]
+        if len(items) > 1:
+            text += (f"; 다음: {items[1]}" if ko else f"; runner-up: {items[1]}")
+        return text + ("" if ko else ".")
+    if plan.rank_by is None and len(plan.columns) == 1 and len({r[0] for r in table.rows}) == 1:
+        who = plan.conditions[0].label.text(lang) if plan.conditions else ""
+        return f"{who}: {items[0]}" + ("" if ko else ".")
+    return "; ".join(items) + ("" if ko else ".")
+
+
+def _measure_label(plan: QueryPlan, lang: str) -> str:
+    if plan.shape == "share":
+        assert plan.share is not None
+        return f"{plan.share.label.text(lang)} 비율" if lang == "ko" else \
+            f"Share that are {plan.share.label.text(lang)}"
+    label = plan.measure.label if plan.measure else Label("", "")
+    text = label.text(lang)
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def _cell(value: Any, lang: str) -> str:
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        return value[1:-1]  # "[Bags]" -> Bags
+    if isinstance(value, bool):
+        return ("예" if value else "아니오") if lang == "ko" else ("yes" if value else "no")
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)

@@ -1,0 +1,257 @@
+"""A typed query plan and the BigQuery SQL it stands for.
+
+A plan is one of four shapes, each built from parts of the semantic model:
+
+* ``aggregate`` — a measure, optionally by dimensions, with filters, a time window, a
+  HAVING threshold on the measure, and a ranking (order and limit);
+* ``share`` — the percentage of rows meeting a condition, optionally by dimensions;
+* ``count_having`` — how many entities have more (or fewer) than N facts ("products with
+  more than 10 reviews");
+* ``rows`` — an entity's own rows ranked by an attribute ("the cheapest bag") or looked up
+  ("the price of <product>", "customer 1004's city").
+
+The SQL reads the measure's table and joins each entity table it needs (facts reach
+entities many-to-one, so nothing is double counted); when the measure is on an entity
+table, conditions on facts become semi-joins. Values reach SQL only as literals rendered by
+sqlglot or as numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from tools.sql.semantic_model import Dimension, Label, SemanticModel
+
+DATASET = "cymbal"
+OPERATORS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}
+OPERATOR_WORDS = {"gt": ("more than", "초과"), "ge": ("at least", "이상"),
+                  "lt": ("less than", "미만"), "le": ("at most", "이하"), "eq": ("exactly", "")}
+
+
+class PlanError(ValueError):
+    """A plan the semantic model cannot turn into one safe query (the reader then declines)."""
+
+
+def literal(value: str) -> str:
+    return exp.Literal.string(str(value)).sql("bigquery")
+
+
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter: its SQL (with table aliases), the table it reads and how it reads."""
+
+    sql: str
+    table: str
+    label: Label
+    at: int = 0  # where the question said it (character offset)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """An aggregate over one table."""
+
+    name: str  # the result column
+    sql: str
+    table: str
+    label: Label
+    unit: str
+    where: str | None = None
+    distinct: str | None = None  # COUNT(*) becomes COUNT(DISTINCT this) when joined
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str
+    end: str  # exclusive
+    label: Label
+
+
+@dataclass(frozen=True)
+class RowColumn:
+    sql: str
+    name: str
+    label: Label
+    unit: str = ""
+
+
+@dataclass
+class QueryPlan:
+    shape: str  # aggregate | share | count_having | rows
+    table: str  # the table rows are counted or read from
+    measure: MeasureSpec | None = None
+    group_by: list[Dimension] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    period: Period | None = None
+    order: str | None = None  # asc | desc
+    limit: int | None = None
+    superlative: bool = False  # "which … the most": the winner, with the runner-up
+    having: tuple[str, float] | None = None  # on the measure, per group
+    share: Condition | None = None
+    count_key: str | None = None  # count_having: the fact column naming the entity
+    count_sql: str = "COUNT(*)"  # count_having: how the facts are counted
+    columns: list[RowColumn] = field(default_factory=list)  # rows: what to show
+    rank_by: RowColumn | None = None  # rows: the attribute ranked by
+
+    # -- SQL -------------------------------------------------------------------------------
+    def to_sql(self, model: SemanticModel) -> str:
+        if self.shape == "aggregate":
+            sql = self._aggregate(model)
+        elif self.shape == "share":
+            sql = self._share(model)
+        elif self.shape == "count_having":
+            sql = self._count_having(model)
+        else:
+            sql = self._rows(model)
+        return sqlglot.transpile(sql, read="bigquery", write="bigquery", pretty=True)[0]
+
+    def _tables(self) -> set[str]:
+        tables = {self.table} | {c.table for c in self.conditions} | \
+            {d.table for d in self.group_by}
+        if self.share is not None:
+            tables.add(self.share.table)
+        return tables
+
+    def _from(self, model: SemanticModel, extra_where: list[str]) -> tuple[str, list[str],
+                                                                           bool]:
+        """FROM with its joins, the WHERE conditions, and whether the base was joined."""
+        base = model.tables[self.table]
+        parts = [f"{DATASET}.{base.name} AS {base.alias}"]
+        where = list(extra_where)
+        joined = False
+        if base.kind == "fact":
+            fact = model.fact_of(self.table)
+            for table in sorted(self._tables() - {self.table}):
+                join = model.join(fact, table)
+                if join is None:
+                    raise PlanError(f"no join from {fact} to {table}")
+                parts.append(f"JOIN {DATASET}.{table} AS {model.alias(table)} ON {join.on}")
+                joined = True
+            where += [c.sql for c in self.conditions]
+            if self.period is not None:
+                where.append(self._period_sql(model, fact))
+            return " ".join(parts), where, joined
+        own = [c for c in self.conditions if c.table == self.table]
+        where += [c.sql for c in own]
+        foreign = [c for c in self.conditions if c.table != self.table]
+        if any(d.table != self.table for d in self.group_by):
+            raise PlanError("grouping an entity by another table's column")
+        facts = sorted({model.fact_of(c.table) for c in foreign})
+        if self.period is not None and not facts:
+            raise PlanError("a time window on an entity with no fact to place it")
+        for fact in facts:
+            where.append(self._semi_join(model, fact, [c for c in foreign
+                                                       if model.fact_of(c.table) == fact]))
+        return " ".join(parts), where, joined
+
+    def _semi_join(self, model: SemanticModel, fact: str, conditions: list[Condition]) -> str:
+        join = model.join(fact, self.table)
+        key = model.entity_keys.get(self.table)
+        if join is None or join.key is None or key is None:
+            raise PlanError(f"no way to reach {self.table} from {fact}")
+        parts = [f"{DATASET}.{fact} AS {model.alias(fact)}"]
+        for table in sorted({c.table for c in conditions} - {fact}):
+            inner = model.join(fact, table)
+            if inner is None or table == self.table:
+                raise PlanError(f"no join from {fact} to {table}")
+            parts.append(f"JOIN {DATASET}.{table} AS {model.alias(table)} ON {inner.on}")
+        where = [c.sql for c in conditions]
+        if self.period is not None:
+            where.append(self._period_sql(model, fact))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return f"{key} IN (SELECT {join.key} FROM {' '.join(parts)}{clause})"
+
+    def _period_sql(self, model: SemanticModel, fact: str) -> str:
+        assert self.period is not None
+        table = model.tables[fact]
+        if table.time is None:
+            raise PlanError(f"{fact} has no time column")
+        column = f"{table.alias}.{table.time}"
+        return (f"{column} >= {literal(self.period.start)} AND "
+                f"{column} < {literal(self.period.end)}")
+
+    def _measure_sql(self, joined: bool) -> str:
+        m = self.measure
+        assert m is not None
+        if joined and m.distinct and m.sql == "COUNT(*)":
+            return f"COUNT(DISTINCT {m.distinct})"
+        return m.sql
+
+    def _aggregate(self, model: SemanticModel) -> str:
+        m = self.measure
+        assert m is not None
+        where_extra = [m.where] if m.where else []
+        source, where, joined = self._from(model, where_extra)
+        dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
+        select = ", ".join([*dims, f"{self._measure_sql(joined)} AS {m.name}"])
+        sql = f"SELECT {select} FROM {source}"
+        if where:
+            sql += f" WHERE {' AND '.join(where)}"
+        if self.group_by:
+            sql += " GROUP BY " + ", ".join(_column_name(d) for d in self.group_by)
+        if self.having is not None:
+            op, value = self.having
+            sql += f" HAVING {self._measure_sql(joined)} {OPERATORS[op]} {number(value)}"
+        if self.group_by:
+            direction = "ASC" if self.order == "asc" else "DESC"
+            keys = [f"{m.name} {direction}"] if self.order else []
+            keys += [_column_name(d) for d in self.group_by]
+            sql += " ORDER BY " + ", ".join(keys)
+            if self.limit:
+                sql += f" LIMIT {int(self.limit)}"
+        return sql
+
+    def _share(self, model: SemanticModel) -> str:
+        assert self.share is not None
+        source, where, _ = self._from(model, [])
+        dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
+        share = f"ROUND(100 * COUNTIF({self.share.sql}) / COUNT(*), 2) AS share_pct"
+        sql = f"SELECT {', '.join([*dims, share])} FROM {source}"
+        if where:
+            sql += f" WHERE {' AND '.join(where)}"
+        if self.group_by:
+            names = ", ".join(_column_name(d) for d in self.group_by)
+            order = f"share_pct {'ASC' if self.order == 'asc' else 'DESC'}, " if self.order \
+                else ""
+            sql += f" GROUP BY {names} ORDER BY {order}{names}"
+            if self.limit:
+                sql += f" LIMIT {int(self.limit)}"
+        return sql
+
+    def _count_having(self, model: SemanticModel) -> str:
+        assert self.having is not None and self.count_key is not None
+        source, where, _ = self._from(model, [])
+        op, value = self.having
+        inner = f"SELECT {self.count_key} FROM {source}"
+        if where:
+            inner += f" WHERE {' AND '.join(where)}"
+        inner += (f" GROUP BY {self.count_key} HAVING {self.count_sql} {OPERATORS[op]} "
+                  f"{number(value)}")
+        return f"SELECT COUNT(*) AS matching FROM ({inner})"
+
+    def _rows(self, model: SemanticModel) -> str:
+        source, where, _ = self._from(model, [])
+        columns = [f"{c.sql} AS {c.name}" for c in self.columns]
+        sql = f"SELECT {', '.join(columns)} FROM {source}"
+        if where:
+            sql += f" WHERE {' AND '.join(where)}"
+        if self.rank_by is not None:
+            direction = "ASC" if self.order == "asc" else "DESC"
+            sql += f" ORDER BY {self.rank_by.sql} {direction}, {self.columns[0].sql}"
+        if self.limit:
+            sql += f" LIMIT {int(self.limit)}"
+        return sql
+
+
+def _column_name(dimension: Dimension) -> str:
+    if dimension.time:
+        return "month"
+    if dimension.sql.startswith(("CASE", "FORMAT")):
+        return dimension.name
+    return dimension.sql.split(".")[-1]

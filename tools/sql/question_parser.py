@@ -1,0 +1,882 @@
+"""From a question to a query plan, composed from the semantic model.
+
+The reader finds the question's values (``MentionFinder``: cities, genders, categories,
+products, customer ids, time windows …), reads every other word against the lexicon, places
+each number (a threshold on an attribute, a count condition, a top N), and then decides the
+shape: a measure (named, an average or total of an attribute, or the count of what is
+asked about), broken down by dimensions, ranked, turned into a share, or the rows of an
+entity ranked by an attribute. A plan is returned only when every content word is
+explained by it; otherwise the reading lists the words it could not place and the caller
+declines instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tools.sql.knowledge import Glossary, load_glossary
+from tools.sql.mentions import Mention, range_bounds
+from tools.sql.query_plan import (
+    OPERATOR_WORDS,
+    Condition,
+    MeasureSpec,
+    Period,
+    PlanError,
+    QueryPlan,
+    RowColumn,
+    literal,
+    number,
+)
+from tools.sql.question_words import Lexicon, Phrase, Token, tokenize
+from tools.sql.semantic_model import (
+    Attribute,
+    Dimension,
+    Entity,
+    Label,
+    SemanticModel,
+    load_semantic_model,
+)
+
+VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "status",
+               "availability", "sentiment", "issue_category", "age_group", "product",
+               "customer_id", "period"}
+UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id"}  # answered by other intents
+# Units a number may carry, and the attribute (or count) each implies.
+UNITS = {"원": "price", "won": "price", "krw": "price", "₩": "price",
+         "살": "age", "세": "age", "years": "age", "year": "age", "yo": "age",
+         "점": "review_rating", "stars": "review_rating", "star": "review_rating",
+         "개": "count", "건": "count", "명": "count", "곳": "count", "가지": "count",
+         "위": "count", "번": "count", "회": "count", "%": "percent", "퍼센트": "percent"}
+TOP_WORDS = {"top", "first", "best", "상위", "탑", "베스트"}
+BOTTOM_WORDS = {"bottom", "last", "worst", "하위"}
+RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
+AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
+              "max_of": ("MAX", "max", "highest", "최대"),
+              "min_of": ("MIN", "min", "lowest", "최소")}
+RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
+RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
+
+
+@dataclass
+class NumberUse:
+    """A number of the question and what it turned out to mean."""
+
+    value: float
+    high: float | None  # a range's upper end
+    op: str | None  # gt ge lt le eq between
+    unit: str | None
+    index: int  # position among the read items
+    used_for: str = ""  # attribute:<name> | count:<entity> | top | percent
+
+
+@dataclass
+class Reading:
+    """The plan of a question, or why there is none (the words it could not place)."""
+
+    plan: QueryPlan | None
+    unexplained: list[str] = field(default_factory=list)
+    reason: str = ""
+    lang: str = "en"
+
+
+@dataclass
+class _Parts:
+    """Everything found in the question, before deciding its shape."""
+
+    items: list[Phrase | Token]
+    mentions: list[Mention]
+    roles: dict[str, list[int]] = field(default_factory=dict)
+    numbers: list[NumberUse] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # indexes of items the plan explains
+
+    def at(self, role: str) -> list[int]:
+        return self.roles.get(role, [])
+
+    def has(self, role: str) -> bool:
+        return bool(self.roles.get(role))
+
+    def phrase(self, index: int) -> Phrase | None:
+        item = self.items[index]
+        return item if isinstance(item, Phrase) else None
+
+    def names(self, role: str) -> list[tuple[int, str]]:
+        out = []
+        for i in self.at(role):
+            phrase = self.phrase(i)
+            sense = phrase.get(role) if phrase else None
+            if sense is not None:
+                out.append((i, sense.name))
+        return out
+
+    def use(self, *indexes: int) -> None:
+        self.used.update(indexes)
+
+    def use_role(self, role: str) -> None:
+        self.used.update(self.at(role))
+
+
+@lru_cache(maxsize=1)
+def question_lexicon() -> Lexicon:
+    """The lexicon of the project's semantic model and question words (built once)."""
+    return Lexicon(load_semantic_model())
+
+
+class QuestionReader:
+    """Reads questions against one semantic model, lexicon and glossary."""
+
+    def __init__(self, model: SemanticModel, lexicon: Lexicon,
+                 glossary: Glossary | None = None) -> None:
+        self.model = model
+        self.lexicon = lexicon
+        self.glossary = glossary or load_glossary()
+
+    def read(self, text: str, mentions: list[Mention], lang: str) -> Reading:
+        if any(m.type in UNSUPPORTED_TYPES for m in mentions):
+            return Reading(None, reason="unsupported value", lang=lang)
+        kept = [m for m in mentions if m.type in VALUE_TYPES]
+        tokens = [t for t in tokenize(text)
+                  if not any(m.start <= t.start < m.end or t.start <= m.start < t.end
+                             for m in kept)]
+        parts = _Parts(items=self.lexicon.read(tokens), mentions=kept)
+        for i, item in enumerate(parts.items):
+            if isinstance(item, Phrase):
+                for sense in item.senses:
+                    parts.roles.setdefault(sense.role, []).append(i)
+        self._numbers(parts)
+        try:
+            plan = self._plan(parts, lang)
+            if plan is not None:
+                _one_condition_per_column(plan.conditions)
+                plan.to_sql(self.model)  # a plan that cannot be written is no reading
+        except PlanError as err:
+            return Reading(None, reason=str(err), lang=lang)
+        unexplained = self._unexplained(parts)
+        if plan is None or unexplained:
+            return Reading(None, unexplained=unexplained,
+                           reason="unexplained words" if plan else "no measure", lang=lang)
+        return Reading(plan, lang=lang)
+
+    # -- numbers ---------------------------------------------------------------------------
+    def _numbers(self, parts: _Parts) -> None:
+        items = parts.items
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if not isinstance(item, Token) or item.kind != "number":
+                i += 1
+                continue
+            value = item.number or 0.0
+            unit, after = self._unit(items, i + 1)
+            use = NumberUse(value=value, high=None, op=None, unit=unit, index=i)
+            # a range: "between 30 and 40", "30 to 40", "2만원에서 5만원 사이"
+            nxt = after
+            if nxt < len(items) and _is(items[nxt], "and") and nxt + 1 < len(items) and \
+                    _number(items[nxt + 1]) is not None:
+                high = _number(items[nxt + 1])
+                unit2, after2 = self._unit(items, nxt + 2)
+                use.high, use.op, use.unit = high, "between", use.unit or unit2
+                parts.use(*range(i, after2))
+                after = after2
+            elif nxt < len(items) and _number(items[nxt]) is not None and \
+                    any(_is(items[k], "between") for k in range(nxt + 1, min(nxt + 4, len(items)))):
+                high = _number(items[nxt])
+                unit2, after2 = self._unit(items, nxt + 1)
+                use.high, use.op, use.unit = high, "between", use.unit or unit2
+                parts.use(*range(i, after2))
+                after = after2
+            else:
+                parts.use(*range(i, after))
+            if use.op is None:
+                use.op = self._operator(parts, i, after)
+            if use.op == "between":
+                for k in range(max(0, i - 2), min(len(items), after + 2)):
+                    if _is(items[k], "between") or _is(items[k], "and"):
+                        parts.use(k)
+            if use.op is None and use.unit in (None, "count") and self._is_top(parts, i):
+                use.used_for = "top"
+            parts.numbers.append(use)
+            i = after
+
+    def _unit(self, items: list[Phrase | Token], start: int) -> tuple[str | None, int]:
+        if start < len(items):
+            item = items[start]
+            form = item.form if isinstance(item, Token) else item.text
+            if form in UNITS:
+                return UNITS[form], start + 1
+            if isinstance(item, Phrase) and item.has("attribute"):
+                sense = item.get("attribute")
+                if sense is not None and sense.name in ("age",) and \
+                        item.text in ("years old", "year old", "old", "yrs old"):
+                    return "age", start + 1
+        return None, start
+
+    def _operator(self, parts: _Parts, first: int, after: int) -> str | None:
+        items = parts.items
+        for k in range(first - 1, max(-1, first - 3), -1):  # English: before the number
+            for op in ("gt", "ge", "lt", "le", "eq"):
+                if _is(items[k], op) and not _is(items[k], "stop"):
+                    parts.use(k)
+                    return op
+            if not (_is(items[k], "attribute") or _is(items[k], "entity") or _is(items[k], "have")):
+                break
+        for k in range(after, min(len(items), after + 3)):  # Korean and "5 or more": after
+            for op in ("ge", "le", "gt", "lt"):
+                if _is(items[k], op):
+                    parts.use(k)
+                    return op
+            if not (_is(items[k], "entity") or _is(items[k], "attribute")
+                    or _is(items[k], "wrote") or _is(items[k], "ordered")):
+                break
+        return None
+
+    def _is_top(self, parts: _Parts, index: int) -> bool:
+        items = parts.items
+        before = items[index - 1] if index > 0 else None
+        if before is not None and _form(before) in TOP_WORDS | BOTTOM_WORDS:
+            parts.use(index - 1)
+            return True
+        # "the 3 cities", "도시 3곳", "3 cities": a count next to a dimension or entity
+        for k in (index + 1, index - 1, index + 2):
+            if 0 <= k < len(items) and (_is(items[k], "dimension") or _is(items[k], "entity")):
+                return True
+        return False
+
+    # -- shape -----------------------------------------------------------------------------
+    def _plan(self, parts: _Parts, lang: str) -> QueryPlan | None:
+        conditions = self._conditions(parts)
+        period = self._period(parts, lang)
+        lookup = self._lookup(parts, conditions, lang)
+        if lookup is not None:
+            return lookup
+        entity_table = self._entity_table(parts)
+        rank = parts.names("rank")
+        groups = self._groups(parts)
+        top = next((n for n in parts.numbers if n.used_for == "top"), None)
+        direction = self._direction(parts)
+        if parts.has("share"):
+            return self._share_plan(parts, conditions, groups, period, entity_table, direction,
+                                    top)
+        if rank and not groups and not parts.has("avg"):
+            return self._rows_plan(parts, conditions, rank[0], entity_table, top, lang)
+        thresholds = self._count_thresholds(parts)
+        if thresholds and not groups:
+            return self._count_having(parts, entity_table, thresholds[0], conditions, period)
+        measure = self._measure(parts, entity_table, rank)
+        if measure is None:
+            return None
+        groups = self._resolve_month(groups, measure)
+        self._use_condition_entities(parts, conditions, groups, measure)
+        attribute_limits = self._attribute_conditions(parts, entity_table or measure.table)
+        plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
+                         group_by=groups, conditions=conditions + attribute_limits,
+                         period=period)
+        if thresholds:  # "cities with more than 300 loyalty members": HAVING on the measure
+            use = thresholds[0]
+            plan.having = (use.op or "gt", use.value)
+        if groups:
+            if rank:
+                plan.order = self._rank_direction(parts, rank[0][0])
+            elif direction:
+                plan.order = direction
+            if top is not None:
+                plan.limit = int(top.value)
+                plan.order = plan.order or ("asc" if self._bottom(parts) else "desc")
+            elif plan.order and self._singular_question(parts):
+                plan.superlative = True
+                plan.limit = 1 + RUNNER_UP
+        elif top is not None or direction or rank:
+            raise PlanError("a ranking with nothing to rank")
+        self._check_numbers(parts)
+        return plan
+
+    def _resolve_month(self, groups: list[Dimension], measure: MeasureSpec) -> list[Dimension]:
+        """"By month" means the month of whatever the measure counts."""
+        out = []
+        for group in groups:
+            if group is _MONTH:
+                month = self.model.month_dimension(self.model.fact_of(measure.table))
+                if month is None:
+                    raise PlanError("a month of something with no date")
+                group = month
+            out.append(group)
+        return out
+
+    def _use_condition_entities(self, parts: _Parts, conditions: list[Condition],
+                                groups: list[Dimension], measure: MeasureSpec) -> None:
+        """Entity words that name whose values filter the measure ("Seoul customers' reviews",
+        "people who gave ratings"): explained by the join the condition or relation needs."""
+        tables = {c.table for c in conditions} | {d.table for d in groups}
+        if self.model.tables[measure.table].kind == "fact" and \
+                (parts.has("wrote") or parts.has("ordered")):
+            tables |= {j.entity for j in self.model.joins if j.fact == measure.table}
+        for table in tables:
+            self._use_entity_words(parts, table)
+
+    def _rank_direction(self, parts: _Parts, index: int) -> str:
+        phrase = parts.phrase(index)
+        sense = phrase.get("rank") if phrase else None
+        parts.use(index)
+        parts.use_role("superlative")
+        return sense.direction if sense and sense.direction else "desc"
+
+    def _check_numbers(self, parts: _Parts) -> None:
+        for use in parts.numbers:
+            if not use.used_for:
+                raise PlanError(f"a number nothing explains: {number(use.value)}")
+
+    def _entity_table(self, parts: _Parts) -> str | None:
+        entity = self._asked_entity(parts)
+        if entity is not None:
+            return entity.table
+        for _, name in parts.names("attribute"):
+            return self.model.attributes[name].table
+        for mention in parts.mentions:
+            dimension = self.model.dimension_for_values(mention.type)
+            if dimension is not None and mention.type != "period":
+                return self.model.fact_of(dimension.table)
+        return None
+
+    def _asked_entity(self, parts: _Parts) -> Entity | None:
+        """What the question asks about: the entity word next to its count word ("how many
+        X" in English, "X 몇" in Korean), else its first entity word."""
+        counted = {n.used_for.split(":", 1)[1] for n in parts.numbers
+                   if n.used_for.startswith("count:")}
+        entities = [(i, name) for i, name in parts.names("entity") if name not in counted]
+        cue = next(iter(parts.at("count") or parts.at("share") or parts.at("distinct")), None)
+        if entities and cue is not None:
+            korean = _korean(parts.items[cue])
+            before = [e for e in entities if e[0] < cue]
+            after = [e for e in entities if e[0] > cue]
+            chosen = (before[-1] if before else after[0]) if korean else \
+                (after[0] if after else before[-1])
+            return self.model.entities[chosen[1]]
+        for _, name in entities:
+            return self.model.entities[name]
+        return None
+
+    def _direction(self, parts: _Parts) -> str | None:
+        most, least = parts.at("most"), parts.at("least")
+        if most and not least:
+            parts.use(*most)
+            parts.use_role("superlative")
+            return "desc"
+        if least and not most:
+            parts.use(*least)
+            parts.use_role("superlative")
+            return "asc"
+        if most and least:
+            return "asc" if max(least) > max(most) else "desc"
+        return None
+
+    def _bottom(self, parts: _Parts) -> bool:
+        return any(_form(i) in BOTTOM_WORDS for i in parts.items)
+
+    def _singular_question(self, parts: _Parts) -> bool:
+        """A "which …" or "가장/제일" question about one winner (not a ranked list)."""
+        return parts.has("which") or parts.has("superlative") or parts.has("most") or \
+            parts.has("least")
+
+    def _groups(self, parts: _Parts) -> list[Dimension]:
+        groups: list[Dimension] = []
+        for i, name in parts.names("dimension"):
+            phrase = parts.phrase(i)
+            if phrase is not None and phrase.has("attribute") and not self._grouped_at(parts, i):
+                continue  # "rating" as a measure's attribute, not a breakdown
+            dimension = self.model.dimensions[name]
+            if phrase is not None and self._qualifies_a_value(parts, phrase, dimension):
+                parts.use(i)  # "negative sentiment", "Bags category": the value's own noun
+                continue
+            if dimension not in groups:
+                groups.append(dimension)
+            parts.use(i)
+        if parts.has("month"):
+            parts.use_role("month")
+            groups.append(_MONTH)  # resolved against the measure's fact
+        if groups:
+            parts.use_role("group")
+            parts.use_role("breakdown")
+            parts.use_role("which")
+        return groups
+
+    def _qualifies_a_value(self, parts: _Parts, phrase: Phrase, dimension: Dimension) -> bool:
+        return any(m.type == dimension.values and
+                   (0 <= phrase.start - m.end <= 2 or 0 <= m.start - phrase.end <= 2)
+                   for m in parts.mentions)
+
+    def _grouped_at(self, parts: _Parts, index: int) -> bool:
+        """A dimension word with a grouping word right before or after it ("by rating",
+        "별점별로", "each rating")."""
+        items = parts.items
+        if index > 0 and _is(items[index - 1], "group") and not _korean(items[index - 1]):
+            return True
+        return index + 1 < len(items) and _is(items[index + 1], "group") and \
+            _korean(items[index + 1])
+
+    # -- values ----------------------------------------------------------------------------
+    def _conditions(self, parts: _Parts) -> list[Condition]:
+        return [self.condition(m) for m in parts.mentions
+                if m.type not in ("period", "customer_id", "product")]
+
+    def condition(self, mention: Mention) -> Condition:
+        """The filter a value stands for (city Busan -> c.address_city = 'Busan')."""
+        kind, value = mention.type, mention.value.value
+        label = Label(mention.value.en, mention.value.ko)
+        if kind in RANGE_ATTRIBUTES:  # "40세 이상", "under 30,000 won", "4 stars or more"
+            attribute = self.model.attributes[RANGE_ATTRIBUTES[kind]]
+            low, high = range_bounds(mention.value)
+            bounds = [f"{attribute.sql} >= {low}" if low is not None else "",
+                      f"{attribute.sql} <= {high}" if high is not None else ""]
+            return Condition(" AND ".join(b for b in bounds if b), attribute.table, label,
+                             mention.start)
+        if kind == "age_group":
+            younger = value == "Younger_Adult"
+            return Condition("c.age < 40" if younger else "c.age >= 40", "customers", label,
+                             mention.start)
+        dimension = self.model.dimension_for_values(kind)
+        if dimension is None:
+            raise PlanError(f"no dimension for {kind}")
+        if dimension.boolean:
+            sql = dimension.sql if value.upper() == "TRUE" else f"NOT {dimension.sql}"
+        elif kind == "sentiment" and value == "unhappy":
+            sql = f"{dimension.sql} IN ('negative', 'neutral')"
+        else:
+            sql = f"{dimension.sql} = {literal(value)}"
+        return Condition(sql, dimension.table, label, mention.start)
+
+    def _period(self, parts: _Parts, lang: str) -> Period | None:
+        periods = [m for m in parts.mentions if m.type == "period"]
+        if not periods:
+            return None
+        if len(periods) > 1:
+            raise PlanError("two time windows")
+        value = periods[0].value
+        parts.use_role("time_on")
+        return Period(start=str(value.start), end=str(value.end), label=Label(value.en, value.ko))
+
+    def _attribute_conditions(self, parts: _Parts, table: str) -> list[Condition]:
+        """Numbers compared with an attribute: "cost more than 100000", "under 25"."""
+        out = []
+        for use in parts.numbers:
+            if use.used_for or use.op is None and use.unit not in ("price", "age",
+                                                                   "review_rating"):
+                continue
+            attribute = self._attribute_for(parts, use, table)
+            if attribute is None:
+                continue
+            use.used_for = f"attribute:{attribute.name}"
+            out.append(_compare(attribute, use))
+        return out
+
+    def _attribute_for(self, parts: _Parts, use: NumberUse, table: str) -> Attribute | None:
+        if use.unit in self.model.attributes:
+            named = self.model.attributes[use.unit]
+            if use.unit == "review_rating":
+                return self._rating_attribute(parts) or named
+            for i, name in parts.names("attribute"):
+                if name == named.name:
+                    parts.use(i)
+            return named
+        near = [(abs(i - use.index), name) for i, name in parts.names("attribute")
+                if abs(i - use.index) <= 4]
+        if near:
+            i_name = min(near)[1]
+            for i, name in parts.names("attribute"):
+                if name == i_name:
+                    parts.use(i)
+            return self.model.attributes[i_name]
+        if table == "customers":
+            return self.model.attributes["age"]  # "guys under 25"
+        if table == "products":
+            return self.model.attributes["price"]  # "bags over 50000"
+        if table == "customer_reviews" and 1 <= use.value <= 5:
+            return self.model.attributes["review_rating"]
+        return None
+
+    def _rating_attribute(self, parts: _Parts) -> Attribute | None:
+        for i, name in parts.names("attribute"):
+            if name in ("review_rating", "store_rating"):
+                parts.use(i)
+                return self.model.attributes[name]
+        return None
+
+    def _count_thresholds(self, parts: _Parts) -> list[NumberUse]:
+        """Numbers that count an entity: "more than 10 reviews", "리뷰 5개 이상",
+        "more than 300 loyalty members"."""
+        out = []
+        for use in parts.numbers:
+            if use.used_for or use.op not in ("gt", "ge", "lt", "le", "eq") or \
+                    use.unit in ("price", "age", "review_rating", "percent"):
+                continue
+            entity = self._counted_entity(parts, use)
+            if entity is None:
+                continue
+            use.used_for = f"count:{entity}"
+            out.append(use)
+        return out
+
+    def _counted_entity(self, parts: _Parts, use: NumberUse) -> str | None:
+        items = parts.items
+        for k in (use.index + 1, use.index + 2, use.index - 1, use.index - 2, use.index + 3):
+            if 0 <= k < len(items) and _is(items[k], "entity"):
+                phrase = parts.phrase(k)
+                sense = phrase.get("entity") if phrase else None
+                if sense is not None:
+                    parts.use(k)
+                    return sense.name
+        for mention in parts.mentions:  # "more than 300 loyalty members"
+            if 0 < mention.start - _end_of(items, use.index) < 4 or \
+                    0 <= use.index and abs(mention.end - _start_of(items, use.index)) < 4:
+                dimension = self.model.dimension_for_values(mention.type)
+                entity = self.model.entity_of_table(dimension.table) if dimension else None
+                if entity is not None:
+                    return entity.name
+        return None
+
+    # -- measures --------------------------------------------------------------------------
+    def _measure(self, parts: _Parts, entity_table: str | None,
+                 rank: list[tuple[int, str]]) -> MeasureSpec | None:
+        named = parts.names("measure")
+        if named:
+            i, name = named[0]
+            parts.use(i)
+            self._use_entity_words(parts, self.model.measures[name].table)
+            parts.use_role("count")
+            parts.use_role("sum")
+            return self._named(name)
+        for role, (function, prefix, en, ko) in AGGREGATES.items():
+            if parts.has(role):
+                attribute = self._aggregated_attribute(parts, rank)
+                if attribute is None:
+                    if role == "sum":
+                        continue  # "total" alone: a count's "in total"
+                    raise PlanError(f"{role} of what")
+                parts.use_role(role)
+                self._use_entity_words(parts, attribute.table)
+                return MeasureSpec(name=f"{prefix}_{attribute.name}",
+                                   sql=f"{function}({attribute.sql})", table=attribute.table,
+                                   label=Label(f"{en} {attribute.label.en}",
+                                               f"{attribute.label.ko} {ko}"),
+                                   unit=attribute.unit)
+        if rank and not parts.has("avg"):
+            return None
+        relation = self._relation(parts)
+        if relation is not None:
+            return relation
+        if entity_table is None:
+            return None
+        entity = self._asked_entity(parts) or self.model.entity_of_table(entity_table)
+        if entity is None or entity.table != entity_table:
+            return None
+        if not (parts.has("count") or parts.has("distinct") or parts.has("most")
+                or parts.has("least") or parts.has("group") or parts.has("breakdown")
+                or parts.has("superlative") or self._groups_named(parts)):
+            return None  # "list the loyal members in Changwon" asks for rows, not a count
+        self._use_entity_words(parts, entity_table)
+        parts.use_role("count")
+        parts.use_role("all")
+        if parts.has("distinct"):
+            parts.use_role("distinct")
+            if entity.name == "product":  # sizes and colours are SKUs of one product
+                return self._named("product_titles")
+        return self._named(entity.count)
+
+    def _groups_named(self, parts: _Parts) -> bool:
+        return parts.has("dimension") or parts.has("month")
+
+    def _aggregated_attribute(self, parts: _Parts, rank: list[tuple[int, str]]
+                              ) -> Attribute | None:
+        rating = self._rating_attribute(parts)
+        if rating is not None:
+            return rating
+        for i, name in parts.names("attribute"):
+            parts.use(i)
+            return self.model.attributes[name]
+        if rank:
+            parts.use(rank[0][0])
+            return self.model.attributes[rank[0][1]]
+        return None
+
+    def _relation(self, parts: _Parts) -> MeasureSpec | None:
+        """Customers or products counted through a fact: "customers who wrote reviews",
+        "unique products ordered in December", "한 번이라도 주문한 고객"."""
+        entities = [name for _, name in parts.names("entity")]
+        subject = self._asked_entity(parts)
+        if subject is None or self.model.tables[subject.table].kind != "entity":
+            return None
+        fact = None
+        for role, table in RELATION_ROLES.items():
+            if parts.has(role):
+                fact = table
+                parts.use_role(role)
+        for name in entities:
+            table = self.model.entities[name].table
+            if self.model.tables[table].kind == "fact":
+                fact = fact or table
+        if fact is None:
+            return None
+        if parts.has("avg") or parts.has("sum"):
+            return None
+        join = self.model.join(fact, subject.table)
+        if join is None or join.key is None:
+            return None
+        self._use_entity_words(parts, subject.table)
+        self._use_entity_words(parts, fact)
+        parts.use_role("count")
+        parts.use_role("distinct")
+        label = self.model.measures[subject.count].label
+        verb = {"customer_reviews": ("with reviews", "리뷰를 쓴"),
+                "orders": ("with orders", "주문한")}[fact]
+        return MeasureSpec(name=f"{subject.name}s", sql=f"COUNT(DISTINCT {join.key})",
+                           table=fact, label=Label(f"{label.en} {verb[0]}",
+                                                   f"{verb[1]} {label.ko}"), unit="count")
+
+    def _named(self, name: str) -> MeasureSpec:
+        m = self.model.measures[name]
+        return MeasureSpec(name=name.removesuffix("_count") + ("s" if name.endswith("_count")
+                                                               else ""),
+                           sql=m.sql, table=m.table, label=m.label, unit=m.unit,
+                           where=m.where, distinct=m.distinct)
+
+    def _use_entity_words(self, parts: _Parts, table: str) -> None:
+        for i, name in parts.names("entity"):
+            if self.model.entities[name].table in (table, self.model.fact_of(table)):
+                parts.use(i)
+
+    # -- other shapes ----------------------------------------------------------------------
+    def _share_plan(self, parts: _Parts, conditions: list[Condition], groups: list[Dimension],
+                    period: Period | None, entity_table: str | None, direction: str | None,
+                    top: NumberUse | None) -> QueryPlan:
+        parts.use_role("share")
+        parts.use_role("count")
+        extra = self._attribute_conditions(parts, entity_table or "")
+        candidates = conditions + extra
+        if not candidates:
+            raise PlanError("a share of what")
+        numerator = self._numerator(parts, candidates)
+        base = [c for c in candidates if c is not numerator]
+        table = entity_table or self.model.fact_of(numerator.table)
+        self._use_entity_words(parts, table)
+        for c in candidates:
+            self._use_entity_words(parts, c.table)
+        plan = QueryPlan(shape="share", table=table, group_by=groups, conditions=base,
+                         period=period, share=numerator, order=direction)
+        if top is not None:
+            plan.limit = int(top.value)
+        for use in parts.numbers:
+            if use.unit == "percent" and not use.used_for:
+                raise PlanError("a percentage threshold")
+        self._check_numbers(parts)
+        return plan
+
+    def _numerator(self, parts: _Parts, candidates: list[Condition]) -> Condition:
+        """The condition whose share is asked: the one named after the counted entity."""
+        if len(candidates) == 1:
+            return candidates[0]
+        entity_end = max((_end_of(parts.items, i) for i, _ in parts.names("entity")), default=-1)
+        after = [c for c in candidates if c.at > entity_end]
+        return max(after or candidates, key=lambda c: c.at)
+
+    def _rows_plan(self, parts: _Parts, conditions: list[Condition], rank: tuple[int, str],
+                   entity_table: str | None, top: NumberUse | None, lang: str) -> QueryPlan:
+        index, name = rank
+        attribute = self.model.attributes[name]
+        phrase = parts.phrase(index)
+        sense = phrase.get("rank") if phrase else None
+        parts.use(index)
+        parts.use_role("superlative")
+        parts.use_role("most")
+        parts.use_role("least")
+        table = attribute.table if entity_table in (None, attribute.table) else None
+        if table is None:
+            raise PlanError("ranking one table by another's attribute")
+        entity = self.model.entity_of_table(table)
+        if entity is None:
+            raise PlanError("rows of a fact")
+        self._use_entity_words(parts, table)
+        parts.use_role("which")
+        display = self._display(table)
+        shown = RowColumn(attribute.sql, attribute.name, attribute.label, attribute.unit)
+        plan = QueryPlan(shape="rows", table=table,
+                         conditions=conditions + self._attribute_conditions(parts, table),
+                         columns=[display, shown], rank_by=shown,
+                         order=sense.direction if sense else "desc")
+        if top is not None:
+            plan.limit = int(top.value)
+        else:
+            plan.superlative = True
+            plan.limit = 1 + RUNNER_UP
+        self._check_numbers(parts)
+        return plan
+
+    def _display(self, table: str) -> RowColumn:
+        if table == "products":
+            return RowColumn("p.title", "title", Label("product", "상품"))
+        if table == "customers":
+            return RowColumn("c.customer_id", "customer_id", Label("customer", "고객"))
+        raise PlanError(f"no display column for {table}")
+
+    def _lookup(self, parts: _Parts, conditions: list[Condition], lang: str
+                ) -> QueryPlan | None:
+        """One customer's or product's own column: "what city is customer 1002 in?",
+        "1004번 고객 어디 살아?", "the price of <product>"."""
+        ids = [m for m in parts.mentions if m.type == "customer_id"]
+        products = [m for m in parts.mentions if m.type == "product"]
+        if not ids and not products:
+            return None
+        if parts.has("count") or parts.has("avg") or parts.has("share") or \
+                parts.has("sum") or parts.has("rank"):
+            raise PlanError("a measure about one named customer or product")
+        if len(ids) + len(products) != 1 or conditions:
+            raise PlanError("more than one thing named")
+        if ids:
+            table, key = "customers", f"c.customer_id = {int(ids[0].value.value)}"
+            columns = self._lookup_columns(parts, table)
+        else:
+            table, key = "products", f"p.title = {literal(products[0].value.value)}"
+            columns = self._lookup_columns(parts, table)
+            if columns:  # titles repeat across sizes and colours: show each SKU
+                columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
+        if not columns:
+            raise PlanError("what to look up")
+        self._use_entity_words(parts, table)
+        parts.use_role("which")
+        parts.use_role("lives")
+        label = Label(ids[0].value.en if ids else products[0].value.value,
+                      ids[0].value.ko if ids else products[0].value.value)
+        self._check_numbers(parts)
+        return QueryPlan(shape="rows", table=table, columns=columns,
+                         conditions=[Condition(key, table, label)])
+
+    def _lookup_columns(self, parts: _Parts, table: str) -> list[RowColumn]:
+        columns = []
+        for i, name in parts.names("attribute"):
+            attribute = self.model.attributes[name]
+            if attribute.table == table:
+                parts.use(i)
+                columns.append(RowColumn(attribute.sql, attribute.name, attribute.label,
+                                         attribute.unit))
+        for i, name in parts.names("dimension"):
+            dimension = self.model.dimensions[name]
+            if dimension.table == table and dimension.entity is None:
+                parts.use(i)
+                columns.append(RowColumn(dimension.sql, dimension.sql.split(".")[-1],
+                                         dimension.label))
+        if not columns and table == "customers" and parts.has("lives"):
+            city = self.model.dimensions["city"]
+            columns.append(RowColumn(city.sql, "address_city", city.label))
+        return columns
+
+    def _count_having(self, parts: _Parts, entity_table: str | None, use: NumberUse,
+                      conditions: list[Condition], period: Period | None) -> QueryPlan:
+        """How many entities have more (or fewer) than N facts."""
+        counted = self.model.entities[use.used_for.split(":", 1)[1]]
+        fact = counted.table
+        if entity_table is None or self.model.tables[entity_table].kind != "entity" or \
+                self.model.tables[fact].kind != "fact":
+            raise PlanError("a count condition on something that is not a fact")
+        entity = self.model.entity_of_table(entity_table)
+        assert entity is not None
+        measure = self._named(entity.count)
+        self._use_entity_words(parts, entity_table)
+        parts.use_role("count")
+        join = self.model.join(fact, entity_table)
+        if join is None or join.key is None or use.op not in ("gt", "ge", "eq"):
+            raise PlanError("a count condition this reader cannot place")
+        parts.use_role("wrote")
+        parts.use_role("ordered")
+        parts.use_role("have")
+        self._check_numbers(parts)
+        if any(c.table == entity_table for c in conditions):
+            raise PlanError("a count condition with conditions on the entity")
+        counted_measure = self.model.measures[counted.count]
+        label = Label(f"{measure.label.en} with {OPERATOR_WORDS[use.op][0]} {number(use.value)}"
+                      f" {self.model.measures[counted.count].label.en}",
+                      f"{self.model.measures[counted.count].label.ko} {number(use.value)} "
+                      f"{OPERATOR_WORDS[use.op][1]}인 {measure.label.ko}")
+        return QueryPlan(shape="count_having", table=fact, conditions=conditions,
+                         period=period, having=(use.op, use.value), count_key=join.key,
+                         count_sql=counted_measure.sql,
+                         measure=MeasureSpec(name="matching", sql="COUNT(*)", table=fact,
+                                             label=label, unit="count"))
+
+    # -- what is left ------------------------------------------------------------------------
+    def _unexplained(self, parts: _Parts) -> list[str]:
+        out = []
+        for i, item in enumerate(parts.items):
+            if i in parts.used:
+                continue
+            if isinstance(item, Token):
+                if item.kind == "number":
+                    continue  # numbers are checked by the plan
+                out.append(item.form)
+                continue
+            content = {s.role for s in item.senses} & {"entity", "measure", "attribute",
+                                                       "dimension", "rank", "month"}
+            functional = {s.role for s in item.senses} - content
+            if content and not (functional & _HARMLESS):
+                out.append(item.text)
+            elif not functional & _HARMLESS and not content:
+                out.append(item.text)
+        return out
+
+
+_HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakdown",
+             "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered"}
+# the month dimension of whichever fact the measure counts (see QueryPlan resolution)
+_MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
+
+
+def _is(item: Phrase | Token, role: str) -> bool:
+    return isinstance(item, Phrase) and item.has(role)
+
+
+def _korean(item: Phrase | Token) -> bool:
+    token = item.tokens[0] if isinstance(item, Phrase) else item
+    return token.kind == "ko"
+
+
+def _form(item: Phrase | Token) -> str:
+    return item.text if isinstance(item, Phrase) else item.form
+
+
+def _number(item: Phrase | Token) -> float | None:
+    return item.number if isinstance(item, Token) else None
+
+
+def _end_of(items: list[Phrase | Token], index: int) -> int:
+    return items[index].end if 0 <= index < len(items) else -1
+
+
+def _start_of(items: list[Phrase | Token], index: int) -> int:
+    return items[index].start if 0 <= index < len(items) else -1
+
+
+def _one_condition_per_column(conditions: list[Condition]) -> None:
+    """Two values for one column ("male, female and other customers", "18-29, 30-45")
+    list a breakdown's groups or contradict each other: either way not one filter."""
+    columns = [_COLUMN.search(c.sql) for c in conditions]
+    named = [m.group(0) for m in columns if m]
+    repeated = sorted({c for c in named if named.count(c) > 1})
+    if repeated:
+        raise PlanError(f"more than one condition on {', '.join(repeated)}")
+
+
+_COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
+
+
+def _compare(attribute: Attribute, use: NumberUse) -> Condition:
+    sql = attribute.sql
+    value = use.value
+    if use.op == "between" and use.high is not None:
+        low, high = sorted((value, use.high))
+        text = Label(f"{attribute.label.en} {number(low)}–{number(high)}",
+                     f"{attribute.label.ko} {number(low)}~{number(high)}")
+        return Condition(f"{sql} BETWEEN {number(low)} AND {number(high)}", attribute.table, text)
+    op = use.op or "eq"
+    symbol = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}[op]
+    en, ko = OPERATOR_WORDS[op]
+    text = Label(f"{attribute.label.en} {en} {number(value)}".replace("  ", " "),
+                 f"{attribute.label.ko} {number(value)} {ko}".strip())
+    return Condition(f"{sql} {symbol} {number(value)}", attribute.table, text)

@@ -1,0 +1,191 @@
+"""Reading the words of a question: tokens, and what each phrase means to a query.
+
+English is split into words; Korean is analysed by kiwipiepy (its model ships in the
+``kiwipiepy-model`` package, loaded once per process), so particles, endings and the copula
+fall away and 도시별로 reads as 도시 + 별. Phrases of the semantic model and of
+``knowledge/question_words.yaml`` are tokenised the same way and matched longest first;
+a word that matches nothing exactly is compared with the vocabulary by edit distance
+(rapidfuzz), so "custmers" and "avrage" still read.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from config.settings import PROJECT_ROOT
+from tools.sql.semantic_model import SemanticModel
+from tools.vocabulary.language import has_hangul
+
+WORDS_FILE = PROJECT_ROOT / "knowledge" / "question_words.yaml"
+FUZZY_SCORE = 84  # rapidfuzz ratio a misspelt word needs to read as a known one
+FUZZY_MIN_LENGTH = 5  # shorter words are too easily confused ("cost" vs "most")
+_ENGLISH = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?|[%+~\-]")
+_DROPPED_TAGS = ("J", "E", "VCP", "XSV", "XSA", "XPN", "SF", "SP", "SS", "SE", "SO", "SH")
+_KEPT_PARTICLES = {"마다"}  # a particle that groups ("도시마다")
+_MULTIPLIERS = {"만": 10_000, "천": 1_000, "백": 100, "억": 100_000_000}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a question: its normal form, where it stands, and its kind."""
+
+    form: str
+    start: int
+    end: int
+    kind: str  # word | number | ko (a Korean morpheme)
+    tag: str = ""
+
+    @property
+    def number(self) -> float | None:
+        if self.kind != "number":
+            return None
+        return float(self.form.replace(",", ""))
+
+
+_kiwi_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _kiwi() -> Any:
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` (Korean through kiwipiepy, English by words)."""
+    if not has_hangul(text):
+        return [_english(m.group(0), m.start(), m.end())
+                for m in _ENGLISH.finditer(text.lower())]
+    with _kiwi_lock:
+        analysed = _kiwi().tokenize(text)
+    tokens: list[Token] = []
+    for t in analysed:
+        start, end = t.start, t.start + t.len
+        if t.tag == "SL":  # a Latin word inside Korean
+            tokens.extend(_english(m.group(0), start + m.start(), start + m.end())
+                          for m in _ENGLISH.finditer(text[start:end].lower()))
+        elif t.tag == "SN":
+            tokens.append(Token(t.form.replace(",", ""), start, end, "number", t.tag))
+        elif t.tag == "NR" and t.form in _MULTIPLIERS and tokens and tokens[-1].kind == "number":
+            last = tokens[-1]
+            value = float(last.form) * _MULTIPLIERS[t.form]
+            tokens[-1] = Token(f"{value:g}", last.start, end, "number", "SN")
+        elif t.form in _KEPT_PARTICLES or not t.tag.startswith(_DROPPED_TAGS):
+            tokens.append(Token(t.form, start, end, "ko", t.tag))
+    return tokens
+
+
+def _english(form: str, start: int, end: int) -> Token:
+    if form[0].isdigit():
+        return Token(form.replace(",", ""), start, end, "number")
+    return Token(form.removesuffix("'s"), start, end, "word")
+
+
+@dataclass(frozen=True)
+class Sense:
+    """What a phrase does: ``role`` (entity, measure, attribute, rank, dimension, month,
+    or a question word's role from question_words.yaml) and the name it refers to."""
+
+    role: str
+    name: str = ""
+    direction: str = ""  # asc | desc, for attribute ranks
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A run of tokens that matched a lexicon entry."""
+
+    tokens: tuple[Token, ...]
+    senses: tuple[Sense, ...]
+    fuzzy: bool = False
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1].end
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.form for t in self.tokens)
+
+    def has(self, role: str) -> bool:
+        return any(s.role == role for s in self.senses)
+
+    def get(self, role: str) -> Sense | None:
+        return next((s for s in self.senses if s.role == role), None)
+
+
+class Lexicon:
+    """Every phrase the reader knows, keyed by its token forms."""
+
+    def __init__(self, model: SemanticModel, words_file: Path = WORDS_FILE) -> None:
+        self.entries: dict[tuple[str, ...], list[Sense]] = {}
+        for entity in model.entities.values():
+            self._add_all(entity.words, Sense("entity", entity.name))
+        for measure in model.measures.values():
+            self._add_all(measure.words, Sense("measure", measure.name))
+        for attribute in model.attributes.values():
+            self._add_all(attribute.words, Sense("attribute", attribute.name))
+            for direction, words in attribute.ranks.items():
+                self._add_all(words, Sense("rank", attribute.name, direction))
+        for dimension in model.dimensions.values():
+            self._add_all(dimension.words, Sense("dimension", dimension.name))
+        self._add_all(model.month_words, Sense("month"))
+        raw = yaml.safe_load(Path(words_file).read_text(encoding="utf-8"))
+        for role, words in raw["roles"].items():
+            odd = [w for ws in words.values() for w in ws if not isinstance(w, str)]
+            if odd:  # YAML reads a bare on/no/yes as a boolean: quote it
+                raise ValueError(f"{words_file}: {role} has words that are not text: {odd}")
+            self._add_all({lang: tuple(w) for lang, w in words.items()}, Sense(role))
+        self.longest = max(len(k) for k in self.entries)
+        self._single = sorted({k[0] for k in self.entries if len(k) == 1 and k[0].isalpha()
+                               and not has_hangul(k[0]) and len(k[0]) >= FUZZY_MIN_LENGTH})
+
+    def _add_all(self, words: dict[str, tuple[str, ...]], sense: Sense) -> None:
+        for phrases in words.values():
+            for phrase in phrases:
+                key = tuple(t.form for t in tokenize(phrase))
+                if key and sense not in self.entries.setdefault(key, []):
+                    self.entries[key].append(sense)
+
+    def read(self, tokens: list[Token]) -> list[Phrase | Token]:
+        """Phrases matched longest first; a token no phrase explains stays a bare token."""
+        out: list[Phrase | Token] = []
+        i = 0
+        while i < len(tokens):
+            if tokens[i].kind == "number":
+                out.append(tokens[i])
+                i += 1
+                continue
+            for size in range(min(self.longest, len(tokens) - i), 0, -1):
+                key = tuple(t.form for t in tokens[i:i + size])
+                if key in self.entries:
+                    out.append(Phrase(tuple(tokens[i:i + size]), tuple(self.entries[key])))
+                    i += size
+                    break
+            else:
+                out.append(self._fuzzy(tokens[i]) or tokens[i])
+                i += 1
+        return out
+
+    def _fuzzy(self, token: Token) -> Phrase | None:
+        """A misspelt English word read as the closest known one."""
+        if token.kind != "word" or len(token.form) < FUZZY_MIN_LENGTH:
+            return None
+        found = process.extractOne(token.form, self._single, scorer=fuzz.ratio,
+                                   score_cutoff=FUZZY_SCORE)
+        if found is None:
+            return None
+        return Phrase((token,), tuple(self.entries[(found[0],)]), fuzzy=True)
