@@ -41,7 +41,7 @@ from tools.sql.semantic_model import (
 
 VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "status",
                "availability", "sentiment", "issue_category", "age_group", "product",
-               "customer_id", "period"}
+               "customer_id", "period", "age", "price", "rating"}
 UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id"}  # answered by other intents
 # Units a number may carry, and the attribute (or count) each implies.
 UNITS = {"원": "price", "won": "price", "krw": "price", "₩": "price",
@@ -255,23 +255,30 @@ class QuestionReader:
         groups = self._groups(parts)
         top = next((n for n in parts.numbers if n.used_for == "top"), None)
         direction = self._direction(parts)
+        ranked = None
+        if not groups and (direction or top is not None):
+            ranked = self._entity_group(parts)  # "which product has the most reviews"
+            if ranked is not None:
+                groups, entity_table = [ranked[0]], ranked[1]
+        # numbers: with a unit or next to an attribute word first, then counts of things,
+        # then the attribute the question's subject has ("guys under 25": age)
+        conditions += self._attribute_conditions(parts, entity_table, near_only=True)
+        thresholds = self._count_thresholds(parts)
+        conditions += self._attribute_conditions(parts, entity_table, near_only=False)
         if parts.has("share"):
             return self._share_plan(parts, conditions, groups, period, entity_table, direction,
                                     top)
         if rank and not groups and not parts.has("avg"):
             return self._rows_plan(parts, conditions, rank[0], entity_table, top, lang)
-        thresholds = self._count_thresholds(parts)
         if thresholds and not groups:
             return self._count_having(parts, entity_table, thresholds[0], conditions, period)
-        measure = self._measure(parts, entity_table, rank)
+        measure = self._measure(parts, entity_table, rank, by_entity=ranked is not None)
         if measure is None:
             return None
         groups = self._resolve_month(groups, measure)
         self._use_condition_entities(parts, conditions, groups, measure)
-        attribute_limits = self._attribute_conditions(parts, entity_table or measure.table)
         plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
-                         group_by=groups, conditions=conditions + attribute_limits,
-                         period=period)
+                         group_by=groups, conditions=conditions, period=period)
         if thresholds:  # "cities with more than 300 loyalty members": HAVING on the measure
             use = thresholds[0]
             plan.having = (use.op or "gt", use.value)
@@ -290,6 +297,30 @@ class QuestionReader:
             raise PlanError("a ranking with nothing to rank")
         self._check_numbers(parts)
         return plan
+
+    def _entity_group(self, parts: _Parts) -> tuple[Dimension, str] | None:
+        """A ranking of customers or products by what they have: group by the entity's own
+        name and measure the other thing ("top 3 products by revenue", "리뷰가 가장 많은
+        상품"). Returns the dimension and the table the measure counts."""
+        named = parts.names("entity")
+        subjects = [(i, n) for i, n in named
+                    if self.model.tables[self.model.entities[n].table].kind == "entity"]
+        facts = [(i, n) for i, n in named
+                 if self.model.tables[self.model.entities[n].table].kind == "fact"]
+        measures = parts.names("measure")
+        if len(subjects) != 1 or not (facts or measures or parts.has("avg")):
+            return None
+        index, name = subjects[0]
+        dimension = next((d for d in self.model.dimensions.values() if d.entity == name), None)
+        if dimension is None:
+            return None
+        parts.use(index)
+        parts.use_role("which")
+        if facts:
+            return dimension, self.model.entities[facts[0][1]].table
+        if measures:
+            return dimension, self.model.measures[measures[0][1]].table
+        return dimension, dimension.table
 
     def _resolve_month(self, groups: list[Dimension], measure: MeasureSpec) -> list[Dimension]:
         """"By month" means the month of whatever the measure counts."""
@@ -416,8 +447,35 @@ class QuestionReader:
 
     # -- values ----------------------------------------------------------------------------
     def _conditions(self, parts: _Parts) -> list[Condition]:
-        return [self.condition(m) for m in parts.mentions
-                if m.type not in ("period", "customer_id", "product")]
+        out = []
+        for mention in parts.mentions:
+            if mention.type in ("period", "customer_id", "product"):
+                continue
+            condition = self.condition(mention)
+            negation = self._negation(parts, mention)
+            if negation is not None:
+                parts.use(negation)
+                condition = Condition(f"NOT ({condition.sql})", condition.table,
+                                      Label(f"not {condition.label.en}",
+                                            f"{condition.label.ko} 제외"), condition.at)
+            out.append(condition)
+        return out
+
+    def _negation(self, parts: _Parts, mention: Mention) -> int | None:
+        """The "not" word that negates a value: right before it in English ("not loyalty
+        members", "excluding Seoul"), right after it in Korean ("로열 회원이 아닌")."""
+        for i in parts.at("not"):
+            item = parts.items[i]
+            gap = mention.start - item.end if item.end <= mention.start else \
+                item.start - mention.end
+            if 0 <= gap <= 12 and (item.end <= mention.start) != _korean(item):
+                between = [it for it in parts.items
+                           if min(item.end, mention.end) <= it.start < max(item.start,
+                                                                           mention.start)]
+                if all(_is(it, "stop") or _is(it, "have") or _is(it, "entity")
+                       for it in between):
+                    return i
+        return None
 
     def condition(self, mention: Mention) -> Condition:
         """The filter a value stands for (city Busan -> c.address_city = 'Busan')."""
@@ -455,21 +513,24 @@ class QuestionReader:
         parts.use_role("time_on")
         return Period(start=str(value.start), end=str(value.end), label=Label(value.en, value.ko))
 
-    def _attribute_conditions(self, parts: _Parts, table: str) -> list[Condition]:
-        """Numbers compared with an attribute: "cost more than 100000", "under 25"."""
+    def _attribute_conditions(self, parts: _Parts, table: str | None,
+                              near_only: bool) -> list[Condition]:
+        """Numbers compared with an attribute: "cost more than 100000", "under 25" (the
+        subject's attribute only when ``near_only`` is off)."""
         out = []
         for use in parts.numbers:
             if use.used_for or use.op is None and use.unit not in ("price", "age",
                                                                    "review_rating"):
                 continue
-            attribute = self._attribute_for(parts, use, table)
+            attribute = self._attribute_for(parts, use, table or "", near_only)
             if attribute is None:
                 continue
             use.used_for = f"attribute:{attribute.name}"
-            out.append(_compare(attribute, use))
+            out.append(_compare(attribute, use, parts.items[use.index].start))
         return out
 
-    def _attribute_for(self, parts: _Parts, use: NumberUse, table: str) -> Attribute | None:
+    def _attribute_for(self, parts: _Parts, use: NumberUse, table: str,
+                       near_only: bool) -> Attribute | None:
         if use.unit in self.model.attributes:
             named = self.model.attributes[use.unit]
             if use.unit == "review_rating":
@@ -478,14 +539,17 @@ class QuestionReader:
                 if name == named.name:
                     parts.use(i)
             return named
+        reach = 2 if near_only else 4
         near = [(abs(i - use.index), name) for i, name in parts.names("attribute")
-                if abs(i - use.index) <= 4]
+                if abs(i - use.index) <= reach]
         if near:
             i_name = min(near)[1]
             for i, name in parts.names("attribute"):
                 if name == i_name:
                     parts.use(i)
             return self.model.attributes[i_name]
+        if near_only:
+            return None
         if table == "customers":
             return self.model.attributes["age"]  # "guys under 25"
         if table == "products":
@@ -536,7 +600,7 @@ class QuestionReader:
 
     # -- measures --------------------------------------------------------------------------
     def _measure(self, parts: _Parts, entity_table: str | None,
-                 rank: list[tuple[int, str]]) -> MeasureSpec | None:
+                 rank: list[tuple[int, str]], by_entity: bool = False) -> MeasureSpec | None:
         named = parts.names("measure")
         if named:
             i, name = named[0]
@@ -561,13 +625,15 @@ class QuestionReader:
                                    unit=attribute.unit)
         if rank and not parts.has("avg"):
             return None
-        relation = self._relation(parts)
+        relation = None if by_entity else self._relation(parts)
         if relation is not None:
             return relation
         if entity_table is None:
             return None
-        entity = self._asked_entity(parts) or self.model.entity_of_table(entity_table)
+        entity = self._asked_entity(parts)
         if entity is None or entity.table != entity_table:
+            entity = self.model.entity_of_table(entity_table)
+        if entity is None:
             return None
         if not (parts.has("count") or parts.has("distinct") or parts.has("most")
                 or parts.has("least") or parts.has("group") or parts.has("breakdown")
@@ -650,8 +716,7 @@ class QuestionReader:
                     top: NumberUse | None) -> QueryPlan:
         parts.use_role("share")
         parts.use_role("count")
-        extra = self._attribute_conditions(parts, entity_table or "")
-        candidates = conditions + extra
+        candidates = conditions
         if not candidates:
             raise PlanError("a share of what")
         numerator = self._numerator(parts, candidates)
@@ -699,8 +764,7 @@ class QuestionReader:
         display = self._display(table)
         shown = RowColumn(attribute.sql, attribute.name, attribute.label, attribute.unit)
         plan = QueryPlan(shape="rows", table=table,
-                         conditions=conditions + self._attribute_conditions(parts, table),
-                         columns=[display, shown], rank_by=shown,
+                         conditions=conditions, columns=[display, shown], rank_by=shown,
                          order=sense.direction if sense else "desc")
         if top is not None:
             plan.limit = int(top.value)
@@ -823,7 +887,8 @@ class QuestionReader:
 
 
 _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakdown",
-             "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered"}
+             "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered",
+             "about"}
 # the month dimension of whichever fact the measure counts (see QueryPlan resolution)
 _MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
 
@@ -866,17 +931,18 @@ def _one_condition_per_column(conditions: list[Condition]) -> None:
 _COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
 
 
-def _compare(attribute: Attribute, use: NumberUse) -> Condition:
+def _compare(attribute: Attribute, use: NumberUse, at: int) -> Condition:
     sql = attribute.sql
     value = use.value
     if use.op == "between" and use.high is not None:
         low, high = sorted((value, use.high))
         text = Label(f"{attribute.label.en} {number(low)}–{number(high)}",
                      f"{attribute.label.ko} {number(low)}~{number(high)}")
-        return Condition(f"{sql} BETWEEN {number(low)} AND {number(high)}", attribute.table, text)
+        return Condition(f"{sql} BETWEEN {number(low)} AND {number(high)}", attribute.table, text,
+                         at)
     op = use.op or "eq"
     symbol = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "="}[op]
     en, ko = OPERATOR_WORDS[op]
     text = Label(f"{attribute.label.en} {en} {number(value)}".replace("  ", " "),
                  f"{attribute.label.ko} {number(value)} {ko}".strip())
-    return Condition(f"{sql} {symbol} {number(value)}", attribute.table, text)
+    return Condition(f"{sql} {symbol} {number(value)}", attribute.table, text, at)

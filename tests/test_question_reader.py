@@ -1,0 +1,138 @@
+"""The question reader composes queries from the semantic model, or declines.
+
+Each composed query is run on the real DuckDB warehouse and its result compared with a
+hand-written query's (the questions here are the test author's own, not the blind sets'),
+so a test fails when the reading, the joins or the SQL are wrong, not when SQL text differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.offline.request_words import language_of
+from evaluation.sql_accuracy import compare_results
+from tools.sql.mentions import MentionFinder
+from tools.sql.question_parser import QuestionReader, question_lexicon
+from tools.sql.question_words import Lexicon, tokenize
+from tools.sql.semantic_model import load_semantic_model
+from tools.sql.value_index import load_index
+from tools.warehouse import get_warehouse
+
+
+@pytest.fixture()
+def reader(settings) -> tuple[QuestionReader, MentionFinder]:
+    return QuestionReader(load_semantic_model(), question_lexicon()), \
+        MentionFinder(load_index(settings))
+
+
+def read(reader: tuple[QuestionReader, MentionFinder], question: str):
+    parser, finder = reader
+    return parser.read(question, finder.find(question), language_of(question))
+
+
+def rows(sql: str) -> tuple[list[str], list[list[Any]]]:
+    result = get_warehouse().run_query(sql, max_rows=10_000)
+    return result.columns, result.rows
+
+
+ANSWERED = [
+    # counts with filters, typos and casual words
+    ("how many shopers live in Ulsan", "SELECT COUNT(*) FROM customers WHERE address_city = 'Ulsan'"),
+    ("number of men who are not loyalty members",
+     "SELECT COUNT(*) FROM customers WHERE gender = 'Male' AND NOT loyalty_member"),
+    ("울산에 사는 남자 손님 몇 명?",
+     "SELECT COUNT(*) FROM customers WHERE address_city = 'Ulsan' AND gender = 'Male'"),
+    # averages over filtered subsets, across tables
+    ("avg price of accessories", "SELECT AVG(price) FROM products WHERE categories = '[Accessories]'"),
+    ("average star rating given by customers in Daejeon",
+     "SELECT AVG(r.rating) FROM customer_reviews r JOIN customers c ON c.customer_id = r.customer_id "
+     "WHERE c.address_city = 'Daejeon'"),
+    ("가방 평균 스토어 평점", "SELECT AVG(average_rating) FROM products WHERE categories = '[Bags]'"),
+    # thresholds and ranges on any attribute
+    ("how many products are priced under 15000",
+     "SELECT COUNT(*) FROM products WHERE price < 15000"),
+    ("customers aged 25 to 35, how many?",
+     "SELECT COUNT(*) FROM customers WHERE age BETWEEN 25 AND 35"),
+    ("별점 4점 이상 리뷰 몇 개", "SELECT COUNT(*) FROM customer_reviews WHERE rating >= 4"),
+    # breakdowns, shares, distinct counts, time windows
+    ("reviews per platform in 2025",
+     "SELECT social_media_source, COUNT(*) FROM customer_reviews "
+     "WHERE review_datetime >= '2025-01-01' AND review_datetime < '2026-01-01' "
+     "GROUP BY social_media_source"),
+    ("what percentage of products are out of stock",
+     "SELECT 100 * COUNTIF(availability = 'OUT_OF_STOCK') / COUNT(*) FROM products"),
+    ("남녀별 로열티 회원 비율",
+     "SELECT gender, 100 * COUNTIF(loyalty_member) / COUNT(*) FROM customers GROUP BY gender"),
+    ("how many distinct customers placed orders in 2025",
+     "SELECT COUNT(DISTINCT customer_id) FROM orders "
+     "WHERE order_datetime >= '2025-01-01' AND order_datetime < '2026-01-01'"),
+    # rankings, superlatives (winner first), count conditions, lookups
+    ("which 2 cities bring in the most revenue",
+     "SELECT c.address_city, SUM(o.sale_price * o.quantity) AS v FROM orders o "
+     "JOIN customers c ON c.customer_id = o.customer_id WHERE o.status IN ('Complete', 'Shipped') "
+     "GROUP BY 1 ORDER BY v DESC LIMIT 2"),
+    ("which category has the fewest products",
+     "SELECT categories FROM products GROUP BY 1 ORDER BY COUNT(*) ASC LIMIT 1"),
+    ("가장 비싼 드링크웨어는?",
+     "SELECT title FROM products WHERE categories = '[Drinkware]' ORDER BY price DESC LIMIT 1"),
+    ("how many customers wrote at least 3 reviews",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM customer_reviews GROUP BY 1 HAVING COUNT(*) >= 3)"),
+    ("how old is customer 1010", "SELECT age FROM customers WHERE customer_id = 1010"),
+]
+
+
+@pytest.mark.parametrize(("question", "gold"), ANSWERED)
+def test_composed_query_gives_the_right_result(reader, question: str, gold: str) -> None:
+    reading = read(reader, question)
+    assert reading.plan is not None, (reading.reason, reading.unexplained)
+    sql = reading.plan.to_sql(load_semantic_model())
+    gold_columns, gold_rows = rows(gold)
+    columns, predicted = rows(sql)
+    ranked = "LIMIT" in gold
+    ok, why = compare_results(gold_rows, columns, predicted, top=ranked)
+    assert ok, f"{question}: {why}\n{sql}"
+
+
+DECLINED = [
+    "how many customers like hiking",  # a word nothing in the model explains
+    "split of male, female and other customers",  # three values of one column
+    "what's the average revenue of customer 1004",  # a measure about one named customer
+    "how many products cost more than 30000 or less than 10000",  # two thresholds, one column
+    "which city has the most",  # most what?
+    "average of Seoul",  # an average of nothing
+]
+
+
+@pytest.mark.parametrize("question", DECLINED)
+def test_what_it_cannot_account_for_is_declined(reader, question: str) -> None:
+    assert read(reader, question).plan is None
+
+
+def test_a_declined_reading_names_the_words_it_could_not_place(reader) -> None:
+    reading = read(reader, "how many customers like hiking")
+    assert "hiking" in reading.unexplained
+
+
+def test_superlatives_answer_the_winner_with_the_runner_up(reader) -> None:
+    plan = read(reader, "which city has the most loyalty members").plan
+    assert plan is not None and plan.superlative and plan.limit == 2 and plan.order == "desc"
+
+
+def test_korean_is_read_through_its_morphology() -> None:
+    forms = [t.form for t in tokenize("카테고리별로 리뷰를 몇 개씩 받았어?")]
+    assert forms[:2] == ["카테고리", "별"] and "를" not in forms and "몇" in forms
+
+
+def test_typos_are_read_as_the_closest_known_word() -> None:
+    lexicon = question_lexicon()
+    phrase = lexicon.read(tokenize("avrrage"))[0]
+    assert getattr(phrase, "fuzzy", False) and phrase.has("avg")
+
+
+def test_yaml_booleans_in_the_word_lists_are_refused(tmp_path) -> None:
+    words = tmp_path / "words.yaml"
+    words.write_text("roles:\n  stop:\n    en: [on, the]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not text"):
+        Lexicon(load_semantic_model(), words)
