@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from agent.offline.request_words import language_of
 from evaluation.sql_accuracy import compare_results
 from tools.sql.mentions import MentionFinder
 from tools.sql.question_parser import QuestionReader, question_lexicon
 from tools.sql.question_words import Lexicon, tokenize
 from tools.sql.semantic_model import load_semantic_model
 from tools.sql.value_index import load_index
+from tools.vocabulary.language import language_of
 from tools.warehouse import get_warehouse
 
 

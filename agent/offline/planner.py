@@ -26,7 +26,7 @@ from agent.offline import writers  # noqa: F401 - registers the tools' answer wr
 from agent.offline.answers import AnswerContext, decline, failure_text, write_answer
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
-from agent.offline.request_words import FREE_TEXT_TYPES, language_of
+from agent.offline.request_words import FREE_TEXT_TYPES
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -40,6 +40,7 @@ from tools.sql.question_parser import QuestionReader, question_lexicon
 from tools.sql.semantic_model import Label, load_semantic_model
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql.value_index import load_index
+from tools.vocabulary.language import language_of
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 

@@ -30,7 +30,7 @@ from tools.campaigns.audience import chat_terms, find_terms
 from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
 from tools.sql.slot_values import SlotValue, plain_value
-from tools.vocabulary.language import has_hangul
+from tools.vocabulary.language import language_of
 
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
@@ -45,10 +45,6 @@ _PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"
                               r"(?:에서|에게|한테|으로|에|을|를|이|가|은|는|의|로|와|과)$")
 _CODE = re.compile(r"(?<![\d.,])(\d{6})(?![\d.,])")
 _OFFER_VALUES = ("percent", "amount_won", "points")
-
-
-def language_of(text: str) -> str:
-    return "ko" if has_hangul(text) else "en"
 
 
 def free_text(text: str, words: Iterable[Word]) -> str:

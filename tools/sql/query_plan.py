@@ -99,6 +99,43 @@ class QueryPlan:
     columns: list[RowColumn] = field(default_factory=list)  # rows: what to show
     rank_by: RowColumn | None = None  # rows: the attribute ranked by
 
+    def reading(self, lang: str) -> str:
+        """How the question was read, in one line."""
+        ko = lang == "ko"
+        parts: list[str] = []
+        if self.shape == "share":
+            assert self.share is not None
+            what = self.share.label.text(lang)
+            parts.append(f"{what} 비율" if ko else f"share that are {what}")
+        elif self.shape == "rows" and self.rank_by is not None:
+            first = self.order != "asc"
+            word = ("높은 순" if first else "낮은 순") if ko else \
+                ("highest first" if first else "lowest first")
+            parts.append(f"{self.rank_by.label.text(lang)} {word}")
+        elif self.shape == "rows":
+            parts.append(", ".join(c.label.text(lang) for c in self.columns))
+        elif self.measure is not None:
+            parts.append(self.measure.label.text(lang))
+        if self.group_by:
+            dims = ", ".join(d.label.text(lang) for d in self.group_by)
+            parts.append(f"{dims}별" if ko else f"by {dims}")
+        conditions = [c.label.text(lang) for c in self.conditions]
+        if conditions:
+            parts.append(("조건: " if ko else "where ") + ", ".join(conditions))
+        if self.period is not None:
+            parts.append(("기간: " if ko else "in ") + self.period.label.text(lang))
+        if self.having is not None and self.shape == "aggregate":
+            en, kr = OPERATOR_WORDS[self.having[0]]
+            parts.append(f"{number(self.having[1])} {kr}" if ko else f"{en} {number(self.having[1])}")
+        if self.shape == "aggregate" and self.order:
+            first = self.order == "desc"
+            parts.append(("많은/높은 순" if first else "적은/낮은 순") if ko else
+                         ("highest first" if first else "lowest first"))
+        if self.limit and not self.superlative:
+            parts.append(f"상위 {self.limit}" if ko else f"top {self.limit}")
+        head = "해석" if ko else "Read as"
+        return f"{head}: " + " · ".join(p for p in parts if p)
+
     # -- SQL -------------------------------------------------------------------------------
     def to_sql(self, model: SemanticModel) -> str:
         if self.shape == "aggregate":

@@ -23,7 +23,9 @@ from tools.sql.filters import describe
 from tools.sql.knowledge import SqlSample, available_samples, load_glossary
 from tools.sql.knowledge_index import search
 from tools.sql.mentions import MentionFinder
+from tools.sql.semantic_context import semantic_context
 from tools.sql.value_index import load_index
+from tools.vocabulary.language import language_of
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.base import QueryResult
 from tools.warehouse.schema import load_schema
@@ -88,6 +90,8 @@ def get_sql_context(question: str) -> dict[str, Any]:
         tables: the relevant tables with column names, types, descriptions and allowed values;
         examples: the closest verified question/SQL pairs (adapt them rather than start over);
         glossary: business terms that apply (e.g. what an unhappy customer is);
+        semantic_model: the measures, attributes, dimensions and joins the question names,
+            with their SQL, and a composed_query with its reading when one could be built;
         recognized_values: words in the question that name data values, with the SQL condition;
         available_tables: every table in the dataset; latest_data_date; rules to follow.
     """
@@ -107,7 +111,8 @@ def get_sql_context(question: str) -> dict[str, Any]:
         pass
     index = load_index(settings, warehouse)
     recognized = []
-    for mention in MentionFinder(index).find(question):
+    mentions = MentionFinder(index).find(question)
+    for mention in mentions:
         condition = describe(mention.type, mention.value, catalog)
         recognized.append({"words": mention.text, "type": mention.type,
                            "value": mention.value.value,
@@ -117,6 +122,7 @@ def get_sql_context(question: str) -> dict[str, Any]:
         "examples": [{"question": s.example_question("en"), "sql": s.render_sql()}
                      for s in examples],
         "glossary": _glossary(question),
+        "semantic_model": semantic_context(question, mentions, language_of(question)),
         "recognized_values": recognized,
         "available_tables": catalog.table_names(),
         "latest_data_date": index.anchor_date,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.results import Table
-from tools.sql.query_plan import OPERATOR_WORDS, QueryPlan, number
+from tools.sql.query_plan import QueryPlan
 from tools.sql.semantic_model import Label
 
 LISTED = 8  # rows quoted in a breakdown's answer
@@ -31,47 +31,9 @@ def format_number(value: Any, unit: str, lang: str) -> str:
     return f"{value:,.2f}"
 
 
-def reading(plan: QueryPlan, lang: str) -> str:
-    """How the question was read, in one line."""
-    ko = lang == "ko"
-    parts: list[str] = []
-    if plan.shape == "share":
-        assert plan.share is not None
-        what = plan.share.label.text(lang)
-        parts.append(f"{what} 비율" if ko else f"share that are {what}")
-    elif plan.shape == "rows" and plan.rank_by is not None:
-        first = plan.order != "asc"
-        word = ("높은 순" if first else "낮은 순") if ko else \
-            ("highest first" if first else "lowest first")
-        parts.append(f"{plan.rank_by.label.text(lang)} {word}")
-    elif plan.shape == "rows":
-        parts.append(", ".join(c.label.text(lang) for c in plan.columns))
-    elif plan.measure is not None:
-        parts.append(plan.measure.label.text(lang))
-    if plan.group_by:
-        dims = ", ".join(d.label.text(lang) for d in plan.group_by)
-        parts.append(f"{dims}별" if ko else f"by {dims}")
-    conditions = [c.label.text(lang) for c in plan.conditions]
-    if conditions:
-        parts.append(("조건: " if ko else "where ") + ", ".join(conditions))
-    if plan.period is not None:
-        parts.append(("기간: " if ko else "in ") + plan.period.label.text(lang))
-    if plan.having is not None and plan.shape == "aggregate":
-        en, kr = OPERATOR_WORDS[plan.having[0]]
-        parts.append(f"{number(plan.having[1])} {kr}" if ko else f"{en} {number(plan.having[1])}")
-    if plan.shape == "aggregate" and plan.order:
-        first = plan.order == "desc"
-        parts.append(("많은/높은 순" if first else "적은/낮은 순") if ko else
-                      ("highest first" if first else "lowest first"))
-    if plan.limit and not plan.superlative:
-        parts.append(f"상위 {plan.limit}" if ko else f"top {plan.limit}")
-    head = "해석" if ko else "Read as"
-    return f"{head}: " + " · ".join(p for p in parts if p)
-
-
 def write_composed(plan: QueryPlan, response: dict[str, Any] | None, lang: str) -> str:
     table = Table.from_response(response)
-    note = reading(plan, lang)
+    note = plan.reading(lang)
     if table is None:
         return note
     if not table.rows:
