@@ -27,6 +27,7 @@ from agent.offline.answers import AnswerContext, decline, failure_text, write_an
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
+from agent.offline.tool_cues import cued_tools
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -46,6 +47,7 @@ from tools.warehouse.catalog import Catalog
 
 DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best answerable wins
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
+CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this similarity
 SUGGESTIONS = 3
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
@@ -141,6 +143,9 @@ class OfflinePlanner:
             composed = self.reader.read(text, mentions, lang).plan
             if composed is not None:
                 return Plan(candidate=None, composed=composed)
+        cued = self._cued(text, ranked)
+        if cued is not None:
+            return Plan(candidate=cued)
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
@@ -148,6 +153,13 @@ class OfflinePlanner:
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
+
+    @staticmethod
+    def _cued(text: str, ranked: list[Candidate]) -> Candidate | None:
+        """The best complete reading for a tool the request names by its cue words."""
+        tools = cued_tools(text)
+        return next((c for c in ranked if c.intent.tool in tools and c.executable
+                     and c.score >= CUED_MIN_SCORE), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
                         best: Candidate | None) -> list[str]:

@@ -31,6 +31,7 @@ from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
 from tools.sql.slot_values import SlotValue, plain_value
 from tools.vocabulary.language import language_of
+from tools.vocabulary.segments import segment_of_parts
 
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
@@ -70,6 +71,11 @@ def segment_name(mentions: list[Mention]) -> tuple[SlotValue | None, list[Mentio
     parts = [m for m in mentions if m.type in PERSONA_PARTS]
     if not parts:
         return None, []
+    named_parts = {m.type: m.value.value for m in parts}
+    if len(parts) == 3 and set(named_parts) == set(PERSONA_PARTS):  # one segment exactly
+        segment = segment_of_parts(named_parts["age_group"], named_parts["gender"],
+                                   named_parts["loyalty"])
+        return plain_value("segment_name", segment), parts
     words = " ".join(m.text for m in parts)
     return plain_value("segment_name", words), parts
 

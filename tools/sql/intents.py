@@ -56,6 +56,7 @@ from tools.sql.knowledge import (
 )
 from tools.sql.mentions import PERSONA_PARTS, Mention, range_bounds
 from tools.sql.slot_values import NUMERIC_TYPES, SlotValue
+from tools.vocabulary.segments import segment_of_parts
 
 INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
 _WHOLE_SLOT = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
@@ -141,13 +142,24 @@ class Intent:
                 last = dt.date.fromisoformat(value.end) - dt.timedelta(days=1)
                 args[roles["last"]] = last.isoformat()
         for arg, found in words.items():
-            if len(found) == 1 and found[0].type not in PERSONA_PARTS:
+            segment = _one_segment(found)
+            if segment is not None:  # young + loyal + women name one persona segment
+                args[arg] = segment
+            elif len(found) == 1 and found[0].type not in PERSONA_PARTS:
                 only = found[0]
                 args[arg] = int(only.value.value) if only.type in NUMERIC_TYPES \
-                    else only.value.value
+                    else only.value.value.strip("[]")  # a category is "Bags", not "[Bags]"
             else:  # the marketer's own words: "young women", "젊은 여성"
                 args[arg] = " ".join(m.text for m in sorted(found, key=lambda m: m.start))
         return args
+
+
+def _one_segment(found: list[Mention]) -> str | None:
+    """The persona segment id when the mentions name its age group, gender and loyalty."""
+    parts = {m.type: m.value.value for m in found}
+    if len(found) != 3 or set(parts) != set(PERSONA_PARTS):
+        return None
+    return segment_of_parts(parts["age_group"], parts["gender"], parts["loyalty"])
 
 
 def _example(spec: SlotSpec) -> SlotValue:

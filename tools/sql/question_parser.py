@@ -452,6 +452,8 @@ class QuestionReader:
             if mention.type in ("period", "customer_id", "product"):
                 continue
             condition = self.condition(mention)
+            if mention.type in RANGE_ATTRIBUTES:  # "between 30 and 40 years | old"
+                self._use_attribute_beside(parts, mention, RANGE_ATTRIBUTES[mention.type])
             negation = self._negation(parts, mention)
             if negation is not None:
                 parts.use(negation)
@@ -460,6 +462,13 @@ class QuestionReader:
                                             f"{condition.label.ko} 제외"), condition.at)
             out.append(condition)
         return out
+
+    def _use_attribute_beside(self, parts: _Parts, mention: Mention, attribute: str) -> None:
+        for i, name in parts.names("attribute"):
+            item = parts.items[i]
+            if name == attribute and (0 <= item.start - mention.end <= 3
+                                      or 0 <= mention.start - item.end <= 3):
+                parts.use(i)
 
     def _negation(self, parts: _Parts, mention: Mention) -> int | None:
         """The "not" word that negates a value: right before it in English ("not loyalty

@@ -39,6 +39,13 @@ def persona_segment(age: int | None, gender: str | None, loyal: bool | None) -> 
     return f"{group}_{str(gender).strip().upper()}_{'LOYAL' if loyal else 'NON_LOYAL'}"
 
 
+def segment_of_parts(age_group: str, gender: str, loyalty: str) -> str:
+    """The segment an age group, a gender and a loyalty value name together
+    (Younger_Adult, Female, TRUE -> Younger_Adult_FEMALE_LOYAL)."""
+    loyal = str(loyalty).strip().upper() in ("TRUE", "LOYAL")
+    return f"{age_group}_{str(gender).strip().upper()}_{'LOYAL' if loyal else 'NON_LOYAL'}"
+
+
 def segment_parts(segment: str) -> dict[str, str]:
     """``{"age_group", "gender", "loyalty_status"}`` of a canonical segment name."""
     for age in AGE_GROUPS:
