@@ -237,7 +237,9 @@ class QueryPlan:
             sql += f" HAVING {self._measure_sql(joined)} {OPERATORS[op]} {number(value)}"
         if self.group_by:
             direction = "ASC" if self.order == "asc" else "DESC"
-            keys = [f"{m.name} {direction}"] if self.order else []
+            # a breakdown nobody asked to rank reads largest first, a time series in order
+            ranked = self.order or not any(d.time for d in self.group_by)
+            keys = [f"{m.name} {direction}"] if ranked else []
             keys += [_column_name(d) for d in self.group_by]
             sql += " ORDER BY " + ", ".join(keys)
             if self.limit:

@@ -627,8 +627,10 @@ class QuestionReader:
                     raise PlanError(f"{role} of what")
                 parts.use_role(role)
                 self._use_entity_words(parts, attribute.table)
+                sql = f"{function}({attribute.sql})"
                 return MeasureSpec(name=f"{prefix}_{attribute.name}",
-                                   sql=f"{function}({attribute.sql})", table=attribute.table,
+                                   sql=f"ROUND({sql}, 2)" if function == "AVG" else sql,
+                                   table=attribute.table,
                                    label=Label(f"{en} {attribute.label.en}",
                                                f"{attribute.label.ko} {ko}"),
                                    unit=attribute.unit)
