@@ -16,7 +16,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from evaluation.evalsets import (
     run_evalsets,
 )
 from evaluation.sandbox import sandbox
-from evaluation.sql_accuracy import EvalReport, evaluate
+from evaluation.sql_accuracy import BLIND_SQL, EvalReport, evaluate
+from evaluation.tool_accuracy import (
+    BLIND_TOOLS,
+    ToolReport,
+    load_requests,
+    run_requests,
+)
 from evaluation.turn_stats import TurnStats, session_turns, summarize
 
 Progress = Callable[[str], None]
@@ -46,7 +52,9 @@ class EvalRun:
     elapsed_s: float
     evalsets: EvalsetReport
     sql: EvalReport | None
-    turns: dict[str, list[TurnStats]]  # "evalsets" / "sql" -> per-turn figures
+    turns: dict[str, list[TurnStats]]  # "evalsets" / "sql" / "blind" -> per-turn figures
+    blind_sql: dict[str, EvalReport] = field(default_factory=dict)  # split -> report
+    blind_tools: dict[str, ToolReport] = field(default_factory=dict)
 
     def per_turn(self) -> dict[str, dict[str, Any]]:
         everything = [t for part in self.turns.values() for t in part]
@@ -58,6 +66,8 @@ class EvalRun:
                 "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                             "platform": platform.platform()},
                 "trajectory": self.evalsets.to_json(), "execution_accuracy": sql,
+                "blind": {"sql": {k: v.to_json() for k, v in self.blind_sql.items()},
+                          "tools": {k: v.to_json() for k, v in self.blind_tools.items()}},
                 "per_turn": self.per_turn()}
 
     def to_markdown(self) -> str:
@@ -80,6 +90,14 @@ class EvalRun:
         if self.sql is not None:
             lines += ["", "## Text-to-SQL execution accuracy (evals/sql_gold*.yaml)", "",
                       self.sql.to_markdown()]
+        for split, report in self.blind_sql.items():
+            lines += ["", f"## Blind questions, {split} split (evals/blind_{split}.yaml)", "",
+                      "Written without looking at knowledge/; "
+                      + ("never tuned on." if split == "test" else "may be tuned on."), "",
+                      report.to_markdown()]
+        for split, tools in self.blind_tools.items():
+            lines += ["", f"## Blind tool requests, {split} split "
+                      f"(evals/blind_tools_{split}.yaml)", "", tools.to_markdown()]
         lines += ["", "## Per turn", "",
                   "| turns of | turns | latency p50 | latency p95 | model calls / turn | "
                   "tool calls / turn |", "|---|---|---|---|---|---|"]
@@ -129,6 +147,8 @@ def run_eval(model: str | None = None, evalsets: Sequence[Path] | None = None,
                                                 progress=progress))
         turns = {"evalsets": asyncio.run(session_turns(eval_sessions, APP_NAME))}
         report = None
+        blind_sql: dict[str, EvalReport] = {}
+        blind_tools: dict[str, ToolReport] = {}
         if sql:
             chat = ChatService(settings=scratch, model=model,
                                session_service=InMemorySessionService())
@@ -136,9 +156,17 @@ def run_eval(model: str | None = None, evalsets: Sequence[Path] | None = None,
                               progress=(lambda n, total: progress(f"sql {n}/{total}"))
                               if progress else None)
             turns["sql"] = asyncio.run(session_turns(chat.session_service, CHAT_APP))
+            blind = ChatService(settings=scratch, model=model,
+                                session_service=InMemorySessionService())
+            blind_sql = {split: evaluate(model=model, gold_paths=[path], settings=scratch,
+                                         service=blind, out_of_scope=False)
+                         for split, path in BLIND_SQL.items()}
+            blind_tools = {split: run_requests(blind, load_requests(path))
+                           for split, path in BLIND_TOOLS.items()}
+            turns["blind"] = asyncio.run(session_turns(blind.session_service, CHAT_APP))
     return EvalRun(model=label, started=started.isoformat(timespec="seconds"),
                    elapsed_s=round(time.perf_counter() - t0, 1), evalsets=trajectories, sql=report,
-                   turns=turns)
+                   turns=turns, blind_sql=blind_sql, blind_tools=blind_tools)
 
 
 def write_report(run: EvalRun, out_dir: Path | None = None) -> tuple[Path, Path]:

@@ -42,6 +42,8 @@ from config.settings import PROJECT_ROOT, Settings, get_settings
 
 GOLD_DIR = PROJECT_ROOT / "evals"
 BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
+# Questions written without looking at knowledge/: "dev" may be tuned on, "test" never.
+BLIND_SQL = {"dev": GOLD_DIR / "blind_dev.yaml", "test": GOLD_DIR / "blind_test.yaml"}
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 _NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)

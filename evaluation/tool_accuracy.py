@@ -27,7 +27,9 @@ from config.settings import PROJECT_ROOT, Settings, get_settings
 from evaluation.sandbox import sandbox
 from evaluation.trajectory import same_arg
 
-TOOL_REQUESTS = PROJECT_ROOT / "evals" / "blind_tools_dev.yaml"
+BLIND_TOOLS = {split: PROJECT_ROOT / "evals" / f"blind_tools_{split}.yaml"
+               for split in ("dev", "test")}  # "dev" may be tuned on, "test" never
+TOOL_REQUESTS = BLIND_TOOLS["dev"]
 ANY = "*"
 
 
@@ -102,15 +104,19 @@ def evaluate(model: str | None = None, path: Path = TOOL_REQUESTS,
 
     from agent.runner import ChatService
 
-    requests = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["requests"]
+    requests = load_requests(path)
     with sandbox(settings or get_settings()) as scratch:  # campaigns it drafts stay there
         service = ChatService(settings=scratch, model=model,
                               session_service=InMemorySessionService())
-        return _run(service, requests, progress)
+        return run_requests(service, requests, progress)
 
 
-def _run(service: Any, requests: list[dict[str, Any]],
-         progress: Callable[[int, int], None] | None) -> ToolReport:
+def load_requests(path: Path) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["requests"])
+
+
+def run_requests(service: Any, requests: list[dict[str, Any]],
+                 progress: Callable[[int, int], None] | None = None) -> ToolReport:
     report = ToolReport(model=service.model_choice.label)
 
     async def run_all() -> None:

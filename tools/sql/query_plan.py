@@ -18,6 +18,7 @@ sqlglot or as numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -223,7 +224,7 @@ class QueryPlan:
     def _aggregate(self, model: SemanticModel) -> str:
         m = self.measure
         assert m is not None
-        where_extra = [m.where] if m.where else []
+        where_extra = [m.where] if m.where and not self._restates(m.where) else []
         source, where, joined = self._from(model, where_extra)
         dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
         select = ", ".join([*dims, f"{self._measure_sql(joined)} AS {m.name}"])
@@ -245,6 +246,12 @@ class QueryPlan:
             if self.limit:
                 sql += f" LIMIT {int(self.limit)}"
         return sql
+
+    def _restates(self, where: str) -> bool:
+        """Whether a condition of the question is on the column the measure's own condition
+        reads ("revenue from completed orders": the status the question names wins)."""
+        column = _COLUMN.search(where)
+        return column is not None and any(column.group(0) in c.sql for c in self.conditions)
 
     def _share(self, model: SemanticModel) -> str:
         assert self.share is not None
@@ -286,6 +293,9 @@ class QueryPlan:
         if self.limit:
             sql += f" LIMIT {int(self.limit)}"
         return sql
+
+
+_COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
 
 
 def _column_name(dimension: Dimension) -> str:

@@ -20,6 +20,7 @@ from tools.sql.knowledge import Glossary, load_glossary
 from tools.sql.mentions import Mention, range_bounds
 from tools.sql.query_plan import (
     OPERATOR_WORDS,
+    OPERATORS,
     Condition,
     MeasureSpec,
     Period,
@@ -253,6 +254,9 @@ class QuestionReader:
         entity_table = self._entity_table(parts)
         rank = parts.names("rank")
         groups = self._groups(parts)
+        conditions, compared = self._values_of_one_column(parts, conditions)
+        if compared is not None and compared not in groups:
+            groups.append(compared)
         top = next((n for n in parts.numbers if n.used_for == "top"), None)
         direction = self._direction(parts)
         ranked = None
@@ -262,6 +266,7 @@ class QuestionReader:
                 groups, entity_table = [ranked[0]], ranked[1]
         # numbers: with a unit or next to an attribute word first, then counts of things,
         # then the attribute the question's subject has ("guys under 25": age)
+        measure_having = self._aggregate_threshold(parts, groups)
         conditions += self._attribute_conditions(parts, entity_table, near_only=True)
         thresholds = self._count_thresholds(parts)
         conditions += self._attribute_conditions(parts, entity_table, near_only=False)
@@ -272,7 +277,8 @@ class QuestionReader:
             return self._rows_plan(parts, conditions, rank[0], entity_table, top, lang)
         if thresholds and not groups:
             return self._count_having(parts, entity_table, thresholds[0], conditions, period)
-        measure = self._measure(parts, entity_table, rank, by_entity=ranked is not None)
+        measure = self._measure(parts, entity_table, rank, by_entity=ranked is not None,
+                                grouped=bool(groups))
         if measure is None:
             return None
         groups = self._resolve_month(groups, measure)
@@ -282,6 +288,8 @@ class QuestionReader:
         if thresholds:  # "cities with more than 300 loyalty members": HAVING on the measure
             use = thresholds[0]
             plan.having = (use.op or "gt", use.value)
+        elif measure_having is not None:  # "categories whose average price is above 50000"
+            plan.having = (measure_having.op or "gt", measure_having.value)
         if groups:
             if rank:
                 plan.order = self._rank_direction(parts, rank[0][0])
@@ -297,6 +305,21 @@ class QuestionReader:
             raise PlanError("a ranking with nothing to rank")
         self._check_numbers(parts)
         return plan
+
+    def _aggregate_threshold(self, parts: _Parts, groups: list[Dimension]) -> NumberUse | None:
+        """A number compared with an average or total per group ("categories with an average
+        price above 50000"): a HAVING on the measure, not a filter on rows."""
+        if not groups:
+            return None
+        aggregates = [i for role in AGGREGATES for i in parts.at(role)]
+        for use in parts.numbers:
+            if use.used_for or use.op not in OPERATORS:
+                continue
+            for i, _ in parts.names("attribute"):
+                if abs(i - use.index) <= 3 and any(0 < i - a <= 2 for a in aggregates):
+                    use.used_for = "having"
+                    return use
+        return None
 
     def _entity_group(self, parts: _Parts) -> tuple[Dimension, str] | None:
         """A ranking of customers or products by what they have: group by the entity's own
@@ -446,6 +469,36 @@ class QuestionReader:
             _korean(items[index + 1])
 
     # -- values ----------------------------------------------------------------------------
+    def _values_of_one_column(self, parts: _Parts, conditions: list[Condition]
+                              ) -> tuple[list[Condition], Dimension | None]:
+        """Two or more values of one dimension: compared ("in stock vs out of stock",
+        "split of men and women") they become its breakdown; joined by "or" one filter
+        (IN). Otherwise they stay, and the plan is refused as contradictory."""
+        by_column: dict[str, list[Mention]] = {}
+        for mention in parts.mentions:
+            dimension = self.model.dimension_for_values(mention.type)
+            if dimension is not None and not dimension.boolean and mention.type not in (
+                    "period", "customer_id", "product", "age_group") and \
+                    mention.type not in RANGE_ATTRIBUTES:
+                by_column.setdefault(dimension.name, []).append(mention)
+        for name, mentions in by_column.items():
+            if len(mentions) < 2:
+                continue
+            compared = parts.has("versus") or parts.has("breakdown")
+            if not (compared or parts.has("either")):
+                continue
+            dimension = self.model.dimensions[name]
+            values = [m.value.value for m in mentions]
+            label = Label(" / ".join(m.value.en for m in mentions),
+                          " / ".join(m.value.ko for m in mentions))
+            keep = [c for c in conditions if not c.sql.startswith(f"{dimension.sql} = ")]
+            keep.append(Condition(f"{dimension.sql} IN ({', '.join(map(literal, values))})",
+                                  dimension.table, label, mentions[0].start))
+            parts.use_role("versus" if compared else "either")
+            parts.use_role("breakdown")
+            return keep, dimension if compared else None
+        return conditions, None
+
     def _conditions(self, parts: _Parts) -> list[Condition]:
         out = []
         for mention in parts.mentions:
@@ -609,7 +662,8 @@ class QuestionReader:
 
     # -- measures --------------------------------------------------------------------------
     def _measure(self, parts: _Parts, entity_table: str | None,
-                 rank: list[tuple[int, str]], by_entity: bool = False) -> MeasureSpec | None:
+                 rank: list[tuple[int, str]], by_entity: bool = False,
+                 grouped: bool = False) -> MeasureSpec | None:
         named = parts.names("measure")
         if named:
             i, name = named[0]
@@ -647,8 +701,7 @@ class QuestionReader:
         if entity is None:
             return None
         if not (parts.has("count") or parts.has("distinct") or parts.has("most")
-                or parts.has("least") or parts.has("group") or parts.has("breakdown")
-                or parts.has("superlative") or self._groups_named(parts)):
+                or parts.has("least") or parts.has("superlative") or grouped):
             return None  # "list the loyal members in Changwon" asks for rows, not a count
         self._use_entity_words(parts, entity_table)
         parts.use_role("count")
@@ -658,9 +711,6 @@ class QuestionReader:
             if entity.name == "product":  # sizes and colours are SKUs of one product
                 return self._named("product_titles")
         return self._named(entity.count)
-
-    def _groups_named(self, parts: _Parts) -> bool:
-        return parts.has("dimension") or parts.has("month")
 
     def _aggregated_attribute(self, parts: _Parts, rank: list[tuple[int, str]]
                               ) -> Attribute | None:

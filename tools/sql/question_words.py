@@ -156,9 +156,12 @@ class Lexicon:
     def _add_all(self, words: dict[str, tuple[str, ...]], sense: Sense) -> None:
         for phrases in words.values():
             for phrase in phrases:
-                key = tuple(t.form for t in tokenize(phrase))
-                if key and sense not in self.entries.setdefault(key, []):
-                    self.entries[key].append(sense)
+                keys = {tuple(t.form for t in tokenize(phrase))}
+                if has_hangul(phrase):  # a stem out of context may analyse differently
+                    keys.add(tuple(phrase.split()))
+                for key in keys:
+                    if key and sense not in self.entries.setdefault(key, []):
+                        self.entries[key].append(sense)
 
     def read(self, tokens: list[Token]) -> list[Phrase | Token]:
         """Phrases matched longest first; a token no phrase explains stays a bare token."""
