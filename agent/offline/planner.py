@@ -143,21 +143,24 @@ class OfflinePlanner:
             composed = self.reader.read(text, mentions, lang).plan
             if composed is not None:
                 return Plan(candidate=None, composed=composed)
-        cued = self._cued(text, ranked)
+        cued = self._cued(text, ranked, "override")
         if cued is not None:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
             return Plan(candidate=answerable)
+        cued = self._cued(text, ranked, "fallback")
+        if cued is not None:
+            return Plan(candidate=cued)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
 
     @staticmethod
-    def _cued(text: str, ranked: list[Candidate]) -> Candidate | None:
+    def _cued(text: str, ranked: list[Candidate], kind: str) -> Candidate | None:
         """The best complete reading for a tool the request names by its cue words."""
-        tools = cued_tools(text)
+        tools = cued_tools(text, kind)
         return next((c for c in ranked if c.intent.tool in tools and c.executable
                      and c.score >= CUED_MIN_SCORE), None)
 

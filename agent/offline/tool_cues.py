@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -11,34 +12,32 @@ from config.settings import PROJECT_ROOT
 from tools.sql.question_words import tokenize
 
 CUES_FILE = PROJECT_ROOT / "knowledge" / "offline" / "tool_cues.yaml"
-DEFER = "actions"  # words of requests that act (campaigns, approvals, sends)
+Phrases = list[tuple[str, ...]]
+
+
+def _phrases(words: dict[str, list[Any]]) -> Phrases:
+    return [tuple(t.form for t in tokenize(str(p))) for ps in words.values() for p in ps]
 
 
 @lru_cache(maxsize=1)
-def _cues(path: Path = CUES_FILE) -> dict[str, list[tuple[str, ...]]]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cues"]
-    return {tool: [tuple(t.form for t in tokenize(str(p))) for ps in langs.values() for p in ps]
-            for tool, langs in raw.items()}
+def _cues(path: Path = CUES_FILE) -> dict[str, Any]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return {"actions": _phrases(raw["actions"]),
+            **{kind: {tool: _phrases(words) for tool, words in raw[kind].items()}
+               for kind in ("override", "fallback")}}
 
 
-def cued_tools(text: str) -> set[str]:
-    """The tools whose cue words (as whole words, after Korean analysis) the text contains;
-    none when it also asks for an action (a campaign, an approval, a send): those requests
-    are left to the intents, which never guess an action."""
+def cued_tools(text: str, kind: str) -> set[str]:
+    """The tools whose ``kind`` cues (override or fallback) the text contains as whole words
+    (Korean after morphological analysis); none when it also asks for an action on
+    campaigns: those requests are left to the intents, which never guess an action."""
     forms = [t.form for t in tokenize(text)]
-    if _contains(forms, _cues()[DEFER]):
+    cues = _cues()
+    if _contains(forms, cues["actions"]):
         return set()
-    found = set()
-    for tool, phrases in _cues().items():
-        if tool == DEFER:
-            continue
-        for phrase in phrases:
-            if _contains(forms, [phrase]):
-                found.add(tool)
-                break
-    return found
+    return {tool for tool, phrases in cues[kind].items() if _contains(forms, phrases)}
 
 
-def _contains(forms: list[str], phrases: list[tuple[str, ...]]) -> bool:
+def _contains(forms: list[str], phrases: Phrases) -> bool:
     return any(n and any(tuple(forms[i:i + n]) == phrase for i in range(len(forms) - n + 1))
                for phrase in phrases for n in [len(phrase)])

@@ -256,6 +256,8 @@ class QuestionReader:
         groups = self._groups(parts)
         conditions, compared = self._values_of_one_column(parts, conditions)
         if compared is not None and compared not in groups:
+            if groups:  # values compared within a breakdown read as a table of both
+                raise PlanError("a comparison inside a breakdown")
             groups.append(compared)
         top = next((n for n in parts.numbers if n.used_for == "top"), None)
         direction = self._direction(parts)
@@ -737,6 +739,10 @@ class QuestionReader:
             if parts.has(role):
                 fact = table
                 parts.use_role(role)
+        paid = parts.has("bought")  # a purchase is a paid order line (the glossary's term)
+        if paid:
+            fact = "orders"
+            parts.use_role("bought")
         for name in entities:
             table = self.model.entities[name].table
             if self.model.tables[table].kind == "fact":
@@ -755,9 +761,12 @@ class QuestionReader:
         label = self.model.measures[subject.count].label
         verb = {"customer_reviews": ("with reviews", "리뷰를 쓴"),
                 "orders": ("with orders", "주문한")}[fact]
+        if paid:
+            verb = ("with purchases (complete or shipped)", "구매한 (완료·배송 중)")
         return MeasureSpec(name=f"{subject.name}s", sql=f"COUNT(DISTINCT {join.key})",
                            table=fact, label=Label(f"{label.en} {verb[0]}",
-                                                   f"{verb[1]} {label.ko}"), unit="count")
+                                                   f"{verb[1]} {label.ko}"), unit="count",
+                           where=self.model.measures["revenue"].where if paid else None)
 
     def _named(self, name: str) -> MeasureSpec:
         m = self.model.measures[name]
@@ -949,7 +958,7 @@ class QuestionReader:
 
 _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakdown",
              "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered",
-             "about"}
+             "bought", "about"}
 # the month dimension of whichever fact the measure counts (see QueryPlan resolution)
 _MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
 
