@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import math
 import re
 import sys
@@ -39,6 +38,7 @@ import sqlglot
 import yaml
 
 from config.settings import PROJECT_ROOT, Settings, get_settings
+from evaluation.console import progress, publish
 
 GOLD_DIR = PROJECT_ROOT / "evals"
 BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
@@ -359,13 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, action="append", help="gold file(s) (default: all)")
     parser.add_argument("--json", type=Path, help="also write the full report as JSON here")
     args = parser.parse_args(argv)
-    report = evaluate(model=args.model, gold_paths=args.gold,
-                      progress=lambda n, total: print(f"\r{n}/{total}", end="", file=sys.stderr))
-    print(file=sys.stderr)
-    print(report.to_markdown())
-    if args.json:
-        args.json.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1),
-                             encoding="utf-8")
+    publish(evaluate(model=args.model, gold_paths=args.gold, progress=progress), args.json)
     return 0
 
 

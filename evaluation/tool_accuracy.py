@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from config.settings import PROJECT_ROOT, Settings, get_settings
+from evaluation.console import progress, publish
 from evaluation.sandbox import sandbox
 from evaluation.trajectory import same_arg
 
@@ -145,14 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=Path, default=TOOL_REQUESTS)
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args(argv)
-    report = evaluate(model=args.model, path=args.requests,
-                      progress=lambda n, total: print(f"\r{n}/{total}", end="", file=sys.stderr,
-                                                      flush=True))
-    print(file=sys.stderr)
-    print(report.to_markdown())
-    if args.json:
-        args.json.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1),
-                             encoding="utf-8")
+    publish(evaluate(model=args.model, path=args.requests, progress=progress), args.json)
     return 0
 
 
