@@ -1,6 +1,6 @@
 """Does the agent pick the right tool with the right arguments for non-SQL requests?
 
-Each request of ``evals/blind_tools_{dev,test}.yaml`` (written without looking at the knowledge base)
+Each request of ``evals/blind_tools_{dev,dev2,test}.yaml`` (written without looking at the knowledge base)
 is a conversation of one or more turns through the real ADK runner, in a scratch copy of
 the data folder (``evaluation.sandbox``: campaigns it drafts go there); a turn with an
 ``expect`` is right when a call of the expected tool in that turn carries every expected
@@ -28,7 +28,7 @@ from evaluation.sandbox import sandbox
 from evaluation.trajectory import same_arg
 
 BLIND_TOOLS = {split: PROJECT_ROOT / "evals" / f"blind_tools_{split}.yaml"
-               for split in ("dev", "test")}  # "dev" may be tuned on, "test" never
+               for split in ("dev", "dev2", "test")}  # dev, dev2 may be tuned on; test never
 TOOL_REQUESTS = BLIND_TOOLS["dev"]
 ANY = "*"
 
