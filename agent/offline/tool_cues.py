@@ -10,20 +10,23 @@ import yaml
 
 from config.settings import PROJECT_ROOT
 from tools.sql.question_words import tokenize
+from tools.vocabulary.language import has_hangul
 
 CUES_FILE = PROJECT_ROOT / "knowledge" / "offline" / "tool_cues.yaml"
 Phrases = list[tuple[str, ...]]
 
 
-def _phrases(words: dict[str, list[Any]]) -> Phrases:
-    return [tuple(t.form for t in tokenize(str(p))) for ps in words.values() for p in ps]
+def _phrases(words: dict[str, list[Any]], korean: bool) -> Phrases:
+    langs = ("en", "ko") if korean else ("en",)  # English text never needs the analyser
+    return [tuple(t.form for t in tokenize(str(p))) for lang in langs
+            for p in words.get(lang, ())]
 
 
-@lru_cache(maxsize=1)
-def _cues(path: Path = CUES_FILE) -> dict[str, Any]:
+@lru_cache(maxsize=2)
+def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return {"actions": _phrases(raw["actions"]),
-            **{kind: {tool: _phrases(words) for tool, words in raw[kind].items()}
+    return {"actions": _phrases(raw["actions"], korean),
+            **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
                for kind in ("override", "fallback")}}
 
 
@@ -32,7 +35,7 @@ def cued_tools(text: str, kind: str) -> set[str]:
     (Korean after morphological analysis); none when it also asks for an action on
     campaigns: those requests are left to the intents, which never guess an action."""
     forms = [t.form for t in tokenize(text)]
-    cues = _cues()
+    cues = _cues(has_hangul(text))
     if _contains(forms, cues["actions"]):
         return set()
     return {tool for tool, phrases in cues[kind].items() if _contains(forms, phrases)}

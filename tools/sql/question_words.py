@@ -128,10 +128,16 @@ class Phrase:
 
 
 class Lexicon:
-    """Every phrase the reader knows, keyed by its token forms."""
+    """Every phrase the reader knows, keyed by its token forms.
+
+    Korean phrases need the morphological analyser (about 4 s to load on 2 cores), so they
+    are read the first time a Korean question comes; English questions never wait for it.
+    """
 
     def __init__(self, model: SemanticModel, words_file: Path = WORDS_FILE) -> None:
         self.entries: dict[tuple[str, ...], list[Sense]] = {}
+        self._korean: list[tuple[str, Sense]] | None = []
+        self._korean_lock = threading.Lock()
         for entity in model.entities.values():
             self._add_all(entity.words, Sense("entity", entity.name))
         for measure in model.measures.values():
@@ -151,20 +157,36 @@ class Lexicon:
             self._add_all({lang: tuple(w) for lang, w in words.items()}, Sense(role))
         self.longest = max(len(k) for k in self.entries)
         self._single = sorted({k[0] for k in self.entries if len(k) == 1 and k[0].isalpha()
-                               and not has_hangul(k[0]) and len(k[0]) >= FUZZY_MIN_LENGTH})
+                               and len(k[0]) >= FUZZY_MIN_LENGTH})
 
     def _add_all(self, words: dict[str, tuple[str, ...]], sense: Sense) -> None:
         for phrases in words.values():
             for phrase in phrases:
-                keys = {tuple(t.form for t in tokenize(phrase))}
-                if has_hangul(phrase):  # a stem out of context may analyse differently
-                    keys.add(tuple(phrase.split()))
-                for key in keys:
-                    if key and sense not in self.entries.setdefault(key, []):
-                        self.entries[key].append(sense)
+                if has_hangul(phrase):
+                    assert self._korean is not None
+                    self._korean.append((phrase, sense))
+                else:
+                    self._add(tuple(t.form for t in tokenize(phrase)), sense)
+
+    def _add(self, key: tuple[str, ...], sense: Sense) -> None:
+        if key and sense not in self.entries.setdefault(key, []):
+            self.entries[key].append(sense)
+
+    def prepare_korean(self) -> None:
+        """Read the Korean phrases (loads the analyser), once; safe from any thread."""
+        with self._korean_lock:
+            if self._korean is None:
+                return
+            for phrase, sense in self._korean:
+                self._add(tuple(t.form for t in tokenize(phrase)), sense)
+                self._add(tuple(phrase.split()), sense)  # a stem out of context may differ
+            self._korean = None
+            self.longest = max(len(k) for k in self.entries)
 
     def read(self, tokens: list[Token]) -> list[Phrase | Token]:
         """Phrases matched longest first; a token no phrase explains stays a bare token."""
+        if self._korean is not None and any(t.kind == "ko" for t in tokens):
+            self.prepare_korean()
         out: list[Phrase | Token] = []
         i = 0
         while i < len(tokens):
