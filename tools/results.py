@@ -232,6 +232,28 @@ class DraftResult(ToolResult):
     summary: str = ""
 
 
+class SegmentCard(ToolResult):
+    """``describe_segment``: a persona segment (figures, persona, top products as the table,
+    RFM mix) or an RFM cluster (size, centroid, next step, segment mix as the table)."""
+
+    kind: str = "persona"  # persona | cluster
+    name: str | None = None
+    segment: str | None = None
+    figures: dict[str, Any] = Field(default_factory=dict)
+    persona: dict[str, Any] = Field(default_factory=dict)
+    rfm_mix: list[dict[str, Any]] = Field(default_factory=list)
+    cluster_id: int | None = None
+    customers: int | float | None = None
+    share_of_customers: float | None = None
+    centroid: dict[str, Any] = Field(default_factory=dict)
+    next_step: str | None = None
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
+
+
 class CampaignSummary(ToolResult):
     """A campaign as every campaign tool reports it, with what the action did.
 

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from config.settings import PROJECT_ROOT
-from tools.results import Failure, is_failure
+from tools.results import Failure, Table, is_failure
 from tools.sql.intents import Intent
 from tools.sql.knowledge import load_glossary
 from tools.sql.slot_values import SlotValue
@@ -176,20 +176,21 @@ def _generic_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]
 @register_writer("run_sql")
 def write_table_answer(ctx: AnswerContext) -> str:
     """Answer from a query result: the intent's template, else a generic summary."""
-    response = ctx.response or {}
-    columns, rows = response.get("columns", []), response.get("rows", [])
-    if not rows and response.get("unknown_customers"):
+    table = Table.from_response(ctx.response) or Table(columns=[], rows=[])
+    columns, rows = table.columns, table.rows
+    unknown = table.extra.get("unknown_customers")
+    if not rows and unknown:
         return (phrase("error_unknown_customer", ctx.lang,
-                       customer=", ".join(map(str, response["unknown_customers"])))
+                       customer=", ".join(map(str, unknown)))
                 + phrase("error_unknown_customer_suggest", ctx.lang,
-                         items=", ".join(response.get("suggestions", []))))
+                         items=", ".join(map(str, table.extra.get("suggestions", [])))))
     if not rows:
         items = ", ".join(f.label(ctx.lang) for f in ctx.filters)
         return phrase("no_rows", ctx.lang,
                       filters=phrase("filters_inline", ctx.lang, items=items) if items else "")
     text = _template_answer(ctx, columns, rows) or _generic_answer(ctx, columns, rows)
     text += _filters_note(ctx)
-    if response.get("truncated"):
+    if table.truncated:
         text += phrase("truncated", ctx.lang, n=len(rows))
     return (phrase("followup_note", ctx.lang) if ctx.followup else "") + text
 
@@ -248,10 +249,10 @@ def write_answer(ctx: AnswerContext) -> str:
     writer = _WRITERS.get(ctx.intent.tool)
     if writer is not None:
         return writer(ctx)
-    response = ctx.response or {}
-    if "columns" in response:
+    if Table.from_response(ctx.response) is not None:
         return write_table_answer(ctx)
-    return str(response.get("summary") or response.get("answer") or response)
+    response = ctx.response or {}
+    return str(response.get("summary") or response)
 
 
 def decline(lang: str, suggestions: list[str], unplaced: list[str],

@@ -692,6 +692,9 @@ class QuestionReader:
                                    unit=attribute.unit)
         if rank and not parts.has("avg"):
             return None
+        if not (parts.has("count") or parts.has("distinct") or parts.has("most")
+                or parts.has("least") or parts.has("superlative") or grouped):
+            return None  # "show Busan customers' negative reviews" asks for rows, not a count
         relation = None if by_entity else self._relation(parts)
         if relation is not None:
             return relation
@@ -702,9 +705,6 @@ class QuestionReader:
             entity = self.model.entity_of_table(entity_table)
         if entity is None:
             return None
-        if not (parts.has("count") or parts.has("distinct") or parts.has("most")
-                or parts.has("least") or parts.has("superlative") or grouped):
-            return None  # "list the loyal members in Changwon" asks for rows, not a count
         self._use_entity_words(parts, entity_table)
         parts.use_role("count")
         parts.use_role("all")
