@@ -136,7 +136,7 @@ class QuestionReader:
     def read(self, text: str, mentions: list[Mention], lang: str) -> Reading:
         if any(m.type in UNSUPPORTED_TYPES for m in mentions):
             return Reading(None, reason="unsupported value", lang=lang)
-        kept = [m for m in mentions if m.type in VALUE_TYPES]
+        kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)]
         tokens = [t for t in tokenize(text)
                   if not any(m.start <= t.start < m.end or t.start <= m.start < t.end
                              for m in kept)]
@@ -506,9 +506,11 @@ class QuestionReader:
         for mention in parts.mentions:
             if mention.type in ("period", "customer_id", "product"):
                 continue
-            condition = self.condition(mention)
+            store = mention.type == "rating" and self._store_rating_named(parts)
+            condition = self.condition(mention, "store_rating" if store else None)
             if mention.type in RANGE_ATTRIBUTES:  # "between 30 and 40 years | old"
-                self._use_attribute_beside(parts, mention, RANGE_ATTRIBUTES[mention.type])
+                self._use_attribute_beside(parts, mention, "store_rating" if store
+                                           else RANGE_ATTRIBUTES[mention.type])
             negation = self._negation(parts, mention)
             if negation is not None:
                 parts.use(negation)
@@ -517,6 +519,10 @@ class QuestionReader:
                                             f"{condition.label.ko} 제외"), condition.at)
             out.append(condition)
         return out
+
+    def _store_rating_named(self, parts: _Parts) -> bool:
+        """ "store rating 4 or more", "스토어 평점 4점 이상": the catalog's rating is meant."""
+        return any(name == "store_rating" for _, name in parts.names("attribute"))
 
     def _use_attribute_beside(self, parts: _Parts, mention: Mention, attribute: str) -> None:
         for i, name in parts.names("attribute"):
@@ -541,12 +547,16 @@ class QuestionReader:
                     return i
         return None
 
-    def condition(self, mention: Mention) -> Condition:
-        """The filter a value stands for (city Busan -> c.address_city = 'Busan')."""
+    def condition(self, mention: Mention, attribute_name: str | None = None) -> Condition:
+        """The filter a value stands for (city Busan -> c.address_city = 'Busan'); a range
+        applies to ``attribute_name`` when given (the store rating instead of reviews')."""
         kind, value = mention.type, mention.value.value
         label = Label(mention.value.en, mention.value.ko)
         if kind in RANGE_ATTRIBUTES:  # "40세 이상", "under 30,000 won", "4 stars or more"
-            attribute = self.model.attributes[RANGE_ATTRIBUTES[kind]]
+            attribute = self.model.attributes[attribute_name or RANGE_ATTRIBUTES[kind]]
+            if attribute_name:
+                label = Label(f"{attribute.label.en} {mention.value.en.split(' ', 1)[-1]}",
+                              f"{attribute.label.ko} {mention.value.ko.split(' ', 1)[-1]}")
             low, high = range_bounds(mention.value)
             bounds = [f"{attribute.sql} >= {low}" if low is not None else "",
                       f"{attribute.sql} <= {high}" if high is not None else ""]
@@ -646,7 +656,13 @@ class QuestionReader:
 
     def _counted_entity(self, parts: _Parts, use: NumberUse) -> str | None:
         items = parts.items
-        for k in (use.index + 1, use.index + 2, use.index - 1, use.index - 2, use.index + 3):
+        # what is counted follows the number in English ("more than 10 reviews") and comes
+        # before it in Korean ("리뷰 5개 이상"); "customers are 65 or older" counts no one
+        korean = any(_korean(items[k]) for k in (use.index - 1, use.index + 1)
+                     if 0 <= k < len(items))
+        near = (use.index - 1, use.index - 2, use.index + 1) if korean else \
+            (use.index + 1, use.index + 2, use.index + 3)
+        for k in near:
             if 0 <= k < len(items) and _is(items[k], "entity"):
                 phrase = parts.phrase(k)
                 sense = phrase.get("entity") if phrase else None
@@ -986,6 +1002,12 @@ def _end_of(items: list[Phrase | Token], index: int) -> int:
 
 def _start_of(items: list[Phrase | Token], index: int) -> int:
     return items[index].start if 0 <= index < len(items) else -1
+
+
+def _comparison_word(text: str, mention: Mention) -> bool:
+    """ "65 or older": "older" ends a comparison here, it does not name the age group."""
+    return mention.type == "age_group" and \
+        re.search(r"\d\s*(?:or|and)\s*$", text[:mention.start], re.IGNORECASE) is not None
 
 
 def _one_condition_per_column(conditions: list[Condition]) -> None:

@@ -156,8 +156,9 @@ class Lexicon:
                 raise ValueError(f"{words_file}: {role} has words that are not text: {odd}")
             self._add_all({lang: tuple(w) for lang, w in words.items()}, Sense(role))
         self.longest = max(len(k) for k in self.entries)
-        self._single = sorted({k[0] for k in self.entries if len(k) == 1 and k[0].isalpha()
-                               and len(k[0]) >= FUZZY_MIN_LENGTH})
+        self._known = {form for key in self.entries for form in key}
+        self._single = sorted({form for form in self._known if form.isalpha()
+                               and len(form) >= FUZZY_MIN_LENGTH})
 
     def _add_all(self, words: dict[str, tuple[str, ...]], sense: Sense) -> None:
         for phrases in words.values():
@@ -187,6 +188,13 @@ class Lexicon:
         """Phrases matched longest first; a token no phrase explains stays a bare token."""
         if self._korean is not None and any(t.kind == "ko" for t in tokens):
             self.prepare_korean()
+        corrected: set[int] = set()
+        tokens = list(tokens)
+        for i, token in enumerate(tokens):  # "store ratng" -> "store rating" before phrases
+            fixed = self._spelled(token)
+            if fixed is not None:
+                tokens[i] = Token(fixed, token.start, token.end, token.kind, token.tag)
+                corrected.add(i)
         out: list[Phrase | Token] = []
         i = 0
         while i < len(tokens):
@@ -197,20 +205,20 @@ class Lexicon:
             for size in range(min(self.longest, len(tokens) - i), 0, -1):
                 key = tuple(t.form for t in tokens[i:i + size])
                 if key in self.entries:
-                    out.append(Phrase(tuple(tokens[i:i + size]), tuple(self.entries[key])))
+                    out.append(Phrase(tuple(tokens[i:i + size]), tuple(self.entries[key]),
+                                      fuzzy=bool(corrected & set(range(i, i + size)))))
                     i += size
                     break
             else:
-                out.append(self._fuzzy(tokens[i]) or tokens[i])
+                out.append(tokens[i])
                 i += 1
         return out
 
-    def _fuzzy(self, token: Token) -> Phrase | None:
-        """A misspelt English word read as the closest known one."""
-        if token.kind != "word" or len(token.form) < FUZZY_MIN_LENGTH:
+    def _spelled(self, token: Token) -> str | None:
+        """The known word a misspelt English word stands for, if one is close enough."""
+        if token.kind != "word" or len(token.form) < FUZZY_MIN_LENGTH or \
+                token.form in self._known:
             return None
         found = process.extractOne(token.form, self._single, scorer=fuzz.ratio,
                                    score_cutoff=FUZZY_SCORE)
-        if found is None:
-            return None
-        return Phrase((token,), tuple(self.entries[(found[0],)]), fuzzy=True)
+        return found[0] if found else None
