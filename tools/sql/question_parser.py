@@ -30,6 +30,17 @@ from tools.sql.query_plan import (
     literal,
     number,
 )
+from tools.sql.question_parts import (
+    BOTTOM_WORDS,
+    NumberUse,
+    QuestionParts,
+    end_of,
+    form_of,
+    is_korean,
+    is_role,
+    place_numbers,
+    start_of,
+)
 from tools.sql.question_words import Lexicon, Phrase, Token, tokenize
 from tools.sql.semantic_model import (
     Attribute,
@@ -44,32 +55,12 @@ VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "
                "availability", "sentiment", "issue_category", "age_group", "product",
                "customer_id", "period", "age", "price", "rating"}
 UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id"}  # answered by other intents
-# Units a number may carry, and the attribute (or count) each implies.
-UNITS = {"원": "price", "won": "price", "krw": "price", "₩": "price",
-         "살": "age", "세": "age", "years": "age", "year": "age", "yo": "age",
-         "점": "review_rating", "stars": "review_rating", "star": "review_rating",
-         "개": "count", "건": "count", "명": "count", "곳": "count", "가지": "count",
-         "위": "count", "번": "count", "회": "count", "%": "percent", "퍼센트": "percent"}
-TOP_WORDS = {"top", "first", "best", "상위", "탑", "베스트"}
-BOTTOM_WORDS = {"bottom", "last", "worst", "하위"}
 RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
 AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
               "max_of": ("MAX", "max", "highest", "최대"),
               "min_of": ("MIN", "min", "lowest", "최소")}
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
-
-
-@dataclass
-class NumberUse:
-    """A number of the question and what it turned out to mean."""
-
-    value: float
-    high: float | None  # a range's upper end
-    op: str | None  # gt ge lt le eq between
-    unit: str | None
-    index: int  # position among the read items
-    used_for: str = ""  # attribute:<name> | count:<entity> | top | percent
 
 
 @dataclass
@@ -80,42 +71,6 @@ class Reading:
     unexplained: list[str] = field(default_factory=list)
     reason: str = ""
     lang: str = "en"
-
-
-@dataclass
-class _Parts:
-    """Everything found in the question, before deciding its shape."""
-
-    items: list[Phrase | Token]
-    mentions: list[Mention]
-    roles: dict[str, list[int]] = field(default_factory=dict)
-    numbers: list[NumberUse] = field(default_factory=list)
-    used: set[int] = field(default_factory=set)  # indexes of items the plan explains
-
-    def at(self, role: str) -> list[int]:
-        return self.roles.get(role, [])
-
-    def has(self, role: str) -> bool:
-        return bool(self.roles.get(role))
-
-    def phrase(self, index: int) -> Phrase | None:
-        item = self.items[index]
-        return item if isinstance(item, Phrase) else None
-
-    def names(self, role: str) -> list[tuple[int, str]]:
-        out = []
-        for i in self.at(role):
-            phrase = self.phrase(i)
-            sense = phrase.get(role) if phrase else None
-            if sense is not None:
-                out.append((i, sense.name))
-        return out
-
-    def use(self, *indexes: int) -> None:
-        self.used.update(indexes)
-
-    def use_role(self, role: str) -> None:
-        self.used.update(self.at(role))
 
 
 @lru_cache(maxsize=1)
@@ -140,12 +95,12 @@ class QuestionReader:
         tokens = [t for t in tokenize(text)
                   if not any(m.start <= t.start < m.end or t.start <= m.start < t.end
                              for m in kept)]
-        parts = _Parts(items=self.lexicon.read(tokens), mentions=kept)
+        parts = QuestionParts(items=self.lexicon.read(tokens), mentions=kept)
         for i, item in enumerate(parts.items):
             if isinstance(item, Phrase):
                 for sense in item.senses:
                     parts.roles.setdefault(sense.role, []).append(i)
-        self._numbers(parts)
+        place_numbers(parts)
         try:
             plan = self._plan(parts, lang)
             if plan is not None:
@@ -159,93 +114,8 @@ class QuestionReader:
                            reason="unexplained words" if plan else "no measure", lang=lang)
         return Reading(plan, lang=lang)
 
-    # -- numbers ---------------------------------------------------------------------------
-    def _numbers(self, parts: _Parts) -> None:
-        items = parts.items
-        i = 0
-        while i < len(items):
-            item = items[i]
-            if not isinstance(item, Token) or item.kind != "number":
-                i += 1
-                continue
-            value = item.number or 0.0
-            unit, after = self._unit(items, i + 1)
-            use = NumberUse(value=value, high=None, op=None, unit=unit, index=i)
-            # a range: "between 30 and 40", "30 to 40", "2만원에서 5만원 사이"
-            nxt = after
-            if nxt < len(items) and _is(items[nxt], "and") and nxt + 1 < len(items) and \
-                    _number(items[nxt + 1]) is not None:
-                high = _number(items[nxt + 1])
-                unit2, after2 = self._unit(items, nxt + 2)
-                use.high, use.op, use.unit = high, "between", use.unit or unit2
-                parts.use(*range(i, after2))
-                after = after2
-            elif nxt < len(items) and _number(items[nxt]) is not None and \
-                    any(_is(items[k], "between") for k in range(nxt + 1, min(nxt + 4, len(items)))):
-                high = _number(items[nxt])
-                unit2, after2 = self._unit(items, nxt + 1)
-                use.high, use.op, use.unit = high, "between", use.unit or unit2
-                parts.use(*range(i, after2))
-                after = after2
-            else:
-                parts.use(*range(i, after))
-            if use.op is None:
-                use.op = self._operator(parts, i, after)
-            if use.op == "between":
-                for k in range(max(0, i - 2), min(len(items), after + 2)):
-                    if _is(items[k], "between") or _is(items[k], "and"):
-                        parts.use(k)
-            if use.op is None and use.unit in (None, "count") and self._is_top(parts, i):
-                use.used_for = "top"
-            parts.numbers.append(use)
-            i = after
-
-    def _unit(self, items: list[Phrase | Token], start: int) -> tuple[str | None, int]:
-        if start < len(items):
-            item = items[start]
-            form = item.form if isinstance(item, Token) else item.text
-            if form in UNITS:
-                return UNITS[form], start + 1
-            if isinstance(item, Phrase) and item.has("attribute"):
-                sense = item.get("attribute")
-                if sense is not None and sense.name in ("age",) and \
-                        item.text in ("years old", "year old", "old", "yrs old"):
-                    return "age", start + 1
-        return None, start
-
-    def _operator(self, parts: _Parts, first: int, after: int) -> str | None:
-        items = parts.items
-        for k in range(first - 1, max(-1, first - 3), -1):  # English: before the number
-            for op in ("gt", "ge", "lt", "le", "eq"):
-                if _is(items[k], op) and not _is(items[k], "stop"):
-                    parts.use(k)
-                    return op
-            if not (_is(items[k], "attribute") or _is(items[k], "entity") or _is(items[k], "have")):
-                break
-        for k in range(after, min(len(items), after + 3)):  # Korean and "5 or more": after
-            for op in ("ge", "le", "gt", "lt"):
-                if _is(items[k], op):
-                    parts.use(k)
-                    return op
-            if not (_is(items[k], "entity") or _is(items[k], "attribute")
-                    or _is(items[k], "wrote") or _is(items[k], "ordered")):
-                break
-        return None
-
-    def _is_top(self, parts: _Parts, index: int) -> bool:
-        items = parts.items
-        before = items[index - 1] if index > 0 else None
-        if before is not None and _form(before) in TOP_WORDS | BOTTOM_WORDS:
-            parts.use(index - 1)
-            return True
-        # "the 3 cities", "도시 3곳", "3 cities": a count next to a dimension or entity
-        for k in (index + 1, index - 1, index + 2):
-            if 0 <= k < len(items) and (_is(items[k], "dimension") or _is(items[k], "entity")):
-                return True
-        return False
-
     # -- shape -----------------------------------------------------------------------------
-    def _plan(self, parts: _Parts, lang: str) -> QueryPlan | None:
+    def _plan(self, parts: QuestionParts, lang: str) -> QueryPlan | None:
         conditions = self._conditions(parts)
         period = self._period(parts, lang)
         lookup = self._lookup(parts, conditions, lang)
@@ -308,7 +178,7 @@ class QuestionReader:
         self._check_numbers(parts)
         return plan
 
-    def _aggregate_threshold(self, parts: _Parts, groups: list[Dimension]) -> NumberUse | None:
+    def _aggregate_threshold(self, parts: QuestionParts, groups: list[Dimension]) -> NumberUse | None:
         """A number compared with an average or total per group ("categories with an average
         price above 50000"): a HAVING on the measure, not a filter on rows."""
         if not groups:
@@ -323,7 +193,7 @@ class QuestionReader:
                     return use
         return None
 
-    def _entity_group(self, parts: _Parts) -> tuple[Dimension, str] | None:
+    def _entity_group(self, parts: QuestionParts) -> tuple[Dimension, str] | None:
         """A ranking of customers or products by what they have: group by the entity's own
         name and measure the other thing ("top 3 products by revenue", "리뷰가 가장 많은
         상품"). Returns the dimension and the table the measure counts."""
@@ -359,7 +229,7 @@ class QuestionReader:
             out.append(group)
         return out
 
-    def _use_condition_entities(self, parts: _Parts, conditions: list[Condition],
+    def _use_condition_entities(self, parts: QuestionParts, conditions: list[Condition],
                                 groups: list[Dimension], measure: MeasureSpec) -> None:
         """Entity words that name whose values filter the measure ("Seoul customers' reviews",
         "people who gave ratings"): explained by the join the condition or relation needs."""
@@ -370,19 +240,19 @@ class QuestionReader:
         for table in tables:
             self._use_entity_words(parts, table)
 
-    def _rank_direction(self, parts: _Parts, index: int) -> str:
+    def _rank_direction(self, parts: QuestionParts, index: int) -> str:
         phrase = parts.phrase(index)
         sense = phrase.get("rank") if phrase else None
         parts.use(index)
         parts.use_role("superlative")
         return sense.direction if sense and sense.direction else "desc"
 
-    def _check_numbers(self, parts: _Parts) -> None:
+    def _check_numbers(self, parts: QuestionParts) -> None:
         for use in parts.numbers:
             if not use.used_for:
                 raise PlanError(f"a number nothing explains: {number(use.value)}")
 
-    def _entity_table(self, parts: _Parts) -> str | None:
+    def _entity_table(self, parts: QuestionParts) -> str | None:
         entity = self._asked_entity(parts)
         if entity is not None:
             return entity.table
@@ -394,7 +264,7 @@ class QuestionReader:
                 return self.model.fact_of(dimension.table)
         return None
 
-    def _asked_entity(self, parts: _Parts) -> Entity | None:
+    def _asked_entity(self, parts: QuestionParts) -> Entity | None:
         """What the question asks about: the entity word next to its count word ("how many
         X" in English, "X 몇" in Korean), else its first entity word."""
         counted = {n.used_for.split(":", 1)[1] for n in parts.numbers
@@ -402,7 +272,7 @@ class QuestionReader:
         entities = [(i, name) for i, name in parts.names("entity") if name not in counted]
         cue = next(iter(parts.at("count") or parts.at("share") or parts.at("distinct")), None)
         if entities and cue is not None:
-            korean = _korean(parts.items[cue])
+            korean = is_korean(parts.items[cue])
             before = [e for e in entities if e[0] < cue]
             after = [e for e in entities if e[0] > cue]
             chosen = (before[-1] if before else after[0]) if korean else \
@@ -412,7 +282,7 @@ class QuestionReader:
             return self.model.entities[name]
         return None
 
-    def _direction(self, parts: _Parts) -> str | None:
+    def _direction(self, parts: QuestionParts) -> str | None:
         most, least = parts.at("most"), parts.at("least")
         if most and not least:
             parts.use(*most)
@@ -426,15 +296,15 @@ class QuestionReader:
             return "asc" if max(least) > max(most) else "desc"
         return None
 
-    def _bottom(self, parts: _Parts) -> bool:
-        return any(_form(i) in BOTTOM_WORDS for i in parts.items)
+    def _bottom(self, parts: QuestionParts) -> bool:
+        return any(form_of(i) in BOTTOM_WORDS for i in parts.items)
 
-    def _singular_question(self, parts: _Parts) -> bool:
+    def _singular_question(self, parts: QuestionParts) -> bool:
         """A "which …" or "가장/제일" question about one winner (not a ranked list)."""
         return parts.has("which") or parts.has("superlative") or parts.has("most") or \
             parts.has("least")
 
-    def _groups(self, parts: _Parts) -> list[Dimension]:
+    def _groups(self, parts: QuestionParts) -> list[Dimension]:
         groups: list[Dimension] = []
         for i, name in parts.names("dimension"):
             phrase = parts.phrase(i)
@@ -456,22 +326,22 @@ class QuestionReader:
             parts.use_role("which")
         return groups
 
-    def _qualifies_a_value(self, parts: _Parts, phrase: Phrase, dimension: Dimension) -> bool:
+    def _qualifies_a_value(self, parts: QuestionParts, phrase: Phrase, dimension: Dimension) -> bool:
         return any(m.type == dimension.values and
                    (0 <= phrase.start - m.end <= 2 or 0 <= m.start - phrase.end <= 2)
                    for m in parts.mentions)
 
-    def _grouped_at(self, parts: _Parts, index: int) -> bool:
+    def _grouped_at(self, parts: QuestionParts, index: int) -> bool:
         """A dimension word with a grouping word right before or after it ("by rating",
         "별점별로", "each rating")."""
         items = parts.items
-        if index > 0 and _is(items[index - 1], "group") and not _korean(items[index - 1]):
+        if index > 0 and is_role(items[index - 1], "group") and not is_korean(items[index - 1]):
             return True
-        return index + 1 < len(items) and _is(items[index + 1], "group") and \
-            _korean(items[index + 1])
+        return index + 1 < len(items) and is_role(items[index + 1], "group") and \
+            is_korean(items[index + 1])
 
     # -- values ----------------------------------------------------------------------------
-    def _values_of_one_column(self, parts: _Parts, conditions: list[Condition]
+    def _values_of_one_column(self, parts: QuestionParts, conditions: list[Condition]
                               ) -> tuple[list[Condition], Dimension | None]:
         """Two or more values of one dimension: compared ("in stock vs out of stock",
         "split of men and women") they become its breakdown; joined by "or" one filter
@@ -501,7 +371,7 @@ class QuestionReader:
             return keep, dimension if compared else None
         return conditions, None
 
-    def _conditions(self, parts: _Parts) -> list[Condition]:
+    def _conditions(self, parts: QuestionParts) -> list[Condition]:
         out = []
         for mention in parts.mentions:
             if mention.type in ("period", "customer_id", "product"):
@@ -520,29 +390,29 @@ class QuestionReader:
             out.append(condition)
         return out
 
-    def _store_rating_named(self, parts: _Parts) -> bool:
+    def _store_rating_named(self, parts: QuestionParts) -> bool:
         """ "store rating 4 or more", "스토어 평점 4점 이상": the catalog's rating is meant."""
         return any(name == "store_rating" for _, name in parts.names("attribute"))
 
-    def _use_attribute_beside(self, parts: _Parts, mention: Mention, attribute: str) -> None:
+    def _use_attribute_beside(self, parts: QuestionParts, mention: Mention, attribute: str) -> None:
         for i, name in parts.names("attribute"):
             item = parts.items[i]
             if name == attribute and (0 <= item.start - mention.end <= 3
                                       or 0 <= mention.start - item.end <= 3):
                 parts.use(i)
 
-    def _negation(self, parts: _Parts, mention: Mention) -> int | None:
+    def _negation(self, parts: QuestionParts, mention: Mention) -> int | None:
         """The "not" word that negates a value: right before it in English ("not loyalty
         members", "excluding Seoul"), right after it in Korean ("로열 회원이 아닌")."""
         for i in parts.at("not"):
             item = parts.items[i]
             gap = mention.start - item.end if item.end <= mention.start else \
                 item.start - mention.end
-            if 0 <= gap <= 12 and (item.end <= mention.start) != _korean(item):
+            if 0 <= gap <= 12 and (item.end <= mention.start) != is_korean(item):
                 between = [it for it in parts.items
                            if min(item.end, mention.end) <= it.start < max(item.start,
                                                                            mention.start)]
-                if all(_is(it, "stop") or _is(it, "have") or _is(it, "entity")
+                if all(is_role(it, "stop") or is_role(it, "have") or is_role(it, "entity")
                        for it in between):
                     return i
         return None
@@ -577,7 +447,7 @@ class QuestionReader:
             sql = f"{dimension.sql} = {literal(value)}"
         return Condition(sql, dimension.table, label, mention.start)
 
-    def _period(self, parts: _Parts, lang: str) -> Period | None:
+    def _period(self, parts: QuestionParts, lang: str) -> Period | None:
         periods = [m for m in parts.mentions if m.type == "period"]
         if not periods:
             return None
@@ -587,7 +457,7 @@ class QuestionReader:
         parts.use_role("time_on")
         return Period(start=str(value.start), end=str(value.end), label=Label(value.en, value.ko))
 
-    def _attribute_conditions(self, parts: _Parts, table: str | None,
+    def _attribute_conditions(self, parts: QuestionParts, table: str | None,
                               near_only: bool) -> list[Condition]:
         """Numbers compared with an attribute: "cost more than 100000", "under 25" (the
         subject's attribute only when ``near_only`` is off)."""
@@ -603,7 +473,7 @@ class QuestionReader:
             out.append(_compare(attribute, use, parts.items[use.index].start))
         return out
 
-    def _attribute_for(self, parts: _Parts, use: NumberUse, table: str,
+    def _attribute_for(self, parts: QuestionParts, use: NumberUse, table: str,
                        near_only: bool) -> Attribute | None:
         if use.unit in self.model.attributes:
             named = self.model.attributes[use.unit]
@@ -632,14 +502,14 @@ class QuestionReader:
             return self.model.attributes["review_rating"]
         return None
 
-    def _rating_attribute(self, parts: _Parts) -> Attribute | None:
+    def _rating_attribute(self, parts: QuestionParts) -> Attribute | None:
         for i, name in parts.names("attribute"):
             if name in ("review_rating", "store_rating"):
                 parts.use(i)
                 return self.model.attributes[name]
         return None
 
-    def _count_thresholds(self, parts: _Parts) -> list[NumberUse]:
+    def _count_thresholds(self, parts: QuestionParts) -> list[NumberUse]:
         """Numbers that count an entity: "more than 10 reviews", "리뷰 5개 이상",
         "more than 300 loyalty members"."""
         out = []
@@ -654,24 +524,24 @@ class QuestionReader:
             out.append(use)
         return out
 
-    def _counted_entity(self, parts: _Parts, use: NumberUse) -> str | None:
+    def _counted_entity(self, parts: QuestionParts, use: NumberUse) -> str | None:
         items = parts.items
         # what is counted follows the number in English ("more than 10 reviews") and comes
         # before it in Korean ("리뷰 5개 이상"); "customers are 65 or older" counts no one
-        korean = any(_korean(items[k]) for k in (use.index - 1, use.index + 1)
+        korean = any(is_korean(items[k]) for k in (use.index - 1, use.index + 1)
                      if 0 <= k < len(items))
         near = (use.index - 1, use.index - 2, use.index + 1) if korean else \
             (use.index + 1, use.index + 2, use.index + 3)
         for k in near:
-            if 0 <= k < len(items) and _is(items[k], "entity"):
+            if 0 <= k < len(items) and is_role(items[k], "entity"):
                 phrase = parts.phrase(k)
                 sense = phrase.get("entity") if phrase else None
                 if sense is not None:
                     parts.use(k)
                     return sense.name
         for mention in parts.mentions:  # "more than 300 loyalty members"
-            if 0 < mention.start - _end_of(items, use.index) < 4 or \
-                    0 <= use.index and abs(mention.end - _start_of(items, use.index)) < 4:
+            if 0 < mention.start - end_of(items, use.index) < 4 or \
+                    0 <= use.index and abs(mention.end - start_of(items, use.index)) < 4:
                 dimension = self.model.dimension_for_values(mention.type)
                 entity = self.model.entity_of_table(dimension.table) if dimension else None
                 if entity is not None:
@@ -679,7 +549,7 @@ class QuestionReader:
         return None
 
     # -- measures --------------------------------------------------------------------------
-    def _measure(self, parts: _Parts, entity_table: str | None,
+    def _measure(self, parts: QuestionParts, entity_table: str | None,
                  rank: list[tuple[int, str]], by_entity: bool = False,
                  grouped: bool = False) -> MeasureSpec | None:
         named = parts.names("measure")
@@ -730,7 +600,7 @@ class QuestionReader:
                 return self._named("product_titles")
         return self._named(entity.count)
 
-    def _aggregated_attribute(self, parts: _Parts, rank: list[tuple[int, str]]
+    def _aggregated_attribute(self, parts: QuestionParts, rank: list[tuple[int, str]]
                               ) -> Attribute | None:
         rating = self._rating_attribute(parts)
         if rating is not None:
@@ -743,7 +613,7 @@ class QuestionReader:
             return self.model.attributes[rank[0][1]]
         return None
 
-    def _relation(self, parts: _Parts) -> MeasureSpec | None:
+    def _relation(self, parts: QuestionParts) -> MeasureSpec | None:
         """Customers or products counted through a fact: "customers who wrote reviews",
         "unique products ordered in December", "한 번이라도 주문한 고객"."""
         entities = [name for _, name in parts.names("entity")]
@@ -791,13 +661,13 @@ class QuestionReader:
                            sql=m.sql, table=m.table, label=m.label, unit=m.unit,
                            where=m.where, distinct=m.distinct)
 
-    def _use_entity_words(self, parts: _Parts, table: str) -> None:
+    def _use_entity_words(self, parts: QuestionParts, table: str) -> None:
         for i, name in parts.names("entity"):
             if self.model.entities[name].table in (table, self.model.fact_of(table)):
                 parts.use(i)
 
     # -- other shapes ----------------------------------------------------------------------
-    def _share_plan(self, parts: _Parts, conditions: list[Condition], groups: list[Dimension],
+    def _share_plan(self, parts: QuestionParts, conditions: list[Condition], groups: list[Dimension],
                     period: Period | None, entity_table: str | None, direction: str | None,
                     top: NumberUse | None) -> QueryPlan:
         parts.use_role("share")
@@ -821,15 +691,15 @@ class QuestionReader:
         self._check_numbers(parts)
         return plan
 
-    def _numerator(self, parts: _Parts, candidates: list[Condition]) -> Condition:
+    def _numerator(self, parts: QuestionParts, candidates: list[Condition]) -> Condition:
         """The condition whose share is asked: the one named after the counted entity."""
         if len(candidates) == 1:
             return candidates[0]
-        entity_end = max((_end_of(parts.items, i) for i, _ in parts.names("entity")), default=-1)
+        entity_end = max((end_of(parts.items, i) for i, _ in parts.names("entity")), default=-1)
         after = [c for c in candidates if c.at > entity_end]
         return max(after or candidates, key=lambda c: c.at)
 
-    def _rows_plan(self, parts: _Parts, conditions: list[Condition], rank: tuple[int, str],
+    def _rows_plan(self, parts: QuestionParts, conditions: list[Condition], rank: tuple[int, str],
                    entity_table: str | None, top: NumberUse | None, lang: str) -> QueryPlan:
         index, name = rank
         attribute = self.model.attributes[name]
@@ -867,7 +737,7 @@ class QuestionReader:
             return RowColumn("c.customer_id", "customer_id", Label("customer", "고객"))
         raise PlanError(f"no display column for {table}")
 
-    def _lookup(self, parts: _Parts, conditions: list[Condition], lang: str
+    def _lookup(self, parts: QuestionParts, conditions: list[Condition], lang: str
                 ) -> QueryPlan | None:
         """One customer's or product's own column: "what city is customer 1002 in?",
         "1004번 고객 어디 살아?", "the price of <product>"."""
@@ -899,7 +769,7 @@ class QuestionReader:
         return QueryPlan(shape="rows", table=table, columns=columns,
                          conditions=[Condition(key, table, label)])
 
-    def _lookup_columns(self, parts: _Parts, table: str) -> list[RowColumn]:
+    def _lookup_columns(self, parts: QuestionParts, table: str) -> list[RowColumn]:
         columns = []
         for i, name in parts.names("attribute"):
             attribute = self.model.attributes[name]
@@ -918,7 +788,7 @@ class QuestionReader:
             columns.append(RowColumn(city.sql, "address_city", city.label))
         return columns
 
-    def _count_having(self, parts: _Parts, entity_table: str | None, use: NumberUse,
+    def _count_having(self, parts: QuestionParts, entity_table: str | None, use: NumberUse,
                       conditions: list[Condition], period: Period | None) -> QueryPlan:
         """How many entities have more (or fewer) than N facts."""
         counted = self.model.entities[use.used_for.split(":", 1)[1]]
@@ -952,7 +822,7 @@ class QuestionReader:
                                              label=label, unit="count"))
 
     # -- what is left ------------------------------------------------------------------------
-    def _unexplained(self, parts: _Parts) -> list[str]:
+    def _unexplained(self, parts: QuestionParts) -> list[str]:
         out = []
         for i, item in enumerate(parts.items):
             if i in parts.used:
@@ -977,31 +847,6 @@ _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakd
              "bought", "about"}
 # the month dimension of whichever fact the measure counts (see QueryPlan resolution)
 _MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
-
-
-def _is(item: Phrase | Token, role: str) -> bool:
-    return isinstance(item, Phrase) and item.has(role)
-
-
-def _korean(item: Phrase | Token) -> bool:
-    token = item.tokens[0] if isinstance(item, Phrase) else item
-    return token.kind == "ko"
-
-
-def _form(item: Phrase | Token) -> str:
-    return item.text if isinstance(item, Phrase) else item.form
-
-
-def _number(item: Phrase | Token) -> float | None:
-    return item.number if isinstance(item, Token) else None
-
-
-def _end_of(items: list[Phrase | Token], index: int) -> int:
-    return items[index].end if 0 <= index < len(items) else -1
-
-
-def _start_of(items: list[Phrase | Token], index: int) -> int:
-    return items[index].start if 0 <= index < len(items) else -1
 
 
 def _comparison_word(text: str, mention: Mention) -> bool:
