@@ -73,6 +73,12 @@ ANSWERED = [
      "SELECT c.address_city, SUM(o.sale_price * o.quantity) AS v FROM orders o "
      "JOIN customers c ON c.customer_id = o.customer_id WHERE o.status IN ('Complete', 'Shipped') "
      "GROUP BY 1 ORDER BY v DESC LIMIT 2"),
+    ("top 3 customers by spend in Incheon",
+     "SELECT c.customer_id, SUM(o.sale_price * o.quantity) AS v FROM orders o "
+     "JOIN customers c ON c.customer_id = o.customer_id WHERE o.status IN ('Complete', 'Shipped') "
+     "AND c.address_city = 'Incheon' GROUP BY 1 ORDER BY v DESC LIMIT 3"),
+    ("고객별 리뷰 수 상위 5명",
+     "SELECT customer_id, COUNT(*) AS n FROM customer_reviews GROUP BY 1 ORDER BY n DESC LIMIT 5"),
     ("which category has the fewest products",
      "SELECT categories FROM products GROUP BY 1 ORDER BY COUNT(*) ASC LIMIT 1"),
     ("가장 비싼 드링크웨어는?",

@@ -299,8 +299,10 @@ _COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
 
 
 def _column_name(dimension: Dimension) -> str:
+    """The result column of a dimension; never the name of a column a joined table also has
+    (BigQuery groups by an alias, and ``customer_id`` is in every fact table)."""
     if dimension.time:
         return "month"
-    if dimension.sql.startswith(("CASE", "FORMAT")):
+    if dimension.sql.startswith(("CASE", "FORMAT")) or dimension.entity == "customer":
         return dimension.name
     return dimension.sql.split(".")[-1]
