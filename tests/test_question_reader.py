@@ -78,7 +78,8 @@ ANSWERED = [
      "JOIN customers c ON c.customer_id = o.customer_id WHERE o.status IN ('Complete', 'Shipped') "
      "AND c.address_city = 'Incheon' GROUP BY 1 ORDER BY v DESC LIMIT 3"),
     ("고객별 리뷰 수 상위 5명",
-     "SELECT customer_id, COUNT(*) AS n FROM customer_reviews GROUP BY 1 ORDER BY n DESC LIMIT 5"),
+     "SELECT customer_id, COUNT(*) AS n FROM customer_reviews GROUP BY 1 "
+     "ORDER BY n DESC, customer_id LIMIT 5"),  # ties broken by id, as the answer does
     ("which category has the fewest products",
      "SELECT categories FROM products GROUP BY 1 ORDER BY COUNT(*) ASC LIMIT 1"),
     ("가장 비싼 드링크웨어는?",
