@@ -36,9 +36,9 @@ from tools.sql.filters import add_filters, parse, render, set_limit
 from tools.sql.intents import Intent, load_intents
 from tools.sql.knowledge_index import phrasing_vectors
 from tools.sql.mentions import Mention, MentionFinder
-from tools.sql.query_plan import Period, PlanError, QueryPlan
-from tools.sql.question_parser import QuestionReader, question_lexicon
-from tools.sql.semantic_model import Label, load_semantic_model
+from tools.sql.query_plan import PlanError, QueryPlan
+from tools.sql.question_parser import QuestionReader, period_of, question_lexicon
+from tools.sql.semantic_model import load_semantic_model
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql.value_index import load_index
 from tools.vocabulary.language import language_of
@@ -214,9 +214,7 @@ class OfflinePlanner:
         plan = replace(before, conditions=list(before.conditions))
         for mention in mentions:
             if mention.type == "period":
-                value = mention.value
-                plan.period = Period(str(value.start), str(value.end),
-                                     Label(value.en, value.ko))
+                plan.period = period_of(mention)
                 continue
             try:
                 condition = self.reader.condition(mention)

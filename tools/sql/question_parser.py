@@ -453,9 +453,8 @@ class QuestionReader:
             return None
         if len(periods) > 1:
             raise PlanError("two time windows")
-        value = periods[0].value
         parts.use_role("time_on")
-        return Period(start=str(value.start), end=str(value.end), label=Label(value.en, value.ko))
+        return period_of(periods[0])
 
     def _attribute_conditions(self, parts: QuestionParts, table: str | None,
                               near_only: bool) -> list[Condition]:
@@ -847,6 +846,12 @@ _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakd
              "bought", "about"}
 # the month dimension of whichever fact the measure counts (see QueryPlan resolution)
 _MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
+
+
+def period_of(mention: Mention) -> Period:
+    """The time window a period mention names (end exclusive)."""
+    value = mention.value
+    return Period(start=str(value.start), end=str(value.end), label=Label(value.en, value.ko))
 
 
 def _comparison_word(text: str, mention: Mention) -> bool:
