@@ -220,8 +220,7 @@ class OfflinePlanner:
                 condition = self.reader.condition(mention)
             except PlanError:
                 return None
-            column = condition.sql.split(" ")[0]
-            same = [c for c in plan.conditions if c.sql.split(" ")[0] == column]
+            same = [c for c in plan.conditions if c.column == condition.column]
             plan.conditions = [c for c in plan.conditions if c not in same] + [condition]
         try:
             plan.to_sql(self.model)

@@ -53,6 +53,12 @@ class Condition:
     label: Label
     at: int = 0  # where the question said it (character offset)
 
+    @property
+    def column(self) -> str | None:
+        """The column it reads (``c.address_city``), also inside NOT (…) or IN (…)."""
+        found = COLUMN.search(self.sql)
+        return found.group(0) if found else None
+
 
 @dataclass(frozen=True)
 class MeasureSpec:
@@ -250,8 +256,8 @@ class QueryPlan:
     def _restates(self, where: str) -> bool:
         """Whether a condition of the question is on the column the measure's own condition
         reads ("revenue from completed orders": the status the question names wins)."""
-        column = _COLUMN.search(where)
-        return column is not None and any(column.group(0) in c.sql for c in self.conditions)
+        column = COLUMN.search(where)
+        return column is not None and any(c.column == column.group(0) for c in self.conditions)
 
     def _share(self, model: SemanticModel) -> str:
         assert self.share is not None
@@ -295,7 +301,7 @@ class QueryPlan:
         return sql
 
 
-_COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
+COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")  # an aliased column: c.address_city
 
 
 def _column_name(dimension: Dimension) -> str:

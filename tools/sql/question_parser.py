@@ -863,14 +863,11 @@ def _comparison_word(text: str, mention: Mention) -> bool:
 def _one_condition_per_column(conditions: list[Condition]) -> None:
     """Two values for one column ("male, female and other customers", "18-29, 30-45")
     list a breakdown's groups or contradict each other: either way not one filter."""
-    columns = [_COLUMN.search(c.sql) for c in conditions]
-    named = [m.group(0) for m in columns if m]
+    named = [c.column for c in conditions if c.column]
     repeated = sorted({c for c in named if named.count(c) > 1})
     if repeated:
         raise PlanError(f"more than one condition on {', '.join(repeated)}")
 
-
-_COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")
 
 
 def _compare(attribute: Attribute, use: NumberUse, at: int) -> Condition:
