@@ -77,6 +77,9 @@ _FAMILY = {"age_group": "age", "segment": "age"}  # value types that say the sam
 # cities beyond Busan, so the concept is dropped where such a value is present.
 _IMPLIED = {"city": "c:city", "social_media_source": "c:source", "category": "c:category",
             "segment": "c:segment", "rfm_cluster": "c:cluster", "issue_category": "c:complaint"}
+# Concepts that name the same breakdown in other words.
+_AGE_CONCEPTS = {"c:age", "c:age_band", "c:decade", "c:segment"}
+_CONCEPT_FAMILY = {"c:age": _AGE_CONCEPTS, "c:segment": _AGE_CONCEPTS | {"c:gender", "c:loyalty"}}
 # The concept a value type is a dimension of ("men and women" breaks down by gender).
 _DIMENSION = {"city": "c:city", "gender": "c:gender", "loyalty": "c:loyalty", "age": "c:age",
               "age_group": "c:age", "segment": "c:segment", "social_media_source": "c:source",
@@ -139,6 +142,7 @@ class _Profile:
     dimensions: set[str]  # dimension concepts its phrasings or its GROUP BY name
     orderable: bool
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
+    breakdown: str | None = None  # the concept of the outer query's first GROUP BY column
     frame: frozenset[str] = frozenset()  # every feature of its phrasings (its own wording)
     free_text: bool = False  # has a slot that takes the question's remaining words
     options: bool = False  # has email option slots (language, tone, offer)
@@ -177,6 +181,22 @@ def _types_of(columns: set[str]) -> set[str]:
         elif columns & set(rule.columns):
             kinds.add(kind)
     return kinds
+
+
+def _breakdown(tree: exp.Query) -> str | None:
+    """The dimension concept of the outer query's first GROUP BY column, if it has one."""
+    group = tree.args.get("group") if isinstance(tree, exp.Select) else None
+    if not group or not group.expressions:
+        return None
+    first = group.expressions[0]
+    aliases = {e.alias: e.this for e in tree.expressions if isinstance(e, exp.Alias)}
+    if isinstance(first, exp.Column) and not first.table and first.name in aliases:
+        first = aliases[first.name]
+    columns = {c.name for c in first.find_all(exp.Column)}
+    if isinstance(first, exp.Column):
+        columns.add(first.name)
+    kinds = sorted(_types_of(columns) & set(_DIMENSION))
+    return _DIMENSION[kinds[0]] if kinds else None
 
 
 def _grouped_columns(tree: exp.Query) -> set[str]:
@@ -224,6 +244,7 @@ class Matcher:
         slot_values = {(s.type, examples[s.name].value) for s in intent.slots}
         tree = parse(intent.sample.render_sql()) if intent.sample is not None else None
         grouped = _types_of(_grouped_columns(tree)) if tree is not None else set()
+        breakdown = _breakdown(tree) if tree is not None else None
         constrained = _types_of(_constrained_columns(tree)) if tree is not None else set()
         phrasings, said = [], set()
         for i, (lang, template) in enumerate(intent.phrasings):
@@ -254,7 +275,7 @@ class Matcher:
             {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
         slot_types = {s.type for s in intent.slots}
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
-                        dimensions, orderable, share_of_total,
+                        dimensions, orderable, share_of_total, breakdown,
                         frame=frozenset().union(*phrasings),
                         free_text=bool(slot_types & FREE_TEXT_TYPES),
                         options=bool(slot_types & OPTION_TYPES))
@@ -353,6 +374,24 @@ class Matcher:
                 - (GROUPED_FILTER_COST - FILTER_COST) * grouped
                 - UNPLACED_COST * len(c.unplaced) - CONFLICT_COST * len(c.conflicts)
                 - MISSING_COST * len(c.missing) - EXTRA_COST * len(extra))
+
+    def unasked_breakdown(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+        """The candidate's query breaks its answer down by something the question does not
+        ask for ("how many reviews are negative" answered per complaint type): a different
+        question, whatever its words share. A dimension named only by one of its values is a
+        filter, not a breakdown."""
+        concept = self.profile_of(c.intent.id).breakdown
+        if concept is None:
+            return False
+        family = _CONCEPT_FAMILY.get(concept, {concept})
+        if any(m.type not in _NUMERIC_TYPES and _DIMENSION.get(m.type) in family
+               for m in c.filters):
+            return False  # narrowed to one group of its breakdown: one row, the one asked
+        values: dict[str, set[str]] = {}
+        for m in mentions:
+            values.setdefault(m.type, set()).add(m.value.value)
+        filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
+        return not family & (self.features(text, mentions) - filtered)
 
     # -- slot filling ---------------------------------------------------------------------
     def profile_of(self, intent_id: str) -> _Profile:

@@ -148,7 +148,8 @@ class OfflinePlanner:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
-                and (best is answerable or best.score - answerable.score < DECLINE_MARGIN):
+                and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
+                and not self.matcher.unasked_breakdown(answerable, text, mentions):
             return Plan(candidate=answerable)
         cued = self._cued(text, ranked, "fallback")
         if cued is not None:

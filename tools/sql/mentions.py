@@ -115,9 +115,9 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
     (re.compile(r"\b(\d{2})\s*(?:\+|and\s+(?:over|older|up|above))", re.I), "age",
      lambda m: (int(m.group(1)), None)),
-    (re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?!\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
+    (re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?![.,]\d|\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
      "age", lambda m: (None, int(m.group(1)) - 1)),
-    (re.compile(r"\b(?:over|above|older than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?!\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
+    (re.compile(r"\b(?:over|above|older than)\s+(?:the\s+age\s+of\s+)?(\d{2})\b(?![.,]\d|\s*(?:orders?|reviews?|days?|products?|items?|%|percent))", re.I),
      "age", lambda m: (int(m.group(1)) + 1, None)),
 ]
 _TOP_N = [

@@ -47,11 +47,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def last_n(anchor: dt.date, n: int, unit: str) -> SlotValue:
-    """The ``n`` ``unit``s ending on ``anchor`` (inclusive)."""
+    """From ``n`` ``unit``s before ``anchor`` up to and including it: the reading of
+    ``date >= DATE_SUB(latest, INTERVAL n unit)``, the way such windows are usually written."""
     if unit == "month":
-        first = _add_months(anchor, -n) + dt.timedelta(days=1)
+        first = _add_months(anchor, -n)
     else:
-        first = anchor - dt.timedelta(days=n * (7 if unit == "week" else 1) - 1)
+        first = anchor - dt.timedelta(days=n * (7 if unit == "week" else 1))
     value = day_range(first, anchor)
     words = {"day": ("days", "일"), "week": ("weeks", "주"), "month": ("months", "개월")}[unit]
     return SlotValue(type="period", value=value.value, start=value.start, end=value.end,

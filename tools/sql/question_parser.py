@@ -59,6 +59,8 @@ RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
 AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
               "max_of": ("MAX", "max", "highest", "최대"),
               "min_of": ("MIN", "min", "lowest", "최소")}
+TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
+WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
 
@@ -92,9 +94,10 @@ class QuestionReader:
         if any(m.type in UNSUPPORTED_TYPES for m in mentions):
             return Reading(None, reason="unsupported value", lang=lang)
         kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)]
+        spans = [(_own_noun_start(text, m), m.end) for m in kept]
         tokens = [t for t in tokenize(text)
-                  if not any(m.start <= t.start < m.end or t.start <= m.start < t.end
-                             for m in kept)]
+                  if not any(start <= t.start < end or t.start <= start < t.end
+                             for start, end in spans)]
         parts = QuestionParts(items=self.lexicon.read(tokens), mentions=kept)
         for i, item in enumerate(parts.items):
             if isinstance(item, Phrase):
@@ -116,6 +119,8 @@ class QuestionReader:
 
     # -- shape -----------------------------------------------------------------------------
     def _plan(self, parts: QuestionParts, lang: str) -> QueryPlan | None:
+        if sum(1 for i in parts.at("count") if form_of(parts.items[i]) in TWO_QUESTIONS) > 1:
+            raise PlanError("two questions in one")  # "how many …, and how many of those …"
         conditions = self._conditions(parts)
         period = self._period(parts, lang)
         lookup = self._lookup(parts, conditions, lang)
@@ -125,6 +130,7 @@ class QuestionReader:
         rank = parts.names("rank")
         groups = self._groups(parts)
         conditions, compared = self._values_of_one_column(parts, conditions)
+        groups = [g for g in groups if not _fixed(g, conditions)]
         if compared is not None and compared not in groups:
             if groups:  # values compared within a breakdown read as a table of both
                 raise PlanError("a comparison inside a breakdown")
@@ -270,7 +276,8 @@ class QuestionReader:
         counted = {n.used_for.split(":", 1)[1] for n in parts.numbers
                    if n.used_for.startswith("count:")}
         entities = [(i, name) for i, name in parts.names("entity") if name not in counted]
-        cue = next(iter(parts.at("count") or parts.at("share") or parts.at("distinct")), None)
+        cue = next(iter(parts.at("count") or parts.at("share") or parts.at("distinct")
+                        or parts.at("most") or parts.at("least")), None)  # "the most reviews"
         if entities and cue is not None:
             korean = is_korean(parts.items[cue])
             before = [e for e in entities if e[0] < cue]
@@ -306,8 +313,12 @@ class QuestionReader:
 
     def _groups(self, parts: QuestionParts) -> list[Dimension]:
         groups: list[Dimension] = []
-        for i, name in parts.names("dimension"):
+        named = parts.names("dimension")
+        for i, name in named:
             phrase = parts.phrase(i)
+            if form_of(parts.items[i]) in WHERE_WORDS and any(n != name for _, n in named):
+                parts.use(i)  # "성별로 … 제일 높은 성별은 어디야": "which", not a city
+                continue
             if phrase is not None and phrase.has("attribute") and not self._grouped_at(parts, i):
                 continue  # "rating" as a measure's attribute, not a breakdown
             dimension = self.model.dimensions[name]
@@ -855,9 +866,32 @@ def period_of(mention: Mention) -> Period:
 
 
 def _comparison_word(text: str, mention: Mention) -> bool:
-    """ "65 or older": "older" ends a comparison here, it does not name the age group."""
+    """ "65 or older": "older" ends a comparison here, it does not name the age group; nor
+    does "제일 젊은" / "the most young", a ranking by age."""
     return mention.type == "age_group" and \
-        re.search(r"\d\s*(?:or|and)\s*$", text[:mention.start], re.IGNORECASE) is not None
+        re.search(r"(?:\d\s*(?:or|and)|가장|제일|젤|\bmost)\s*$", text[:mention.start],
+                  re.IGNORECASE) is not None
+
+
+# "a rating of 2 stars or less", "rated 5": the rating's own noun introduces its value (not
+# after "average", where it names what is averaged: "average rating of 5-star reviews").
+_RATING_NOUN = re.compile(r"(?<!average )(?<!avg )(?<!mean )\b(?:ratings?|rated)\s+(?:of\s+|at\s+)?$",
+                          re.IGNORECASE)
+
+
+def _own_noun_start(text: str, mention: Mention) -> int:
+    """Where a value's words start, with the noun that introduces it."""
+    if mention.type == "rating":
+        found = _RATING_NOUN.search(text[:mention.start])
+        if found:
+            return found.start()
+    return mention.start
+
+
+def _fixed(dimension: Dimension, conditions: list[Condition]) -> bool:
+    """A dimension a condition holds to one value ("negative reviews (by text sentiment)"):
+    the words name the value's column, not a breakdown of one group."""
+    return any(c.sql.startswith(f"{dimension.sql} = ") for c in conditions)
 
 
 def _one_condition_per_column(conditions: list[Condition]) -> None:
