@@ -23,6 +23,7 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog
 from tools.warehouse.errors import SqlError
+from tools.warehouse.table_scope import cte_references, is_system_name
 
 # -- what DuckDB may run ------------------------------------------------------------------
 # sqlglot function classes whose DuckDB rendering, with the rewrites below, gives BigQuery's
@@ -521,8 +522,9 @@ def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
 def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
     """Check rendered DuckDB SQL: one read query, no file/setting/catalog functions.
 
-    With ``tables``, every table read must be one of them or a CTE of the query: DuckDB
-    would otherwise read an unknown name such as ``"data.csv"`` as a file.
+    No read may name a system catalog or internal table. With ``tables``, every other
+    table read must be one of them or a CTE visible where it is read: DuckDB would
+    otherwise read an unknown name such as ``"data.csv"`` as a file.
     """
     try:
         tokens = DuckDB().tokenize(sql)
@@ -538,7 +540,7 @@ def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise SqlError("not_a_query", "The translated query is not a single SELECT.")
     query = statements[0]
-    known = None if tables is None else tables | {c.alias_or_name for c in query.find_all(exp.CTE)}
+    ctes = cte_references(query)
     for node in query.walk():
         if isinstance(node, _NON_READ_NODES):
             raise SqlError("forbidden_statement", f"The translated query contains "
@@ -548,6 +550,8 @@ def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
         if not isinstance(node.this, exp.Identifier):
             raise SqlError("forbidden_function", "The translated query calls a table "
                            "function.", identifier=node.sql("duckdb"))
-        if known is not None and (node.db or node.catalog or node.name not in known):
+        if any(is_system_name(part.name) for part in node.parts) or (
+                tables is not None and id(node) not in ctes
+                and (node.db or node.catalog or node.name not in tables)):
             raise SqlError("unknown_table", f"The translated query reads '{node.sql('duckdb')}'"
                            ", which is not a table of the warehouse.", identifier=node.name)

@@ -20,6 +20,7 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog, closest
 from tools.warehouse.errors import SqlError
+from tools.warehouse.table_scope import cte_references, is_system_name
 
 # BigQuery functions a query may call, by the name written before the parenthesis.
 # Anything else is refused: EXTERNAL_QUERY, DuckDB's read_csv/getenv, a dataset's UDFs, and
@@ -199,7 +200,7 @@ def _check_nodes(tree: exp.Query) -> None:
 def _normalise_tables(tree: exp.Query, catalog: Catalog, dataset: str,
                       project: str | None) -> None:
     """Check every table reference and reduce it to its bare name, in place."""
-    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    ctes = cte_references(tree)
     for table in list(tree.find_all(exp.Table)):
         if not isinstance(table.this, exp.Identifier):
             raise SqlError("forbidden_function", "Table functions are not allowed in FROM; "
@@ -208,9 +209,14 @@ def _normalise_tables(tree: exp.Query, catalog: Catalog, dataset: str,
         if table.args.get("when") or table.args.get("version"):
             raise SqlError("forbidden_statement", "Time travel (FOR SYSTEM_TIME AS OF) is "
                            "not allowed.", identifier=name)
-        if not db and name in ctes:
-            continue
         path = ".".join(part.name for part in table.parts)
+        if any(is_system_name(part.name) for part in table.parts):
+            raise SqlError("unknown_table", f"'{path}' is a system catalog or internal table; "
+                           f"only the tables of dataset '{dataset}' can be queried.",
+                           identifier=path,
+                           hint=f"Known tables: {', '.join(catalog.table_names())}.")
+        if id(table) in ctes:
+            continue
         if "INFORMATION_SCHEMA" in path.upper() or "." in name or _FILE_LIKE.search(path):
             raise SqlError("unknown_table", f"'{path}' is not a table of dataset "
                            f"'{dataset}'; metadata views, files and URLs cannot be queried.",

@@ -1,0 +1,43 @@
+"""Which table names in a query are CTEs and which are real tables, resolved by scope.
+
+A name in ``FROM`` refers to a CTE only where that CTE is visible (sqlglot's scope
+resolution: the query that defines it, its later CTEs and their subqueries), not wherever a
+CTE of that name exists somewhere in the statement. System catalogs and internal tables
+are refused by name, whatever scope they are reached from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.scope import traverse_scope
+
+# DuckDB's catalog views and table functions (duckdb_tables, pg_settings, sqlite_master,
+# pragma_database_list, information_schema), its catalogs and schemas, and the
+# warehouse's own internal tables (a leading underscore, e.g. _build_info).
+_SYSTEM_NAME = re.compile(
+    r"^(duckdb_\w*|pg_\w*|sqlite_\w*|pragma_\w*|information_schema|system|temp|memory|_.*)$",
+    re.IGNORECASE)
+
+
+def is_system_name(name: str) -> bool:
+    """True for a DuckDB system catalog, view or schema name, or an internal table."""
+    return bool(_SYSTEM_NAME.match(name.strip()))
+
+
+def cte_references(tree: exp.Expr) -> set[int]:
+    """The ``id()`` of every ``exp.Table`` in ``tree`` that names a CTE visible there.
+
+    A table not resolved to a CTE (or a query whose scopes cannot be built) is a real
+    table reference, to be checked against the catalog.
+    """
+    try:
+        scopes = traverse_scope(tree)
+    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
+        return set()
+    # By the table's name, not its alias: in ``FROM cte AS x, pg_settings AS x`` the
+    # second ``x`` is a real table even though the alias ``x`` resolves to the CTE.
+    return {id(table) for scope in scopes for table in scope.tables
+            if not table.db and table.name in scope.cte_sources}
