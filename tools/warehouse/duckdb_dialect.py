@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -460,6 +461,70 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
 }
 
 
+@dataclass(frozen=True)
+class GenerationLimits:
+    """How much one query may generate: DuckDB's ``generate_series`` and ``repeat`` allocate
+    outside its ``memory_limit`` and ignore its interrupt, so their sizes are bounded here."""
+
+    array_length: int = 1_000_000  # GENERATE_ARRAY elements
+    string_chars: int = 10_000_000  # REPEAT / LPAD / RPAD result characters
+
+
+def _int_value(node: exp.Expr | None) -> int | None:
+    """The value of an integer literal (or a negated one), else None."""
+    if isinstance(node, exp.Neg):
+        inner = _int_value(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Paren):
+        return _int_value(node.this)
+    return int(node.name) if isinstance(node, exp.Literal) and node.is_int else None
+
+
+def _bound(node: exp.Expr, arg: str, size: exp.Expr, limit: int, what: str) -> None:
+    """Refuse ``node`` if ``size`` exceeds ``limit``: now when it is a literal, else at run
+    time, by guarding the argument ``arg`` itself (so constant folding also meets the check)."""
+    message = f"{what} would be larger than the local warehouse allows ({limit:,})"
+    static = _int_value(size) if isinstance(size, (exp.Literal, exp.Neg)) else None
+    if static is not None:
+        if static > limit:
+            raise SqlError("resource_limit", f"{message}.",
+                           hint="Generate less, or aggregate the data instead.")
+        return
+    too_big = exp.GT(this=size, expression=exp.Literal.number(limit))
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(message)])
+    node.set(arg, exp.Case(ifs=[exp.If(this=too_big, true=refuse)], default=node.args[arg]))
+
+
+def _series_size(node: exp.GenerateSeries) -> exp.Expr:
+    start, end, step = node.args.get("start"), node.args.get("end"), node.args.get("step")
+    values = [_int_value(v) for v in (start, end, step or exp.Literal.number(1))]
+    if None not in values:
+        first, last, by = values
+        return exp.Literal.number(abs(last - first) // max(abs(by), 1) + 1)
+    span = exp.Abs(this=exp.Sub(this=end.copy(), expression=start.copy()))
+    return span if step is None else exp.Div(this=span, expression=exp.Abs(this=step.copy()))
+
+
+def _string_size(node: exp.Repeat) -> exp.Expr:
+    times = node.args["times"]
+    if isinstance(node.this, exp.Literal) and node.this.is_string and _int_value(times):
+        return exp.Literal.number(len(node.this.name) * (_int_value(times) or 0))
+    return exp.Mul(this=exp.Length(this=node.this.copy()), expression=times.copy())
+
+
+def bound_generation(tree: exp.Query, limits: GenerationLimits) -> exp.Query:
+    """Bound, in place, what GENERATE_ARRAY, REPEAT, LPAD and RPAD may produce."""
+    for node in list(tree.find_all(exp.GenerateSeries, exp.Repeat, exp.Pad)):
+        if isinstance(node, exp.GenerateSeries):
+            _bound(node, "end", _series_size(node), limits.array_length, "GENERATE_ARRAY")
+        elif isinstance(node, exp.Repeat):
+            _bound(node, "times", _string_size(node), limits.string_chars, "REPEAT")
+        else:
+            name = "LPAD" if node.args.get("is_left") else "RPAD"
+            _bound(node, "expression", node.expression.copy(), limits.string_chars, name)
+    return tree
+
+
 def zero_based_offsets(tree: exp.Query) -> exp.Query:
     """Rewrite ``UNNEST(a) AS x WITH OFFSET AS o`` so ``o`` stays 0-based on DuckDB.
 
@@ -494,7 +559,8 @@ def zero_based_offsets(tree: exp.Query) -> exp.Query:
     return tree
 
 
-def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
+def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None,
+                  limits: GenerationLimits | None = None) -> str:
     """Render a checked BigQuery tree as DuckDB SQL, refusing what DuckDB cannot match.
 
     The tree is typed against ``catalog`` first, which type-dependent rewrites need (a
@@ -505,6 +571,7 @@ def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
         duck = _name_projections(tree.copy())
         _annotate(duck, catalog or Catalog())
         _check_supported(duck)
+        bound_generation(duck, limits or GenerationLimits())
         _rewrite_semantics(duck)
         sql = zero_based_offsets(duck).sql(
             dialect="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
@@ -550,7 +617,7 @@ def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
         if not isinstance(node.this, exp.Identifier):
             raise SqlError("forbidden_function", "The translated query calls a table "
                            "function.", identifier=node.sql("duckdb"))
-        if any(is_system_name(part.name) for part in node.parts) or (
+        if any(is_system_name(part.name, cte=id(node) in ctes) for part in node.parts) or (
                 tables is not None and id(node) not in ctes
                 and (node.db or node.catalog or node.name not in tables)):
             raise SqlError("unknown_table", f"The translated query reads '{node.sql('duckdb')}'"

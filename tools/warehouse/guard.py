@@ -210,7 +210,7 @@ def _normalise_tables(tree: exp.Query, catalog: Catalog, dataset: str,
             raise SqlError("forbidden_statement", "Time travel (FOR SYSTEM_TIME AS OF) is "
                            "not allowed.", identifier=name)
         path = ".".join(part.name for part in table.parts)
-        if any(is_system_name(part.name) for part in table.parts):
+        if any(is_system_name(part.name, cte=id(table) in ctes) for part in table.parts):
             raise SqlError("unknown_table", f"'{path}' is a system catalog or internal table; "
                            f"only the tables of dataset '{dataset}' can be queried.",
                            identifier=path,

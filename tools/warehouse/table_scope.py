@@ -15,16 +15,19 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
 # DuckDB's catalog views and table functions (duckdb_tables, pg_settings, sqlite_master,
-# pragma_database_list, information_schema), its catalogs and schemas, and the
-# warehouse's own internal tables (a leading underscore, e.g. _build_info).
+# pragma_database_list, information_schema) and its catalogs and schemas: refused even as
+# CTE names. A leading underscore marks the warehouse's internal tables (_build_info):
+# refused as a table, allowed for a CTE (sqlglot names pipe-syntax steps __tmp1, …).
 _SYSTEM_NAME = re.compile(
-    r"^(duckdb_\w*|pg_\w*|sqlite_\w*|pragma_\w*|information_schema|system|temp|memory|_.*)$",
+    r"^(duckdb_\w*|pg_\w*|sqlite_\w*|pragma_\w*|information_schema|system|temp|memory)$",
     re.IGNORECASE)
 
 
-def is_system_name(name: str) -> bool:
-    """True for a DuckDB system catalog, view or schema name, or an internal table."""
-    return bool(_SYSTEM_NAME.match(name.strip()))
+def is_system_name(name: str, cte: bool = False) -> bool:
+    """True for a DuckDB system catalog, view or schema name, or (unless ``name`` is a
+    CTE visible where it is read) an internal table."""
+    name = name.strip()
+    return bool(_SYSTEM_NAME.match(name)) or (not cte and name.startswith("_"))
 
 
 def cte_references(tree: exp.Expr) -> set[int]:
