@@ -77,6 +77,17 @@ _DENIED_NODES: tuple[type[exp.Expr], ...] = (
     exp.Placeholder, exp.SessionParameter,
 )
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Statement words BigQuery does not reserve: unquoted, they would silently become a name
+# (``SELECT 1 # ;\nDELETE FROM t`` selects a column called DELETE), so they must be quoted.
+_STATEMENT_WORDS = frozenset("""
+ALTER ATTACH BEGIN CALL CHECKPOINT COMMIT COPY CREATE DECLARE DELETE DETACH DROP EXECUTE
+EXPORT GRANT IMPORT INSERT INSTALL LOAD MERGE PRAGMA RESET REVOKE ROLLBACK TRUNCATE UPDATE
+USE VACUUM
+""".split())
+# DuckDB-only syntax that BigQuery rejects: a query that passes here must pass there.
+_DUCKDB_TOKENS = {TokenType.DCOLON: "'::' casts (write CAST(x AS type))",
+                  TokenType.L_BRACE: "'{…}' struct literals (write STRUCT(…))",
+                  TokenType.ASOF: "ASOF joins"}
 _FILE_LIKE = re.compile(r"[/\\:]|\.(csv|tsv|txt|json|ndjson|jsonl|parquet|avro|orc|xlsx?|db|"
                         r"duckdb|sqlite3?|gz|zip)$", re.IGNORECASE)
 MAX_DEPTH = 200  # syntax-tree depth; real analytical queries stay far below
@@ -123,6 +134,7 @@ def _check_tokens(sql: str) -> None:
     sqlglot would have parsed it into.
     """
     tokens = BigQuery().tokenize(sql)  # cannot fail: the same text has just been parsed
+    _check_duckdb_syntax(tokens)
     for token in tokens:
         if token.token_type == TokenType.VAR and not _PLAIN_IDENTIFIER.fullmatch(token.text):
             raise SqlError("parse_error", f"'{token.text}' is not a valid unquoted name; "
@@ -145,6 +157,27 @@ def _check_tokens(sql: str) -> None:
             raise SqlError("forbidden_function", f"Unknown or disallowed function {name}().",
                            identifier=name,
                            suggestions=closest(name, _FUNCTION_NAMES))
+
+
+def _check_duckdb_syntax(tokens: list) -> None:
+    """Refuse DuckDB-only syntax the BigQuery parser lets through."""
+    depth = 0
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        word = following.text.upper() if following is not None else ""
+        what = _DUCKDB_TOKENS.get(token.token_type)
+        if token.token_type == TokenType.USING and word == "SAMPLE":
+            what = "USING SAMPLE (write TABLESAMPLE SYSTEM (n PERCENT))"
+        elif token.text.upper() == "POSITIONAL" and word == "JOIN":
+            what = "POSITIONAL JOIN"
+        elif (token.token_type == TokenType.SELECT and depth == 0 and index > 0
+              and tokens[0].token_type == TokenType.FROM
+              and tokens[index - 1].token_type != TokenType.PIPE_GT):
+            what = "FROM-first queries (write SELECT … FROM, or pipe syntax FROM t |> SELECT …)"
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        if what:
+            raise SqlError("parse_error", f"BigQuery does not accept {what}.",
+                           identifier=token.text)
 
 
 def _parse_single(sql: str) -> exp.Query:
@@ -181,6 +214,11 @@ def _check_nodes(tree: exp.Query) -> None:
     """Refuse statement nodes and functions that reach outside the data; drop comments."""
     for node in tree.walk():
         node.comments = None
+        if (isinstance(node, exp.Identifier) and not node.quoted
+                and node.name.upper() in _STATEMENT_WORDS):
+            raise SqlError("parse_error", f"{node.name} is read as a name here; a query is "
+                           f"one SELECT. Quote it (`{node.name}`) if it is meant as a name.",
+                           identifier=node.name)
         if isinstance(node, _DENIED_NODES):
             raise SqlError("forbidden_statement", f"A read query may not contain "
                            f"{node.key.upper()}; only SELECT is allowed.")
