@@ -451,3 +451,36 @@ def test_valid_queries_pass(catalog: Catalog, sql: str) -> None:
     tree = validate_query(sql, catalog, dataset="cymbal")
     assert isinstance(tree, exp.Query)
     assert_single_read(to_duckdb_sql(tree, catalog))
+
+
+def test_wrong_column_of_a_cte_suggests_the_name_the_cte_gives_it(catalog: Catalog) -> None:
+    """The tables read inside a CTE are not in scope where the CTE is read."""
+    with pytest.raises(SqlError) as err:
+        validate_query("WITH t AS (SELECT customer_id AS cid FROM customers) "
+                       "SELECT t.customer_id FROM t", catalog, dataset="cymbal")
+    assert err.value.code == "unknown_column"
+    assert err.value.suggestions == ["t.cid"]
+    assert "customers" not in err.value.message
+
+
+@pytest.mark.parametrize("sql", [
+    "WITH pg_settings AS (SELECT 1 AS x) SELECT x FROM pg_settings",
+    "SELECT * FROM customers WHERE EXISTS (WITH t AS (SELECT 1 AS x) SELECT x FROM t) "
+    "AND customer_id IN (SELECT customer_id FROM t)",
+    "WITH c AS (SELECT 1 AS a) SELECT * FROM c AS x, sentinel_copy AS x",
+])
+def test_a_cte_name_counts_only_where_the_cte_is_in_scope(catalog: Catalog, sql: str) -> None:
+    with pytest.raises(SqlError) as err:
+        validate_query(sql, catalog, dataset="cymbal")
+    assert err.value.code == "unknown_table"
+    assert verify_rendered_refuses(sql)
+
+
+def verify_rendered_refuses(sql: str) -> bool:
+    """The rendered-SQL check refuses the same query on its own (no guard in front)."""
+    rendered = sqlglot.transpile(sql, read="bigquery", write="duckdb")[0]
+    try:
+        verify_rendered(rendered, {"customers", "sentinel"})
+    except SqlError:
+        return True
+    return False

@@ -20,7 +20,7 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog, closest
 from tools.warehouse.errors import SqlError
-from tools.warehouse.table_scope import cte_references, is_system_name
+from tools.warehouse.table_scope import cte_references, is_system_name, traverse_scope_safely
 
 # BigQuery functions a query may call, by the name written before the parenthesis.
 # Anything else is refused: EXTERNAL_QUERY, DuckDB's read_csv/getenv, a dataset's UDFs, and
@@ -288,8 +288,19 @@ def _check_columns(tree: exp.Query, catalog: Catalog) -> None:
         return  # a construct the qualifier does not model: the backend will judge it
 
 
-def _sources(tree: exp.Query, catalog: Catalog) -> dict[str, str | None]:
-    """Every alias (lower case) a column may be qualified with -> its catalog table, if any."""
+def _sources(tree: exp.Query, catalog: Catalog, column: str | None = None,
+             qualifier: str | None = None) -> dict[str, str | None]:
+    """Every alias (lower case) a column may be qualified with -> its catalog table, if any.
+
+    With ``column`` (and ``qualifier``), only the sources in scope where that column is
+    read: a table read inside a CTE is not a source of the query that reads the CTE.
+    """
+    for scope in (traverse_scope_safely(tree) if column else []):
+        if any(c.name.lower() == column and c.table.lower() == (qualifier or "")
+               for c in scope.columns):
+            return {alias.lower(): (source.name if isinstance(source, exp.Table)
+                                    and catalog.has_table(source.name) else None)
+                    for alias, (_node, source) in scope.selected_sources.items()}
     out: dict[str, str | None] = {}
     for table in tree.find_all(exp.Table):
         out[table.alias_or_name.lower()] = table.name if catalog.has_table(table.name) else None
@@ -297,6 +308,15 @@ def _sources(tree: exp.Query, catalog: Catalog) -> dict[str, str | None]:
         if derived.alias:
             out[derived.alias.lower()] = None
     return out
+
+
+def _renamed(tree: exp.Query, alias: str, column: str) -> list[str]:
+    """The output names under which the CTE or subquery ``alias`` selects ``column``."""
+    return [projection.alias for node in tree.find_all(exp.CTE, exp.Subquery)
+            if node.alias.lower() == alias and isinstance(node.this, exp.Select)
+            for projection in node.this.expressions
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Column)
+            and projection.this.name.lower() == column]
 
 
 def _derived_columns(tree: exp.Query, alias: str) -> list[str]:
@@ -312,6 +332,7 @@ def _raise_column_error(message: str, tree: exp.Query, catalog: Catalog) -> None
     unresolved = _UNRESOLVED_RE.search(message)
     if unresolved and unresolved.group(2):
         column, qualifier = unresolved.group(1).lower(), unresolved.group(2).lower()
+        sources = _sources(tree, catalog, column, qualifier) or sources
         if qualifier in sources:
             _raise_wrong_source(column, qualifier, tree, sources, catalog)
         _raise_bad_qualifier(column, qualifier, sources, catalog)
@@ -320,10 +341,13 @@ def _raise_column_error(message: str, tree: exp.Query, catalog: Catalog) -> None
         column = unknown.group(1).lower()
         for node in tree.find_all(exp.Column):
             qualifier = node.table.lower()
-            if node.name.lower() == column and qualifier in sources:
-                owner = sources[qualifier]
-                if owner is None or column not in catalog.columns(owner):
-                    _raise_wrong_source(column, qualifier, tree, sources, catalog)
+            if node.name.lower() != column or qualifier not in sources:
+                continue
+            scoped = _sources(tree, catalog, column, qualifier) or sources
+            owner = scoped.get(qualifier, sources[qualifier])
+            if owner is None or column not in catalog.columns(owner):
+                _raise_wrong_source(column, qualifier, tree, scoped | {qualifier: owner},
+                                    catalog)
     match = unresolved or unknown or _AMBIGUOUS_RE.search(message)
     if not match:
         return  # a construct the qualifier does not model: the backend will judge it
@@ -363,7 +387,10 @@ def _raise_wrong_source(column: str, qualifier: str, tree: exp.Query,
     table = sources[qualifier]
     if table is None:
         where, choices = f"'{qualifier}'", _derived_columns(tree, qualifier)
-        suggestions = [f"{qualifier}.{c}" for c in closest(column, choices)]
+        renamed = _renamed(tree, qualifier, column)
+        suggestions = [f"{qualifier}.{c}" for c in renamed or closest(column, choices)]
+        if renamed:
+            where += f" (it selects {column} as {', '.join(renamed)})"
     else:
         where = f"table {table}" + (f" (alias {qualifier})" if qualifier != table else "")
         suggestions = [s.replace(f"{table}.", f"{qualifier}.", 1)

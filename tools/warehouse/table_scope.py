@@ -12,7 +12,7 @@ import re
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.optimizer.scope import Scope, traverse_scope
 
 # DuckDB's catalog views and table functions (duckdb_tables, pg_settings, sqlite_master,
 # pragma_database_list, information_schema) and its catalogs and schemas: refused even as
@@ -30,16 +30,21 @@ def is_system_name(name: str, cte: bool = False) -> bool:
     return bool(_SYSTEM_NAME.match(name)) or (not cte and name.startswith("_"))
 
 
+def traverse_scope_safely(tree: exp.Expr) -> list[Scope]:
+    """sqlglot's scopes of ``tree``, or none when it cannot build them."""
+    try:
+        return traverse_scope(tree)
+    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
+        return []
+
+
 def cte_references(tree: exp.Expr) -> set[int]:
     """The ``id()`` of every ``exp.Table`` in ``tree`` that names a CTE visible there.
 
     A table not resolved to a CTE (or a query whose scopes cannot be built) is a real
     table reference, to be checked against the catalog.
     """
-    try:
-        scopes = traverse_scope(tree)
-    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
-        return set()
+    scopes = traverse_scope_safely(tree)
     # By the table's name, not its alias: in ``FROM cte AS x, pg_settings AS x`` the
     # second ``x`` is a real table even though the alias ``x`` resolves to the CTE.
     return {id(table) for scope in scopes for table in scope.tables
