@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     max_bytes_billed: int = Field(default=2 * 1024**3, ge=1)
     query_timeout_s: float = Field(default=30.0, gt=0)
     max_sql_chars: int = Field(default=20_000, ge=100)
-    duckdb_memory_limit: str = "4GB"
+    duckdb_memory_limit: str = "4GB"  # DuckDB's cap; its worker process is killed ~512 MB above
+    duckdb_processes: int = Field(default=2, ge=1, le=32)  # worker processes running queries
+    # What one DuckDB query may generate: GENERATE_ARRAY elements; REPEAT/LPAD/RPAD characters.
+    max_generated_array_length: int = Field(default=1_000_000, ge=1)
+    max_generated_string_chars: int = Field(default=10_000_000, ge=1)
 
     # Synthetic data
     scale: float = Field(default=1.0, gt=0)

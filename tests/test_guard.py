@@ -26,21 +26,19 @@ import sqlglot
 from sqlglot import exp
 
 from pipeline.warehouse_writer import write_table
-from tools.warehouse import duckdb_backend
 from tools.warehouse.catalog import Catalog
 from tools.warehouse.duckdb_backend import DuckDBWarehouse
 from tools.warehouse.duckdb_dialect import to_duckdb_sql, verify_rendered
+from tools.warehouse.duckdb_process import DuckDBProcess
 from tools.warehouse.errors import SqlError
 from tools.warehouse.guard import BIGQUERY_FUNCTIONS, validate_query
 from tools.warehouse.schema import load_schema
 
 CORPUS_FILE = Path(__file__).parent / "sql_corpus" / "hostile.sql"
-REAL_CONNECT = duckdb.connect  # the spy replaces duckdb.connect during some tests
+REAL_CONNECT = duckdb.connect
 CODES = {"parse_error", "multiple_statements", "not_a_query", "forbidden_statement",
          "forbidden_function", "unknown_table", "unknown_column", "ambiguous_column",
          "unsupported", "too_long", "too_complex"}
-# Session settings DuckDBWarehouse applies when it opens its connection, before locking.
-SETUP_STATEMENTS = {"SET TimeZone = 'UTC'", "SET lock_configuration = true"}
 CANARY_FILES = ("secret.csv", "secret.parquet", "secret.json", "secret.txt", "canary.duckdb",
                 "secret.so", "x.db")
 VALID_QUERIES = [
@@ -98,32 +96,15 @@ def hostile_inputs() -> list[str]:
 
 
 # -- a real warehouse with a sentinel table, and a spy on every statement DuckDB receives ----
-class CursorSpy:
-    """Wraps a DuckDB cursor or connection, recording each statement it executes."""
+def record_statements(monkeypatch: pytest.MonkeyPatch, log: list[str]) -> None:
+    """Record every statement sent to a DuckDB worker process (the only way SQL reaches it)."""
+    real_execute = DuckDBProcess.execute
 
-    def __init__(self, target: Any, log: list[str]) -> None:
-        self._target = target
-        self._log = log
+    def spying_execute(self: DuckDBProcess, sql: str, *args: Any) -> dict[str, Any]:
+        log.append(sql)
+        return real_execute(self, sql, *args)
 
-    def execute(self, sql: str, *args: Any) -> Any:
-        self._log.append(sql)
-        return self._target.execute(sql, *args)
-
-    def executemany(self, sql: str, *args: Any) -> Any:
-        self._log.append(sql)
-        return self._target.executemany(sql, *args)
-
-    def sql(self, sql: str, *args: Any) -> Any:
-        self._log.append(sql)
-        return self._target.sql(sql, *args)
-
-    query = sql
-
-    def cursor(self) -> CursorSpy:
-        return CursorSpy(self._target.cursor(), self._log)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._target, name)
+    monkeypatch.setattr(DuckDBProcess, "execute", spying_execute)
 
 
 def build_warehouse(path: Path) -> None:
@@ -152,13 +133,9 @@ def build_warehouse(path: Path) -> None:
 
 @pytest.fixture()
 def statement_log(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every SQL statement given to any DuckDB connection opened by the backend."""
+    """Every SQL statement sent to the backend's DuckDB worker processes."""
     log: list[str] = []
-
-    def spying_connect(*args: Any, **kwargs: Any) -> CursorSpy:
-        return CursorSpy(REAL_CONNECT(*args, **kwargs), log)
-
-    monkeypatch.setattr(duckdb_backend.duckdb, "connect", spying_connect)
+    record_statements(monkeypatch, log)
     return log
 
 
@@ -295,12 +272,10 @@ def test_hostile_sql_end_to_end_changes_nothing_and_reads_no_file(
     assert file_watch.events() == []
     assert sorted(p.name for p in canary_dir.iterdir()) == cwd_before
     assert snapshot(wh_path) == before
-    assert [s for s in statement_log if s in SETUP_STATEMENTS] == sorted(SETUP_STATEMENTS)
     for sql in statement_log:
-        if sql not in SETUP_STATEMENTS:
-            assert_single_read(sql)
+        assert_single_read(sql)
     # Only the catalog query and the valid queries ever reached DuckDB.
-    assert len(statement_log) == len(SETUP_STATEMENTS) + 1 + len(VALID_QUERIES) + 1
+    assert len(statement_log) == 1 + len(VALID_QUERIES) + 1
 
 
 def test_spy_sees_only_single_read_queries(wh_path: Path, statement_log: list[str]) -> None:
@@ -311,9 +286,8 @@ def test_spy_sees_only_single_read_queries(wh_path: Path, statement_log: list[st
             assert result.executed_sql == statement_log[-1]
     finally:
         wh.close()
-    reads = [s for s in statement_log if s not in SETUP_STATEMENTS]
-    assert len(reads) == 1 + len(VALID_QUERIES)
-    for sql in reads:
+    assert len(statement_log) == 1 + len(VALID_QUERIES)
+    for sql in statement_log:
         assert_single_read(sql)
 
 
@@ -321,14 +295,14 @@ def test_connection_is_a_second_line_of_defence(wh_path: Path, canary_dir: Path)
     """Even SQL that bypassed the guard could not write, read files or unlock settings."""
     wh = DuckDBWarehouse(wh_path)
     try:
-        cursor = wh._connection().cursor()
         attacks = ["DELETE FROM sentinel", "CREATE TABLE evil (x INTEGER)",
                    "SELECT * FROM read_csv('secret.csv')", "COPY sentinel TO 'out.csv'",
                    "ATTACH 'canary.duckdb' AS c", "SET enable_external_access = true",
                    "SET ieee_floating_point_ops = true", "INSTALL httpfs"]
-        for attack in attacks:
-            with pytest.raises(duckdb.Error):
-                cursor.execute(attack)
+        for attack in attacks:  # sent to the worker as is, past the guard
+            with pytest.raises(SqlError) as err:
+                wh.processes.execute(attack, max_rows=10, timeout_s=5.0)
+            assert err.value.code == "execution_error", attack
     finally:
         wh.close()
     assert not (canary_dir / "out.csv").exists()
@@ -477,3 +451,36 @@ def test_valid_queries_pass(catalog: Catalog, sql: str) -> None:
     tree = validate_query(sql, catalog, dataset="cymbal")
     assert isinstance(tree, exp.Query)
     assert_single_read(to_duckdb_sql(tree, catalog))
+
+
+def test_wrong_column_of_a_cte_suggests_the_name_the_cte_gives_it(catalog: Catalog) -> None:
+    """The tables read inside a CTE are not in scope where the CTE is read."""
+    with pytest.raises(SqlError) as err:
+        validate_query("WITH t AS (SELECT customer_id AS cid FROM customers) "
+                       "SELECT t.customer_id FROM t", catalog, dataset="cymbal")
+    assert err.value.code == "unknown_column"
+    assert err.value.suggestions == ["t.cid"]
+    assert "customers" not in err.value.message
+
+
+@pytest.mark.parametrize("sql", [
+    "WITH pg_settings AS (SELECT 1 AS x) SELECT x FROM pg_settings",
+    "SELECT * FROM customers WHERE EXISTS (WITH t AS (SELECT 1 AS x) SELECT x FROM t) "
+    "AND customer_id IN (SELECT customer_id FROM t)",
+    "WITH c AS (SELECT 1 AS a) SELECT * FROM c AS x, sentinel_copy AS x",
+])
+def test_a_cte_name_counts_only_where_the_cte_is_in_scope(catalog: Catalog, sql: str) -> None:
+    with pytest.raises(SqlError) as err:
+        validate_query(sql, catalog, dataset="cymbal")
+    assert err.value.code == "unknown_table"
+    assert verify_rendered_refuses(sql)
+
+
+def verify_rendered_refuses(sql: str) -> bool:
+    """The rendered-SQL check refuses the same query on its own (no guard in front)."""
+    rendered = sqlglot.transpile(sql, read="bigquery", write="duckdb")[0]
+    try:
+        verify_rendered(rendered, {"customers", "sentinel"})
+    except SqlError:
+        return True
+    return False

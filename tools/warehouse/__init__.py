@@ -16,11 +16,15 @@ def open_warehouse(settings: Settings) -> Warehouse:
 
         return BigQueryWarehouse.from_settings(settings)
     from tools.warehouse.duckdb_backend import DuckDBWarehouse
+    from tools.warehouse.duckdb_dialect import GenerationLimits
 
     return DuckDBWarehouse(settings.duckdb_path, dataset=settings.dataset,
                            max_rows=settings.max_rows, timeout_s=settings.query_timeout_s,
                            max_sql_chars=settings.max_sql_chars,
-                           memory_limit=settings.duckdb_memory_limit)
+                           memory_limit=settings.duckdb_memory_limit,
+                           processes=settings.duckdb_processes,
+                           limits=GenerationLimits(settings.max_generated_array_length,
+                                                   settings.max_generated_string_chars))
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -23,6 +24,7 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog
 from tools.warehouse.errors import SqlError
+from tools.warehouse.table_scope import cte_references, is_system_name
 
 # -- what DuckDB may run ------------------------------------------------------------------
 # sqlglot function classes whose DuckDB rendering, with the rewrites below, gives BigQuery's
@@ -54,7 +56,7 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.Levenshtein, exp.Lower, exp.Pad, exp.RegexpExtract, exp.RegexpExtractAll,
     exp.RegexpLike, exp.RegexpReplace, exp.Repeat, exp.Replace, exp.Reverse, exp.Right,
     exp.Split, exp.StartsWith, exp.StrPosition, exp.Substring, exp.Trim, exp.Upper,
-    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat,
+    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat, exp.ByteLength,
     # arrays and structs
     exp.Array, exp.ArraySize, exp.ArrayToString, exp.GenerateSeries, exp.Struct, exp.Unnest,
     exp.Exists,
@@ -156,8 +158,8 @@ def _check_supported(tree: exp.Query) -> None:
             raise SqlError("unsupported", f"{name.upper()}() is not supported on the local "
                            "DuckDB warehouse.", identifier=name.upper(),
                            hint="Rewrite the query without it, or run it on BigQuery.")
-        if isinstance(node, (exp.ArrayAgg, exp.GroupConcat)) and node.find(exp.Limit):
-            raise _unsupported("LIMIT inside ARRAY_AGG / STRING_AGG",
+        if isinstance(node, exp.GroupConcat) and node.find(exp.Limit):
+            raise _unsupported("LIMIT inside STRING_AGG",
                                "Rank with ROW_NUMBER() and filter, or take [SAFE_OFFSET(n)].")
         if isinstance(node, exp.Cast) and node.args.get("format"):
             raise _unsupported("CAST … FORMAT", "Use FORMAT_DATE / PARSE_DATE instead.")
@@ -439,6 +441,36 @@ def _fix_approx_quantiles(node: exp.Expr) -> None:
     node.replace(exp.Anonymous(this="QUANTILE_DISC", expressions=[node.this, points]))
 
 
+def _fix_approx_distinct(node: exp.Expr) -> None:
+    """BigQuery's HLL++ is exact at small cardinalities; DuckDB's HyperLogLog is not (204 for
+    200 values): count exactly."""
+    node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
+
+
+def _fix_byte_length(node: exp.Expr) -> None:
+    """BYTE_LENGTH: UTF-8 bytes of a STRING (DuckDB strlen) or the size of BYTES."""
+    kind = _type(node.this)
+    if kind in _TEXT:
+        node.replace(exp.Anonymous(this="STRLEN", expressions=[node.this]))
+    elif kind in (exp.DType.VARBINARY, exp.DType.BINARY):
+        node.replace(exp.Anonymous(this="OCTET_LENGTH", expressions=[node.this]))
+    else:
+        raise _unsupported("BYTE_LENGTH of a value of unknown type", "CAST it to STRING.")
+
+
+def _fix_array_agg_limit(node: exp.Expr) -> None:
+    """ARRAY_AGG(x ORDER BY y LIMIT n): the first n of the ordered aggregate."""
+    limit = node.this
+    if not isinstance(limit, exp.Limit):
+        return
+    count = _int_value(limit.expression)
+    if count is None or count < 0:
+        raise _unsupported("ARRAY_AGG … LIMIT with a computed count")
+    node.set("this", limit.this)
+    _wrap(node, lambda agg: exp.Anonymous(this="LIST_SLICE", expressions=[
+        agg, exp.Literal.number(1), exp.Literal.number(count)]))
+
+
 def _fix_float_literal(node: exp.Expr) -> None:
     """BigQuery reads 2.5 as FLOAT64; DuckDB would read an exact DECIMAL."""
     if node.is_number and not node.is_int and not isinstance(node.parent, exp.TableSample):
@@ -455,8 +487,73 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
     exp.StrToTime: _fix_time_parse, exp.ParseDatetime: _fix_time_parse,
     exp.CurrentDatetime: _fix_current_datetime, exp.Cast: _fix_cast, exp.TryCast: _fix_cast,
     exp.Like: _fix_like, exp.Literal: _fix_float_literal,
-    exp.ApproxQuantiles: _fix_approx_quantiles,
+    exp.ApproxQuantiles: _fix_approx_quantiles, exp.ApproxDistinct: _fix_approx_distinct,
+    exp.ByteLength: _fix_byte_length, exp.ArrayAgg: _fix_array_agg_limit,
 }
+
+
+@dataclass(frozen=True)
+class GenerationLimits:
+    """How much one query may generate: DuckDB's ``generate_series`` and ``repeat`` allocate
+    outside its ``memory_limit`` and ignore its interrupt, so their sizes are bounded here."""
+
+    array_length: int = 1_000_000  # GENERATE_ARRAY elements
+    string_chars: int = 10_000_000  # REPEAT / LPAD / RPAD result characters
+
+
+def _int_value(node: exp.Expr | None) -> int | None:
+    """The value of an integer literal (or a negated one), else None."""
+    if isinstance(node, exp.Neg):
+        inner = _int_value(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Paren):
+        return _int_value(node.this)
+    return int(node.name) if isinstance(node, exp.Literal) and node.is_int else None
+
+
+def _bound(node: exp.Expr, arg: str, size: exp.Expr, limit: int, what: str) -> None:
+    """Refuse ``node`` if ``size`` exceeds ``limit``: now when it is a literal, else at run
+    time, by guarding the argument ``arg`` itself (so constant folding also meets the check)."""
+    message = f"{what} would be larger than the local warehouse allows ({limit:,})"
+    static = _int_value(size) if isinstance(size, (exp.Literal, exp.Neg)) else None
+    if static is not None:
+        if static > limit:
+            raise SqlError("resource_limit", f"{message}.",
+                           hint="Generate less, or aggregate the data instead.")
+        return
+    too_big = exp.GT(this=size, expression=exp.Literal.number(limit))
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(message)])
+    node.set(arg, exp.Case(ifs=[exp.If(this=too_big, true=refuse)], default=node.args[arg]))
+
+
+def _series_size(node: exp.GenerateSeries) -> exp.Expr:
+    start, end, step = node.args.get("start"), node.args.get("end"), node.args.get("step")
+    values = [_int_value(v) for v in (start, end, step or exp.Literal.number(1))]
+    if None not in values:
+        first, last, by = values
+        return exp.Literal.number(abs(last - first) // max(abs(by), 1) + 1)
+    span = exp.Abs(this=exp.Sub(this=end.copy(), expression=start.copy()))
+    return span if step is None else exp.Div(this=span, expression=exp.Abs(this=step.copy()))
+
+
+def _string_size(node: exp.Repeat) -> exp.Expr:
+    times = node.args["times"]
+    if isinstance(node.this, exp.Literal) and node.this.is_string and _int_value(times):
+        return exp.Literal.number(len(node.this.name) * (_int_value(times) or 0))
+    return exp.Mul(this=exp.Length(this=node.this.copy()), expression=times.copy())
+
+
+def bound_generation(tree: exp.Query, limits: GenerationLimits) -> exp.Query:
+    """Bound, in place, what GENERATE_ARRAY, REPEAT, LPAD and RPAD may produce."""
+    for node in list(tree.find_all(exp.GenerateSeries, exp.Repeat, exp.Pad)):
+        if isinstance(node, exp.GenerateSeries):
+            _bound(node, "end", _series_size(node), limits.array_length, "GENERATE_ARRAY")
+        elif isinstance(node, exp.Repeat):
+            _bound(node, "times", _string_size(node), limits.string_chars, "REPEAT")
+        else:
+            name = "LPAD" if node.args.get("is_left") else "RPAD"
+            _bound(node, "expression", node.expression.copy(), limits.string_chars, name)
+    return tree
 
 
 def zero_based_offsets(tree: exp.Query) -> exp.Query:
@@ -493,7 +590,8 @@ def zero_based_offsets(tree: exp.Query) -> exp.Query:
     return tree
 
 
-def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
+def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None,
+                  limits: GenerationLimits | None = None) -> str:
     """Render a checked BigQuery tree as DuckDB SQL, refusing what DuckDB cannot match.
 
     The tree is typed against ``catalog`` first, which type-dependent rewrites need (a
@@ -504,6 +602,7 @@ def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
         duck = _name_projections(tree.copy())
         _annotate(duck, catalog or Catalog())
         _check_supported(duck)
+        bound_generation(duck, limits or GenerationLimits())
         _rewrite_semantics(duck)
         sql = zero_based_offsets(duck).sql(
             dialect="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
@@ -521,8 +620,9 @@ def to_duckdb_sql(tree: exp.Query, catalog: Catalog | None = None) -> str:
 def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
     """Check rendered DuckDB SQL: one read query, no file/setting/catalog functions.
 
-    With ``tables``, every table read must be one of them or a CTE of the query: DuckDB
-    would otherwise read an unknown name such as ``"data.csv"`` as a file.
+    No read may name a system catalog or internal table. With ``tables``, every other
+    table read must be one of them or a CTE visible where it is read: DuckDB would
+    otherwise read an unknown name such as ``"data.csv"`` as a file.
     """
     try:
         tokens = DuckDB().tokenize(sql)
@@ -538,7 +638,7 @@ def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise SqlError("not_a_query", "The translated query is not a single SELECT.")
     query = statements[0]
-    known = None if tables is None else tables | {c.alias_or_name for c in query.find_all(exp.CTE)}
+    ctes = cte_references(query)
     for node in query.walk():
         if isinstance(node, _NON_READ_NODES):
             raise SqlError("forbidden_statement", f"The translated query contains "
@@ -548,6 +648,8 @@ def verify_rendered(sql: str, tables: set[str] | None = None) -> None:
         if not isinstance(node.this, exp.Identifier):
             raise SqlError("forbidden_function", "The translated query calls a table "
                            "function.", identifier=node.sql("duckdb"))
-        if known is not None and (node.db or node.catalog or node.name not in known):
+        if any(is_system_name(part.name, cte=id(node) in ctes) for part in node.parts) or (
+                tables is not None and id(node) not in ctes
+                and (node.db or node.catalog or node.name not in tables)):
             raise SqlError("unknown_table", f"The translated query reads '{node.sql('duckdb')}'"
                            ", which is not a table of the warehouse.", identifier=node.name)

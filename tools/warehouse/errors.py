@@ -12,7 +12,8 @@ class SqlError(Exception):
 
     ``code`` is machine-readable (``parse_error``, ``multiple_statements``, ``not_a_query``,
     ``forbidden_statement``, ``forbidden_function``, ``unknown_table``, ``unknown_column``,
-    ``unsupported``, ``too_long``, ``timeout``, ``bytes_limit``, ``execution_error``,
+    ``unsupported``, ``too_long``, ``timeout``, ``resource_limit``, ``bytes_limit``,
+    ``execution_error``,
     ``warehouse_missing``, ``warehouse_locked``, ``warehouse_unavailable``, ``auth_error``,
     ``too_complex``); ``identifier`` names the offending
     identifier where there is one; ``suggestions`` lists the closest real names.

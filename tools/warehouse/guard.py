@@ -20,6 +20,7 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog, closest
 from tools.warehouse.errors import SqlError
+from tools.warehouse.table_scope import cte_references, is_system_name, traverse_scope_safely
 
 # BigQuery functions a query may call, by the name written before the parenthesis.
 # Anything else is refused: EXTERNAL_QUERY, DuckDB's read_csv/getenv, a dataset's UDFs, and
@@ -76,6 +77,17 @@ _DENIED_NODES: tuple[type[exp.Expr], ...] = (
     exp.Placeholder, exp.SessionParameter,
 )
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Statement words BigQuery does not reserve: unquoted, they would silently become a name
+# (``SELECT 1 # ;\nDELETE FROM t`` selects a column called DELETE), so they must be quoted.
+_STATEMENT_WORDS = frozenset("""
+ALTER ATTACH BEGIN CALL CHECKPOINT COMMIT COPY CREATE DECLARE DELETE DETACH DROP EXECUTE
+EXPORT GRANT IMPORT INSERT INSTALL LOAD MERGE PRAGMA RESET REVOKE ROLLBACK TRUNCATE UPDATE
+USE VACUUM
+""".split())
+# DuckDB-only syntax that BigQuery rejects: a query that passes here must pass there.
+_DUCKDB_TOKENS = {TokenType.DCOLON: "'::' casts (write CAST(x AS type))",
+                  TokenType.L_BRACE: "'{…}' struct literals (write STRUCT(…))",
+                  TokenType.ASOF: "ASOF joins"}
 _FILE_LIKE = re.compile(r"[/\\:]|\.(csv|tsv|txt|json|ndjson|jsonl|parquet|avro|orc|xlsx?|db|"
                         r"duckdb|sqlite3?|gz|zip)$", re.IGNORECASE)
 MAX_DEPTH = 200  # syntax-tree depth; real analytical queries stay far below
@@ -122,6 +134,7 @@ def _check_tokens(sql: str) -> None:
     sqlglot would have parsed it into.
     """
     tokens = BigQuery().tokenize(sql)  # cannot fail: the same text has just been parsed
+    _check_duckdb_syntax(tokens)
     for token in tokens:
         if token.token_type == TokenType.VAR and not _PLAIN_IDENTIFIER.fullmatch(token.text):
             raise SqlError("parse_error", f"'{token.text}' is not a valid unquoted name; "
@@ -144,6 +157,27 @@ def _check_tokens(sql: str) -> None:
             raise SqlError("forbidden_function", f"Unknown or disallowed function {name}().",
                            identifier=name,
                            suggestions=closest(name, _FUNCTION_NAMES))
+
+
+def _check_duckdb_syntax(tokens: list) -> None:
+    """Refuse DuckDB-only syntax the BigQuery parser lets through."""
+    depth = 0
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        word = following.text.upper() if following is not None else ""
+        what = _DUCKDB_TOKENS.get(token.token_type)
+        if token.token_type == TokenType.USING and word == "SAMPLE":
+            what = "USING SAMPLE (write TABLESAMPLE SYSTEM (n PERCENT))"
+        elif token.text.upper() == "POSITIONAL" and word == "JOIN":
+            what = "POSITIONAL JOIN"
+        elif (token.token_type == TokenType.SELECT and depth == 0 and index > 0
+              and tokens[0].token_type == TokenType.FROM
+              and tokens[index - 1].token_type != TokenType.PIPE_GT):
+            what = "FROM-first queries (write SELECT … FROM, or pipe syntax FROM t |> SELECT …)"
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        if what:
+            raise SqlError("parse_error", f"BigQuery does not accept {what}.",
+                           identifier=token.text)
 
 
 def _parse_single(sql: str) -> exp.Query:
@@ -180,6 +214,11 @@ def _check_nodes(tree: exp.Query) -> None:
     """Refuse statement nodes and functions that reach outside the data; drop comments."""
     for node in tree.walk():
         node.comments = None
+        if (isinstance(node, exp.Identifier) and not node.quoted
+                and node.name.upper() in _STATEMENT_WORDS):
+            raise SqlError("parse_error", f"{node.name} is read as a name here; a query is "
+                           f"one SELECT. Quote it (`{node.name}`) if it is meant as a name.",
+                           identifier=node.name)
         if isinstance(node, _DENIED_NODES):
             raise SqlError("forbidden_statement", f"A read query may not contain "
                            f"{node.key.upper()}; only SELECT is allowed.")
@@ -199,7 +238,7 @@ def _check_nodes(tree: exp.Query) -> None:
 def _normalise_tables(tree: exp.Query, catalog: Catalog, dataset: str,
                       project: str | None) -> None:
     """Check every table reference and reduce it to its bare name, in place."""
-    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    ctes = cte_references(tree)
     for table in list(tree.find_all(exp.Table)):
         if not isinstance(table.this, exp.Identifier):
             raise SqlError("forbidden_function", "Table functions are not allowed in FROM; "
@@ -208,9 +247,14 @@ def _normalise_tables(tree: exp.Query, catalog: Catalog, dataset: str,
         if table.args.get("when") or table.args.get("version"):
             raise SqlError("forbidden_statement", "Time travel (FOR SYSTEM_TIME AS OF) is "
                            "not allowed.", identifier=name)
-        if not db and name in ctes:
-            continue
         path = ".".join(part.name for part in table.parts)
+        if any(is_system_name(part.name, cte=id(table) in ctes) for part in table.parts):
+            raise SqlError("unknown_table", f"'{path}' is a system catalog or internal table; "
+                           f"only the tables of dataset '{dataset}' can be queried.",
+                           identifier=path,
+                           hint=f"Known tables: {', '.join(catalog.table_names())}.")
+        if id(table) in ctes:
+            continue
         if "INFORMATION_SCHEMA" in path.upper() or "." in name or _FILE_LIKE.search(path):
             raise SqlError("unknown_table", f"'{path}' is not a table of dataset "
                            f"'{dataset}'; metadata views, files and URLs cannot be queried.",
@@ -244,8 +288,19 @@ def _check_columns(tree: exp.Query, catalog: Catalog) -> None:
         return  # a construct the qualifier does not model: the backend will judge it
 
 
-def _sources(tree: exp.Query, catalog: Catalog) -> dict[str, str | None]:
-    """Every alias (lower case) a column may be qualified with -> its catalog table, if any."""
+def _sources(tree: exp.Query, catalog: Catalog, column: str | None = None,
+             qualifier: str | None = None) -> dict[str, str | None]:
+    """Every alias (lower case) a column may be qualified with -> its catalog table, if any.
+
+    With ``column`` (and ``qualifier``), only the sources in scope where that column is
+    read: a table read inside a CTE is not a source of the query that reads the CTE.
+    """
+    for scope in (traverse_scope_safely(tree) if column else []):
+        if any(c.name.lower() == column and c.table.lower() == (qualifier or "")
+               for c in scope.columns):
+            return {alias.lower(): (source.name if isinstance(source, exp.Table)
+                                    and catalog.has_table(source.name) else None)
+                    for alias, (_node, source) in scope.selected_sources.items()}
     out: dict[str, str | None] = {}
     for table in tree.find_all(exp.Table):
         out[table.alias_or_name.lower()] = table.name if catalog.has_table(table.name) else None
@@ -253,6 +308,15 @@ def _sources(tree: exp.Query, catalog: Catalog) -> dict[str, str | None]:
         if derived.alias:
             out[derived.alias.lower()] = None
     return out
+
+
+def _renamed(tree: exp.Query, alias: str, column: str) -> list[str]:
+    """The output names under which the CTE or subquery ``alias`` selects ``column``."""
+    return [projection.alias for node in tree.find_all(exp.CTE, exp.Subquery)
+            if node.alias.lower() == alias and isinstance(node.this, exp.Select)
+            for projection in node.this.expressions
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Column)
+            and projection.this.name.lower() == column]
 
 
 def _derived_columns(tree: exp.Query, alias: str) -> list[str]:
@@ -268,6 +332,7 @@ def _raise_column_error(message: str, tree: exp.Query, catalog: Catalog) -> None
     unresolved = _UNRESOLVED_RE.search(message)
     if unresolved and unresolved.group(2):
         column, qualifier = unresolved.group(1).lower(), unresolved.group(2).lower()
+        sources = _sources(tree, catalog, column, qualifier) or sources
         if qualifier in sources:
             _raise_wrong_source(column, qualifier, tree, sources, catalog)
         _raise_bad_qualifier(column, qualifier, sources, catalog)
@@ -276,10 +341,13 @@ def _raise_column_error(message: str, tree: exp.Query, catalog: Catalog) -> None
         column = unknown.group(1).lower()
         for node in tree.find_all(exp.Column):
             qualifier = node.table.lower()
-            if node.name.lower() == column and qualifier in sources:
-                owner = sources[qualifier]
-                if owner is None or column not in catalog.columns(owner):
-                    _raise_wrong_source(column, qualifier, tree, sources, catalog)
+            if node.name.lower() != column or qualifier not in sources:
+                continue
+            scoped = _sources(tree, catalog, column, qualifier) or sources
+            owner = scoped.get(qualifier, sources[qualifier])
+            if owner is None or column not in catalog.columns(owner):
+                _raise_wrong_source(column, qualifier, tree, scoped | {qualifier: owner},
+                                    catalog)
     match = unresolved or unknown or _AMBIGUOUS_RE.search(message)
     if not match:
         return  # a construct the qualifier does not model: the backend will judge it
@@ -319,7 +387,10 @@ def _raise_wrong_source(column: str, qualifier: str, tree: exp.Query,
     table = sources[qualifier]
     if table is None:
         where, choices = f"'{qualifier}'", _derived_columns(tree, qualifier)
-        suggestions = [f"{qualifier}.{c}" for c in closest(column, choices)]
+        renamed = _renamed(tree, qualifier, column)
+        suggestions = [f"{qualifier}.{c}" for c in renamed or closest(column, choices)]
+        if renamed:
+            where += f" (it selects {column} as {', '.join(renamed)})"
     else:
         where = f"table {table}" + (f" (alias {qualifier})" if qualifier != table else "")
         suggestions = [s.replace(f"{table}.", f"{qualifier}.", 1)
