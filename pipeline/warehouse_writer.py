@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from tools.warehouse import release_workers
 from tools.warehouse.schema import TableSpec, conform, specs_for
 
 META_TABLE = "_build_info"
@@ -78,6 +79,7 @@ def open_for_update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to an existing warehouse, for derived tables."""
     if not path.exists():
         raise FileNotFoundError(f"No warehouse at {path}. Build it with: cymbal setup")
+    release_workers(path)  # this process's own readers would hold the file's lock
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as err:

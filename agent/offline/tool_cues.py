@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz
 
 from config.settings import PROJECT_ROOT
 from tools.sql.question_words import tokenize
 from tools.vocabulary.language import has_hangul
 
 CUES_FILE = PROJECT_ROOT / "knowledge" / "offline" / "tool_cues.yaml"
+TYPO_MIN_LENGTH = 6  # words this long match a cue with one slip ("recomend")
+TYPO_MIN_RATIO = 88
 Phrases = list[tuple[str, ...]]
 
 
@@ -42,5 +45,11 @@ def cued_tools(text: str, kind: str) -> set[str]:
 
 
 def _contains(forms: list[str], phrases: Phrases) -> bool:
-    return any(n and any(tuple(forms[i:i + n]) == phrase for i in range(len(forms) - n + 1))
+    return any(n and any(all(_same(f, c) for f, c in zip(forms[i:i + n], phrase, strict=True))
+                         for i in range(len(forms) - n + 1))
                for phrase in phrases for n in [len(phrase)])
+
+
+def _same(form: str, cue: str) -> bool:
+    return form == cue or (len(cue) >= TYPO_MIN_LENGTH and cue.isascii()
+                           and fuzz.ratio(form, cue) >= TYPO_MIN_RATIO)

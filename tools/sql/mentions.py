@@ -89,7 +89,7 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: (_to_int(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
     (re.compile(r"(\d[\d,]*)\s*원\s*(미만|이하|이상|초과)"), "price",
      lambda m: _korean_bound(_to_int(m.group(1)), m.group(2))),
-    (re.compile(r"\b(\d)\s*(?:-|to|or)\s*(\d)[\s-]*stars?\b", re.I), "rating",
+    (re.compile(r"\b(\d)\s*(?:-|to|or|and)\s*(\d)[\s-]*stars?\b", re.I), "rating",
      lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(_LESS + r"\s+(\d)\s*stars?\b", re.I), "rating", lambda m: (None, int(m.group(1)) - 1)),
     (re.compile(_MORE + r"\s+(\d)\s*stars?\b", re.I), "rating",

@@ -32,6 +32,7 @@ from tools.sql.query_plan import (
 )
 from tools.sql.question_parts import (
     BOTTOM_WORDS,
+    TOP_WORDS,
     NumberUse,
     QuestionParts,
     end_of,
@@ -138,7 +139,7 @@ class QuestionReader:
         top = next((n for n in parts.numbers if n.used_for == "top"), None)
         direction = self._direction(parts)
         ranked = None
-        if not groups and (direction or top is not None):
+        if not groups and (direction or rank or self._named_top(parts, top)):
             ranked = self._entity_group(parts)  # "which product has the most reviews"
             if ranked is not None:
                 groups, entity_table = [ranked[0]], ranked[1]
@@ -183,6 +184,13 @@ class QuestionReader:
             raise PlanError("a ranking with nothing to rank")
         self._check_numbers(parts)
         return plan
+
+    @staticmethod
+    def _named_top(parts: QuestionParts, top: NumberUse | None) -> bool:
+        """"top 5 customers", "상위 3개": a ranking even with no measure word; "give me 20
+        reviews" only asks for that many."""
+        return top is not None and top.index > 0 and \
+            form_of(parts.items[top.index - 1]) in TOP_WORDS | BOTTOM_WORDS
 
     def _aggregate_threshold(self, parts: QuestionParts, groups: list[Dimension]) -> NumberUse | None:
         """A number compared with an average or total per group ("categories with an average

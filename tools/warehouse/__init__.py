@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from config.settings import Settings, get_settings
 from tools.warehouse.base import QueryResult, Warehouse
@@ -33,4 +34,16 @@ def get_warehouse() -> Warehouse:
     return open_warehouse(get_settings())
 
 
-__all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse"]
+def release_workers(path: Path) -> None:
+    """Stop this process's own read-only workers on the DuckDB file at ``path``, so the
+    process can open it for writing (they start again on the next query)."""
+    if get_warehouse.cache_info().currsize:
+        from tools.warehouse.duckdb_backend import DuckDBWarehouse
+
+        warehouse = get_warehouse()
+        if isinstance(warehouse, DuckDBWarehouse) and warehouse.path == Path(path):
+            warehouse.close()
+
+
+__all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse",
+           "release_workers"]
