@@ -21,17 +21,20 @@ class Poisoned:
     named_email: str
     located: int  # an unhappy customer whose city is a formula
     located_email: str
+    clean: int  # an unhappy Busan customer left as they were
+    clean_email: str
     review_id: int  # the named customer's latest review, quoting two addresses
     review_text: str
 
 
 def poison(con: duckdb.DuckDBPyConnection) -> Poisoned:
-    named, located = (row[0] for row in con.execute(
+    named, located, clean = (row[0] for row in con.execute(
         "SELECT n.customer_id FROM negative_customers AS n JOIN customers AS c "
-        "USING (customer_id) WHERE c.address_city = 'Busan' ORDER BY n.customer_id LIMIT 2"
+        "USING (customer_id) WHERE c.address_city = 'Busan' ORDER BY n.customer_id LIMIT 3"
     ).fetchall())
-    email, located_email = (con.execute("SELECT email FROM customers WHERE customer_id = ?",
-                                        [i]).fetchone()[0] for i in (named, located))
+    email, located_email, clean_email = (
+        con.execute("SELECT email FROM customers WHERE customer_id = ?", [i]).fetchone()[0]
+        for i in (named, located, clean))
     con.execute("UPDATE customers SET first_name = ?, last_name = ? WHERE customer_id = ?",
                 [FORMULA_NAME, FORMULA_SURNAME, named])
     for table in ("customers", "customer_segments", "negative_customers"):
@@ -51,4 +54,5 @@ def poison(con: duckdb.DuckDBPyConnection) -> Poisoned:
     con.execute(f"INSERT INTO customer_reviews ({columns}) VALUES (?,?,?,?,?,?,?,?,?)", values)
     con.execute(f"INSERT INTO multimodal_customer_reviews ({columns}, text_sentiment, "
                 f"issue_category) VALUES (?,?,?,?,?,?,?,?,?, 'negative', '품질불량')", values)
-    return Poisoned(named, email, located, located_email, int(review_id), text)
+    return Poisoned(named, email, located, located_email, clean, clean_email, int(review_id),
+                    text)

@@ -76,7 +76,7 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
         ("lookup_customer", {"customer": str(p.named)}),
         ("recommend_products", {"customer": str(p.named)}),
         ("draft_email", {"customer_id": p.named}),
-        ("create_campaign", {"customer_ids": [p.named, p.located]}),
+        ("create_campaign", {"customer_ids": [p.named, p.located, p.clean]}),
         ("list_campaigns", {}),
         ("show_campaign", {"campaign_id": 0}),
         ("show_campaign", {"customer_id": p.named}),
@@ -124,9 +124,9 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
     assert card["profile"]["email_masked"] == mask_email(email)
     assert any(mask_email(OTHER_ADDRESS) in str(row) for row in card["rows"])
     sent = by_name["send_campaign"][1]
-    assert sent["sent"] >= 1 and sent["failed"]
+    assert sent["sent"] == 1 and sent["failed"] == [p.located]
     # the delivery step, and only it, used the full address
-    assert [email] in [m.recipients for m in server.received]
+    assert [m.recipients for m in server.received] == [[p.clean_email]]
 
 
 @pytest.mark.parametrize("questions", [
@@ -149,12 +149,14 @@ def test_the_offline_agent_and_the_result_panel_show_no_address(
                       poisoned_data, question)
         assert_masked(json.dumps([c.response for c in turn.tool_calls], ensure_ascii=False),
                       poisoned_data, question)
+        shown.append(json.dumps([turn.answer, [c.response for c in turn.tool_calls]],
+                                ensure_ascii=False))
         panel = result_panel(question, turn.tool_calls, tmp_path / "downloads", "t")
-        assert panel.csv_path is not None and panel.table is not None, question
-        with panel.csv_path.open(encoding="utf-8-sig", newline="") as handle:
-            download = json.dumps(list(csv.reader(handle)), ensure_ascii=False)
-        assert_masked(download, poisoned_data, f"download of {question}")
-        shown.append(download)
+        if panel.csv_path is not None:  # review search shows cards, not a table
+            with panel.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                download = json.dumps(list(csv.reader(handle)), ensure_ascii=False)
+            assert_masked(download, poisoned_data, f"download of {question}")
+            shown.append(download)
     assert_masked(stored_session(poisoned_settings, session_id), poisoned_data)
-    if any("{named}" in q for q in questions):  # the poisoned review reached the reader, masked
-        assert mask_email(OTHER_ADDRESS) in "".join(shown)
+    if any("{named}" in q for q in questions):  # the 360's review table and its download
+        assert "".join(shown).count(mask_email(OTHER_ADDRESS)) >= 2
