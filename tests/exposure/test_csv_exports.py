@@ -17,7 +17,7 @@ from tests.exposure.conftest import PoisonedData
 from tests.exposure.poison import FORMULA_CITY, FORMULA_NAME, FORMULA_SURNAME
 from tests.exposure.scripted import run_turn
 from tools.campaigns.delivery import export_campaign
-from tools.csv_files import FORMULA_STARTS
+from tools.csv_files import FORMULA_STARTS, write_csv
 from tools.customers.pii import mask_email
 from ui import campaigns
 from ui.results import result_panel
@@ -102,3 +102,18 @@ def test_a_review_quoted_in_a_download(poisoned_settings: Settings,
     rows = read_back(panel.csv_path)
     assert_nothing_runs(rows, numeric={"product_id", "rating"})
     assert any(r["review_text"].startswith("'-The lid leaks") for r in rows)
+
+
+def test_the_rules_of_the_one_writer(tmp_path: Path) -> None:
+    """Each trigger character, numbers as values and as text, and a poisoned header."""
+    path = write_csv(tmp_path / "t.csv", ["name", "amount", "code", "=cmd"], [
+        ["=1+1", -3.5, "-3.5", "@x"],
+        ["+1 555", "-2", "-x", "\tTAB"],
+        ["\rCR", None, "ok", "plain"],
+    ])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == ["name", "amount", "code", "'=cmd"]
+    assert rows == [["'=1+1", "-3.5", "'-3.5", "'@x"],  # "-3.5" in a text column is text
+                    ["'+1 555", "-2", "'-x", "'\tTAB"],
+                    ["'\rCR", "", "ok", "plain"]]
