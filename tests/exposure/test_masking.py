@@ -18,8 +18,10 @@ from tests.campaigns.smtp_server import Handler, LocalSmtp
 from tests.exposure.conftest import PoisonedData
 from tests.exposure.poison import FORMULA_NAME, OTHER_ADDRESS
 from tests.exposure.scripted import Call, run_turn
+from tests.gemini_stub import GeminiStub, call_reply, text_reply, use_gemini_stub
 from tools.customers.pii import mask_email
 from tools.registry import agent_tools
+from ui.chat import ChatHandler
 from ui.results import result_panel
 
 # an address not in the masked form "m***@example.com"
@@ -160,3 +162,28 @@ def test_the_offline_agent_and_the_result_panel_show_no_address(
     assert_masked(stored_session(poisoned_settings, session_id), poisoned_data)
     if any("{named}" in q for q in questions):  # the 360's review table and its download
         assert "".join(shown).count(mask_email(OTHER_ADDRESS)) >= 2
+
+
+def test_a_hosted_model_receives_no_address(poisoned_settings: Settings,
+                                            poisoned_data: PoisonedData,
+                                            monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Gemini (the real client and ADK model against a local stub of its REST API), through the
+    UI's chat handler: rows of addresses reach the provider masked, and an address the model
+    writes back (streamed in two pieces) is masked in the message the chat keeps."""
+    p = poisoned_data.poisoned
+    sql = ("SELECT c.email AS contact, LOWER(c.email) AS lower_contact FROM cymbal.customers "
+           f"AS c WHERE c.customer_id = {p.named}")
+    with GeminiStub() as stub:
+        use_gemini_stub(monkeypatch, stub.base_url)
+        stub.script = [call_reply("run_sql", {"sql": sql}),
+                       text_reply(f"Write to {p.named_email} soon.")]
+        handler = ChatHandler(ChatService(), tmp_path / "downloads")
+
+        async def turn() -> list[Any]:
+            return [view async for view in handler.respond("contacts?", [], "")]
+        views = asyncio.run(turn())
+    received = json.dumps([r["body"] for r in stub.generate_requests], ensure_ascii=False)
+    assert_masked(received, poisoned_data, "what the provider received")
+    assert mask_email(p.named_email) in received  # the rows did reach it, masked
+    assert views[-1].chat[-1].content == f"Write to {mask_email(p.named_email)} soon."
+    assert_masked(stored_session(get_settings(), views[-1].session_id), poisoned_data)
