@@ -10,6 +10,8 @@ from google.adk.agents import LlmAgent
 from agent.callbacks import (
     check_tool_args,
     limit_model_calls,
+    mask_answer,
+    mask_tool_result,
     model_error_as_answer,
     tool_error_as_data,
 )
@@ -29,8 +31,10 @@ def build_root_agent(model: object | None = None) -> LlmAgent:
         instruction=load_prompt("root_agent"),
         tools=agent_tools(),
         before_model_callback=limit_model_calls,
+        after_model_callback=mask_answer,
         on_model_error_callback=model_error_as_answer,
         before_tool_callback=check_tool_args,
+        after_tool_callback=mask_tool_result,
         on_tool_error_callback=tool_error_as_data,
     )
 

@@ -9,6 +9,10 @@
   exist): the failure goes back to the model as a structured result, never a crash.
 - ``model_error_as_answer`` (when the model call fails after its retries): the user gets a
   clear message saying what failed.
+- ``mask_tool_result`` (after every tool call, including the failures the callbacks above
+  return) and ``mask_answer`` (after every model response): customer email addresses are
+  masked before a model, the session store, the UI or its downloads see them. This is the
+  one place every tool result passes through, so a new tool cannot forget it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from google.genai import types
 
 from config.genai import describe_error
 from config.settings import get_settings
+from tools.customers.pii import mask_addresses, mask_values
 from tools.results import failure
 
 logger = logging.getLogger(__name__)
@@ -152,3 +157,29 @@ def model_error_as_answer(callback_context: CallbackContext, llm_request: LlmReq
     failure = describe_error(error)
     logger.warning("model call failed: %s", failure.code)
     return _text_response(f"The model call failed ({failure.code}): {failure}", failure.code)
+
+
+def mask_tool_result(tool: BaseTool, args: dict[str, Any], tool_context: ToolContext,
+                     tool_response: Any) -> Any:
+    """The tool's result, and what it left in the session state, with addresses masked.
+
+    Only the delivery step (SMTP, hand-off files) reads full addresses, from the app
+    database; nothing a tool returns needs one.
+    """
+    for key, value in list(tool_context.actions.state_delta.items()):
+        masked = mask_values(value)
+        if masked != value:
+            tool_context.state[key] = masked
+    return mask_values(tool_response)
+
+
+def mask_answer(callback_context: CallbackContext,
+                llm_response: LlmResponse) -> LlmResponse | None:
+    """The model's text with addresses masked (function calls keep their arguments)."""
+    parts = llm_response.content.parts if llm_response.content else None
+    if not parts or not any(p.text and "@" in p.text for p in parts):
+        return None
+    masked = [p.model_copy(update={"text": mask_addresses(p.text)}) if p.text else p
+              for p in parts]
+    content = llm_response.content.model_copy(update={"parts": masked})
+    return llm_response.model_copy(update={"content": content})

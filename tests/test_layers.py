@@ -19,7 +19,7 @@ PACKAGES = ("config", "tools", "pipeline", "agent", "evaluation", "ui", "cli")
 # names of lower layers (and itself). A name is a package or module prefix.
 LAYERS: list[tuple[str, ...]] = [
     ("config",),
-    ("tools.results",),
+    ("tools.results", "tools.csv_files"),
     ("tools.warehouse", "tools.search"),
     ("tools.vocabulary",),
     ("tools.segments",),

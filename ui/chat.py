@@ -131,9 +131,11 @@ class ChatHandler:
                     shown_at = time.monotonic()
                     yield ChatView(chat, session_id)
             elif event.kind == "text":
-                if not answer:  # a model message that was not streamed
-                    chat = [*chat, gr.ChatMessage(role="assistant", content=event.text)]
-                    yield ChatView(chat, session_id)
+                # the complete message replaces its streamed pieces: it is what the session
+                # keeps, masked as a whole (an address split across two pieces is not)
+                kept = chat[:-1] if answer else chat
+                chat = [*kept, gr.ChatMessage(role="assistant", content=event.text)]
+                yield ChatView(chat, session_id)
                 answer = ""
         panel = result_panel(message, calls, self.export_dir, uuid.uuid4().hex[:6])
         yield ChatView(chat, session_id, panel=panel, campaign=_campaign_view(calls))

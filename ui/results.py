@@ -3,7 +3,6 @@ question asks for one, and an email preview when a draft was written."""
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from agent.conversation import ToolCallRecord
+from tools.csv_files import write_csv
 from tools.results import CampaignSummary, DraftPreview, DraftResult, Table
 from ui.charts import build_figure, wants_chart
 from ui.segment_charts import chart_for
@@ -54,15 +54,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "result"
 
 
-def write_csv(table: Table, folder: Path, name: str) -> Path:
-    """The table as a UTF-8 CSV (with BOM, so spreadsheet apps read Korean correctly)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_slug(name)}.csv"
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return path
+def table_csv(table: Table, folder: Path, name: str) -> Path:
+    """The table as a CSV download (spreadsheet-safe, see ``tools.csv_files``)."""
+    return write_csv(folder / f"{_slug(name)}.csv", table.columns, table.rows)
 
 
 def email_preview(email: DraftPreview) -> str:
@@ -83,7 +77,7 @@ def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
     if table:
         panel.title = table.extra.get("summary") or f"{len(table.rows):,} rows"
         panel.table = pd.DataFrame(table.rows, columns=table.columns)
-        panel.csv_path = write_csv(table, export_dir, f"{turn_id}-{question}")
+        panel.csv_path = table_csv(table, export_dir, f"{turn_id}-{question}")
         panel.figure = chart_for(table)  # segment tools name the chart they need
         if panel.figure is None and wants_chart(question):
             panel.figure = build_figure(table.columns, table.rows, title=question)

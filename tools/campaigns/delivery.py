@@ -16,7 +16,6 @@ its content was handed over is ``uncertain`` — not resent until a person decid
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -36,6 +35,7 @@ from typing import Any
 from config.settings import Settings, get_settings
 from tools.campaigns.store import CampaignStore
 from tools.campaigns.workflow import CampaignError, campaign_store, resolve_campaign
+from tools.csv_files import write_csv
 from tools.customers.pii import mask_addresses, mask_email
 from tools.email.context import ProductCatalog, load_contexts, load_sources
 from tools.email.draft import EmailDraft
@@ -184,30 +184,24 @@ def export_campaign(campaign_id: int, formats: list[str] | None = None,
     moved = store.transition(campaign.id, [e["customer_id"] for e in handoff], "exported",
                              ("approved",), detail=",".join(formats)) if handoff else []
     if "csv" in formats:
-        files["csv"] = str(_write_csv(folder / "emails.csv", store.emails(campaign.id),
+        files["csv"] = str(_review_sheet(folder / "emails.csv", store.emails(campaign.id),
                                       campaign.id))
     logger.info("campaign %s exported as %s (%d handed off)", campaign.id, formats, len(moved))
     return ExportResult(campaign.id, folder, files, len(handoff), invalidated)
 
 
-def _write_csv(path: Path, emails: list[dict[str, Any]], campaign_id: int) -> Path:
+def _review_sheet(path: Path, emails: list[dict[str, Any]], campaign_id: int) -> Path:
     columns = ["campaign_id", "customer_id", "customer_name", "customer_email", "status",
                "valid", "issues", "language", "tone", "subject", "offer", "offer_code",
                "product_ids", "writer", "message_id", "approved_at", "sent_at", "exported_at",
                "text"]
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for e in emails:
-            offer = e["offer"]
-            writer.writerow([
-                campaign_id, e["customer_id"], e["to_name"], e["to_email"], e["status"],
-                e["valid"], "; ".join(i["message"] for i in e["issues"]), e["language"],
-                e["tone"], e["subject"], offer["type"], offer["code"],
-                " ".join(str(p["product_id"]) for p in e["products"]), e["writer"],
-                e["message_id"] or "", e["approved_at"] or "", e["sent_at"] or "",
-                e["exported_at"] or "", e["text"]])
-    return path
+    rows = [[campaign_id, e["customer_id"], e["to_name"], e["to_email"], e["status"],
+             e["valid"], "; ".join(i["message"] for i in e["issues"]), e["language"],
+             e["tone"], e["subject"], e["offer"]["type"], e["offer"]["code"],
+             " ".join(str(p["product_id"]) for p in e["products"]), e["writer"],
+             e["message_id"] or "", e["approved_at"] or "", e["sent_at"] or "",
+             e["exported_at"] or "", e["text"]] for e in emails]
+    return write_csv(path, columns, rows)
 
 
 # -- sending ----------------------------------------------------------------------------------
