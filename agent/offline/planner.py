@@ -27,7 +27,7 @@ from agent.offline.answers import AnswerContext, decline, failure_text, write_an
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import cued_tools
+from agent.offline.tool_cues import cued_tools, says_to
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -149,7 +149,8 @@ class OfflinePlanner:
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
-                and not self.matcher.unasked_breakdown(answerable, text, mentions):
+                and not self.matcher.unasked_breakdown(answerable, text, mentions) \
+                and says_to(text, answerable.intent.tool):
             return Plan(candidate=answerable)
         cued = self._cued(text, ranked, "fallback")
         if cued is not None:

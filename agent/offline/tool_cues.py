@@ -30,7 +30,7 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return {"actions": _phrases(raw["actions"], korean),
             **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
-               for kind in ("override", "fallback")}}
+               for kind in ("override", "fallback", "requires")}}
 
 
 def cued_tools(text: str, kind: str) -> set[str]:
@@ -42,6 +42,13 @@ def cued_tools(text: str, kind: str) -> set[str]:
     if _contains(forms, cues["actions"]):
         return set()
     return {tool for tool, phrases in cues[kind].items() if _contains(forms, phrases)}
+
+
+def says_to(text: str, tool: str | None) -> bool:
+    """Whether the request asks for what ``tool`` does, when the tool acts (drafts or
+    creates): its own words must say so, a likeness to a stored request is not enough."""
+    phrases = _cues(has_hangul(text))["requires"].get(tool)
+    return phrases is None or _contains([t.form for t in tokenize(text)], phrases)
 
 
 def _contains(forms: list[str], phrases: Phrases) -> bool:
