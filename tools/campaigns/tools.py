@@ -263,7 +263,8 @@ async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str =
 
 
 def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
-                   all_valid: bool = False) -> dict[str, Any]:
+                   all_valid: bool = False,
+                   tool_context: ToolContext | None = None) -> dict[str, Any]:
     """Approve emails for delivery: the listed customers' emails, or (all_valid=true) every
     draft that passed the checks. Emails that failed the checks cannot be approved.
 
@@ -277,7 +278,8 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
         return failure("nothing_chosen", "Say which emails to approve: customer ids, or "
                        "all_valid=true for every draft that passed the checks.")
     try:
-        campaign, moved, refused = approve(campaign_id, customer_ids or None)
+        campaign, moved, refused = approve(campaign_id, customer_ids or None,
+                                           actor=_actor(tool_context))
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
     return _report({**_summary(campaign), "approved": moved, "not_approved": refused,
@@ -287,7 +289,8 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
 
 
 def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
-                  all_remaining: bool = False, reason: str = "") -> dict[str, Any]:
+                  all_remaining: bool = False, reason: str = "",
+                  tool_context: ToolContext | None = None) -> dict[str, Any]:
     """Reject emails so they are never sent or exported: the listed customers' emails, or
     (all_remaining=true) every draft and approved email of the campaign.
 
@@ -302,7 +305,8 @@ def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
         return failure("nothing_chosen", "Say which emails to reject: customer ids, or "
                        "all_remaining=true.")
     try:
-        campaign, moved = reject(campaign_id, customer_ids or None, reason)
+        campaign, moved = reject(campaign_id, customer_ids or None, reason,
+                                 actor=_actor(tool_context))
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
     return _report({**_summary(campaign), "rejected": moved,
@@ -346,7 +350,8 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
     confirmation_code = str(confirmation_code or "")
     if not confirmation_code.strip():
         try:
-            plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
+            plan = await asyncio.to_thread(prepare_send, campaign_id, settings,
+                                           actor=_actor(tool_context))
         except _FAILURES as err:
             return failure("send_refused", str(err))
         return _send({"status": "confirmation_required", "campaign_id": plan.campaign_id,
@@ -363,7 +368,8 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
                        f"them to type the confirmation code themselves (\"confirm send "
                        f"{code}\"), then call send_campaign again.")
     try:
-        report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings)
+        report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings,
+                                         actor=_actor(tool_context))
         campaign = resolve_campaign(report.campaign_id, campaign_store())
     except _FAILURES as err:
         return failure("send_refused", str(err))
@@ -374,6 +380,11 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
         result["message"] += f" Stopped early: {report.error} Run send_campaign again later " \
                              "to send the rest; nothing already sent will be sent twice."
     return result
+
+
+def _actor(tool_context: ToolContext | None) -> str:
+    """Who acts, for the campaign's history: the chat's user."""
+    return f"chat:{tool_context.user_id}" if tool_context is not None else "chat"
 
 
 def _typed_by_user(code: str, tool_context: ToolContext | None) -> bool:
