@@ -5,20 +5,18 @@ Screenshots land in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from agent.conversation import Turn, read_turns
 from agent.runner import APP_NAME, DEFAULT_USER, sqlite_sessions
-from tests.e2e.conftest import app_process, screenshot
+from tests.e2e.conftest import app_process, run_async, screenshot
 from tools.campaigns.workflow import campaign_store
 from tools.warehouse import get_warehouse
 
@@ -138,9 +136,7 @@ def stored_turns(data_dir: Path, text: str) -> list[Turn]:
             return turns
         finally:
             await store.db_engine.dispose()
-    # Playwright's sync API runs an event loop in this thread: read from another one
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, read()).result()
+    return run_async(read())
 
 
 def test_new_chat_while_an_answer_streams_leaves_the_new_chat_alone(page, settings,
