@@ -89,9 +89,9 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                           table=table, download=download, plot=plot, email=email,
                           campaign=campaigns.outputs)
 
-        async def respond(message: str, history: list[Any],
-                          session_id: str) -> AsyncIterator[dict[Any, Any]]:
-            async for view in handler.respond(message, history, session_id):
+        async def respond(message: str, history: list[Any], session_id: str,
+                          request: gr.Request) -> AsyncIterator[dict[Any, Any]]:
+            async for view in handler.respond(message, history, session_id, request):
                 yield view.updates(out)
 
         async def restore(session_id: str) -> dict[Any, Any]:

@@ -149,7 +149,7 @@ class ChatService:
         self.agent = build_root_agent(model=build_model(self.settings))
         self.runner = Runner(agent=self.agent, app_name=APP_NAME,
                              session_service=self.session_service, auto_create_session=True)
-        self.turns = TurnQueue()
+        self._turns = TurnQueue()
         self._running: set[asyncio.Task[None]] = set()  # turns whose reader may have left
 
     @staticmethod
@@ -174,18 +174,20 @@ class ChatService:
                     "Please shorten it or split it into several questions.")
         return None
 
-    async def stream(self, text: str, session_id: str,
-                     user_id: str = DEFAULT_USER) -> AsyncIterator[TurnEvent]:
+    async def stream(self, text: str, session_id: str, user_id: str = DEFAULT_USER,
+                     state: dict[str, Any] | None = None) -> AsyncIterator[TurnEvent]:
         """Run one turn, yielding tool calls, tool results and answer text as they happen.
 
         The turn waits for the conversation's earlier turns to finish, and runs in a task of
-        its own: when the caller stops reading, it still finishes and is stored."""
+        its own: when the caller stops reading, it still finishes and is stored. ``state``
+        is added to the session's state with the message (``temp:`` keys for this turn
+        only)."""
         problem = self.check_message(text)
         if problem:
             yield TurnEvent("text", text=problem)
             return
         events: asyncio.Queue[TurnEvent | None] = asyncio.Queue()
-        task = asyncio.create_task(self._run_turn(text, session_id, user_id, events))
+        task = asyncio.create_task(self._run_turn(text, session_id, user_id, state, events))
         self._running.add(task)
         task.add_done_callback(self._turn_done)
         while (item := await events.get()) is not None:
@@ -198,22 +200,24 @@ class ChatService:
             logger.error("a conversation turn failed", exc_info=task.exception())
 
     async def _run_turn(self, text: str, session_id: str, user_id: str,
+                        state: dict[str, Any] | None,
                         events: asyncio.Queue[TurnEvent | None]) -> None:
         try:
-            async with self.turns.turn(user_id, session_id):
-                async for event in self._turn_events(text, session_id, user_id):
+            async with self._turns.turn(user_id, session_id):
+                async for event in self._turn_events(text, session_id, user_id, state):
                     events.put_nowait(event)
         finally:
             events.put_nowait(None)
 
-    async def _turn_events(self, text: str, session_id: str,
-                           user_id: str) -> AsyncIterator[TurnEvent]:
+    async def _turn_events(self, text: str, session_id: str, user_id: str,
+                           state: dict[str, Any] | None) -> AsyncIterator[TurnEvent]:
         message = types.Content(role="user", parts=[types.Part(text=text)])
         reader = ConversationReader(timed=True)
         reader.read(message)
         config = RunConfig(streaming_mode=StreamingMode.SSE)
         async for event in self.runner.run_async(user_id=user_id, session_id=session_id,
-                                                 new_message=message, run_config=config):
+                                                 new_message=message, run_config=config,
+                                                 state_delta=state):
             if event.content is None or not event.content.parts:
                 continue
             if event.partial:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from gradio_client import Client
 from benchmarks.app_load import AppProcess
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.conftest import reset_caches
-from tests.e2e.conftest import run_async, screenshot
+from tests.e2e.conftest import confirm_in_page, latest_code, run_async, screenshot
 from tools.campaigns.audience import parse_audience
 from tools.campaigns.workflow import campaign_store, create_campaign
 from tools.email.drafts import DraftRequest
@@ -75,14 +74,6 @@ def state(campaign_id: int) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
     return counts, changes
 
 
-def latest_code(data_dir: Path, campaign_id: int, action: str) -> str:
-    """The code the Campaigns tab shows as an image, as the marketer reads it off the screen."""
-    with sqlite3.connect(data_dir / "app.db") as db:
-        return db.execute("SELECT code FROM send_confirmations WHERE campaign_id = ? AND "
-                          "action = ? ORDER BY rowid DESC LIMIT 1",
-                          (campaign_id, action)).fetchone()[0]
-
-
 class RawClient:
     """The UI's HTTP API as any script can use it: the page's config, then events posted to
     the queue by number (what the page itself does) and their results read from the stream."""
@@ -115,8 +106,9 @@ class RawClient:
 
 
 def test_the_http_api_cannot_approve_or_send(sending: SendingSetup) -> None:
-    """No login (the app listens on this machine only): a script replays the page's calls
-    and gets neither an approval nor a send, nor a code to echo back."""
+    """No login (the app listens on this machine only): a script asking the chat, or
+    replaying the page's calls, gets neither an approval nor a send, nor a code to echo
+    back."""
     campaign_id = sending.campaign_id
     before = state(campaign_id)
     with sending.app() as app:
@@ -126,6 +118,12 @@ def test_the_http_api_cannot_approve_or_send(sending: SendingSetup) -> None:
             assert endpoint not in named
             with pytest.raises(ValueError, match="Cannot find a function"):
                 client.predict(campaign_id, api_name=endpoint)
+
+        session = ""
+        for request in (f"Approve all valid emails in campaign {campaign_id}",
+                        f"Send campaign {campaign_id}", "confirm send 123456"):
+            chat, *_, session = client.predict(request, [], session, api_name="/respond")[:3]
+            assert "Campaigns tab" in json.dumps(chat, ensure_ascii=False), request
 
         raw = RawClient(app.url)  # what the page posts, replayed by number
         asked = raw.click("campaign-approve", campaign_id)
@@ -181,19 +179,3 @@ def test_a_marketer_approves_and_sends_in_the_browser_and_others_may_not(
         {"app:marketer"}
     assert {e["actor"] for e in history if e["action"].endswith("_requested")} == \
         {"app:marketer"}  # the analyst's attempts were refused before any code was issued
-
-
-def confirm_in_page(page, button: str, campaign_id: int, action: str,  # noqa: ANN001
-                    data_dir: Path, done: re.Pattern[str]) -> None:
-    """Press ``button``, read the code shown as an image, type it and confirm."""
-    page.click(button)
-    image = page.locator("#campaign-code-image img")
-    image.wait_for()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-    code = latest_code(data_dir, campaign_id, action)
-    assert code not in page.locator("#campaign-message").inner_text()
-    assert code not in page.content()  # only the picture holds it
-    screenshot(page, f"09-campaign-{action}-code")
-    page.fill("#campaign-code textarea, #campaign-code input", code)
-    page.click("#campaign-confirm")
-    page.locator("#campaign-message").get_by_text(done).wait_for()

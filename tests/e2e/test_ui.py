@@ -16,7 +16,7 @@ import pytest
 
 from agent.conversation import Turn, read_turns
 from agent.runner import APP_NAME, DEFAULT_USER, sqlite_sessions
-from tests.e2e.conftest import app_process, run_async, screenshot
+from tests.e2e.conftest import app_process, confirm_in_page, run_async, screenshot
 from tools.campaigns.workflow import campaign_store
 from tools.warehouse import get_warehouse
 
@@ -85,13 +85,14 @@ def test_email_drafted_in_the_chat_shows_its_preview(page, settings):
     screenshot(page, "04-chat-email-preview")
 
 
-def test_campaign_panel_drafts_previews_and_approves(page, settings):
+def test_campaign_panel_drafts_previews_and_approves(page, settings, built_data_dir):
     page.get_by_role("tab", name="Campaigns").click()
     page.get_by_text("New campaign").click()
     page.fill("#campaign-audience textarea", "unhappy loyal customers in Busan")
     page.click("#campaign-create")
-    page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+")).wait_for(
-        timeout=120_000)
+    created = page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+"))
+    created.wait_for(timeout=120_000)
+    campaign_id = int(re.search(r"Campaign (\d+)", created.inner_text()).group(1))
     rows = page.locator("#campaign-emails [role=row].virtual-row")
     rows.first.wait_for()
     rows.first.locator("[role=gridcell]").nth(1).click()
@@ -100,8 +101,8 @@ def test_campaign_panel_drafts_previews_and_approves(page, settings):
     body = page.frame_locator("#campaign-preview iframe").locator("body")
     assert "unsubscribe" in body.inner_text().lower()
     screenshot(page, "05-campaign-preview")
-    page.click("#campaign-approve")
-    page.locator("#campaign-message").get_by_text(re.compile(r"Approved \d+")).wait_for()
+    confirm_in_page(page, "#campaign-approve", campaign_id, "approve", built_data_dir,
+                    re.compile(r"Approved \d+"))
     page.locator("#campaign-status").get_by_text(re.compile(r"approved: \d+")).wait_for()
     screenshot(page, "06-campaign-approved")
 
