@@ -46,10 +46,10 @@ err = Console(stderr=True)
 FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
 
 
-
 def _actor() -> str:
     """Who acts, for the campaign's history: the command line's user."""
     return f"cli:{getpass.getuser()}"
+
 
 def _ids(text: str | None) -> list[int] | None:
     if not text:

@@ -4,9 +4,9 @@ Plain functions returning DataFrames, HTML and messages, so ``app.py`` can wire 
 components (a campaign dropdown, an email table, a preview, buttons) and tests can call them
 directly. Addresses are masked everywhere. Every action names who takes it (``actor``, kept in
 the campaign's history). Approving every valid draft and sending each take two steps:
-``request_approval`` / ``request_send`` say what will happen and issue a code, which
-``confirm_approval`` / ``confirm_send`` need back; the messages never hold the code (the tab
-shows it as an image).
+``request_approve_all`` / ``request_send`` say what will happen and issue a code, which
+``confirm_approve_all`` / ``confirm_send`` need back; the messages never hold the code (the
+tab shows it as an image).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tools.campaigns.tools import email_table, list_campaigns
 from tools.campaigns.workflow import (
     CampaignError,
     Progress,
-    approve,
     approve_confirmed,
     campaign_store,
     create_campaign,
