@@ -93,8 +93,9 @@ def latest_code(data_dir: Path, campaign_id: int, action: str) -> str:
 
 
 def confirm_in_page(page, button: str, campaign_id: int, action: str,  # noqa: ANN001
-                    data_dir: Path, done: re.Pattern[str]) -> None:
-    """Press ``button``, read the code shown as an image, type it and confirm."""
+                    data_dir: Path, done: re.Pattern[str], shot: str) -> None:
+    """Press ``button``, read the code shown as an image (screenshot ``shot``), type it and
+    confirm."""
     page.click(button)
     image = page.locator("#campaign-code-image img")
     image.wait_for()
@@ -102,7 +103,7 @@ def confirm_in_page(page, button: str, campaign_id: int, action: str,  # noqa: A
     code = latest_code(data_dir, campaign_id, action)
     assert code not in page.locator("#campaign-message").inner_text()
     assert code not in page.content()  # only the picture holds it
-    screenshot(page, f"campaign-{action}-code")
+    screenshot(page, shot)
     page.fill("#campaign-code textarea, #campaign-code input", code)
     page.click("#campaign-confirm")
     page.locator("#campaign-message").get_by_text(done).wait_for()

@@ -162,13 +162,15 @@ def test_a_marketer_approves_and_sends_in_the_browser_and_others_may_not(
             page.get_by_role("tab", name="Campaigns").click()
             page.locator("#campaign-status").get_by_text("draft:").wait_for()
             confirm_in_page(page, "#campaign-approve", campaign_id, "approve",
-                            sending.data_dir, re.compile(r"Approved \d+"))
+                            sending.data_dir, re.compile(r"Approved \d+"),
+                            "09-campaign-approve-code")
             page.locator("#campaign-status").get_by_text(re.compile(r"approved: \d+")
                                                          ).wait_for()
             approved = campaign_store().campaign(campaign_id).counts["approved"]
             assert approved > 0
             confirm_in_page(page, "#campaign-prepare", campaign_id, "send",
-                            sending.data_dir, re.compile(rf"Sent {approved} email"))
+                            sending.data_dir, re.compile(rf"Sent {approved} email"),
+                            "09-campaign-send-code")
             page.locator("#campaign-status").get_by_text(f"sent: {approved}").wait_for()
             screenshot(page, "10-campaign-sent-by-a-marketer")
         finally:

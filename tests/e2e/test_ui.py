@@ -102,7 +102,7 @@ def test_campaign_panel_drafts_previews_and_approves(page, settings, built_data_
     assert "unsubscribe" in body.inner_text().lower()
     screenshot(page, "05-campaign-preview")
     confirm_in_page(page, "#campaign-approve", campaign_id, "approve", built_data_dir,
-                    re.compile(r"Approved \d+"))
+                    re.compile(r"Approved \d+"), "06-campaign-approve-code")
     page.locator("#campaign-status").get_by_text(re.compile(r"approved: \d+")).wait_for()
     screenshot(page, "06-campaign-approved")
 
