@@ -89,17 +89,19 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                           table=table, download=download, plot=plot, email=email,
                           campaign=campaigns.outputs)
 
-        async def respond(message: str, history: list[Any],
-                          session_id: str) -> AsyncIterator[dict[Any, Any]]:
-            async for view in handler.respond(message, history, session_id):
+        async def respond(message: str, history: list[Any], session_id: str,
+                          request: gr.Request) -> AsyncIterator[dict[Any, Any]]:
+            async for view in handler.respond(message, history, session_id, request):
                 yield view.updates(out)
 
         async def restore(session_id: str) -> dict[Any, Any]:
             return (await handler.restore(session_id)).updates(out)
 
-        for trigger in (box.submit, send.click):
-            trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
-        new.click(lambda: handler.new_chat().updates(out), None, out.all())
+        turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
+                 for trigger in (box.submit, send.click)]
+        # "New chat" stops showing an answer still streaming (the turn itself finishes and is
+        # stored in its own conversation): otherwise it would stream into the new chat
+        new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)
         demo.load(restore, [session], out.all())
         demo.load(lambda: status_html(service.model_choice, get_warehouse()), None, status)
         demo.load(latest, None, campaigns.outputs)
@@ -111,14 +113,12 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
 def serve(settings: Settings | None = None) -> None:
     """Start the UI; a non-local address needs a username and password in settings."""
     settings = settings or get_settings()
-    auth = None
-    if settings.ui_host not in LOCAL_HOSTS:
-        if not (settings.ui_username and settings.ui_password):
-            raise SystemExit(f"Refusing to serve on {settings.ui_host} without a login: set "
-                             "CYMBAL_UI_USERNAME and CYMBAL_UI_PASSWORD (or bind to 127.0.0.1).")
-        auth = (settings.ui_username, settings.ui_password)
+    if settings.ui_host not in LOCAL_HOSTS and not settings.ui_logins:
+        raise SystemExit(f"Refusing to serve on {settings.ui_host} without a login: set "
+                         "CYMBAL_UI_USERNAME and CYMBAL_UI_PASSWORD (or bind to 127.0.0.1).")
     build_app(settings=settings).queue(default_concurrency_limit=8).launch(
-        server_name=settings.ui_host, server_port=settings.ui_port, auth=auth,
+        server_name=settings.ui_host, server_port=settings.ui_port,
+        auth=settings.ui_logins or None,
         css_paths=[CSS_PATH], theme=gr.themes.Soft(primary_hue="blue"), show_error=True,
         footer_links=[])
 

@@ -3,13 +3,21 @@
 ``ChatService`` is what the CLI, the UI and the evaluation use: one runner over the root
 agent, sessions stored in SQLite under the data folder (a conversation survives a
 restart), and each turn reported as a stream of events or one ``TurnResult``.
+
+Turns of one conversation run one at a time, in the order they arrive (two browser tabs on
+one conversation, or a message sent while the answer to the last one still streams): ADK
+sessions cannot take two turns at once. A turn runs to its end even when whoever reads its
+stream stops reading ("New chat" in the UI), so the conversation is stored complete.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +34,7 @@ from config.model_choice import ModelChoice, choose_model
 from config.settings import Settings, get_settings
 from tools.results import Table
 
+logger = logging.getLogger(__name__)
 APP_NAME = "cymbal"
 DEFAULT_USER = "marketer"
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another before "database is locked"
@@ -80,6 +89,29 @@ class TurnResult:
         }
 
 
+class TurnQueue:
+    """One turn at a time per conversation; later turns wait in arrival order (asyncio locks
+    are fair). A conversation's lock exists only while one of its turns runs or waits."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, user_id: str, session_id: str) -> AsyncIterator[None]:
+        key = (user_id, session_id)
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 def sqlite_sessions(path: Path) -> DatabaseSessionService:
     """ADK's SQLite session store, safe for concurrent turns (the UI runs several at once):
     write-ahead logging, so reading a conversation never waits for a writer, and a busy
@@ -117,6 +149,8 @@ class ChatService:
         self.agent = build_root_agent(model=build_model(self.settings))
         self.runner = Runner(agent=self.agent, app_name=APP_NAME,
                              session_service=self.session_service, auto_create_session=True)
+        self._turns = TurnQueue()
+        self._running: set[asyncio.Task[None]] = set()  # turns whose reader may have left
 
     @staticmethod
     def new_session_id() -> str:
@@ -140,19 +174,50 @@ class ChatService:
                     "Please shorten it or split it into several questions.")
         return None
 
-    async def stream(self, text: str, session_id: str,
-                     user_id: str = DEFAULT_USER) -> AsyncIterator[TurnEvent]:
-        """Run one turn, yielding tool calls, tool results and answer text as they happen."""
+    async def stream(self, text: str, session_id: str, user_id: str = DEFAULT_USER,
+                     state: dict[str, Any] | None = None) -> AsyncIterator[TurnEvent]:
+        """Run one turn, yielding tool calls, tool results and answer text as they happen.
+
+        The turn waits for the conversation's earlier turns to finish, and runs in a task of
+        its own: when the caller stops reading, it still finishes and is stored. ``state``
+        is added to the session's state with the message (``temp:`` keys for this turn
+        only)."""
         problem = self.check_message(text)
         if problem:
             yield TurnEvent("text", text=problem)
             return
+        events: asyncio.Queue[TurnEvent | None] = asyncio.Queue()
+        task = asyncio.create_task(self._run_turn(text, session_id, user_id, state, events))
+        self._running.add(task)
+        task.add_done_callback(self._turn_done)
+        while (item := await events.get()) is not None:
+            yield item
+        await task  # a turn that failed raises here, for the caller to report
+
+    def _turn_done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("a conversation turn failed", exc_info=task.exception())
+
+    async def _run_turn(self, text: str, session_id: str, user_id: str,
+                        state: dict[str, Any] | None,
+                        events: asyncio.Queue[TurnEvent | None]) -> None:
+        try:
+            async with self._turns.turn(user_id, session_id):
+                async for event in self._turn_events(text, session_id, user_id, state):
+                    events.put_nowait(event)
+        finally:
+            events.put_nowait(None)
+
+    async def _turn_events(self, text: str, session_id: str, user_id: str,
+                           state: dict[str, Any] | None) -> AsyncIterator[TurnEvent]:
         message = types.Content(role="user", parts=[types.Part(text=text)])
         reader = ConversationReader(timed=True)
         reader.read(message)
         config = RunConfig(streaming_mode=StreamingMode.SSE)
         async for event in self.runner.run_async(user_id=user_id, session_id=session_id,
-                                                 new_message=message, run_config=config):
+                                                 new_message=message, run_config=config,
+                                                 state_delta=state):
             if event.content is None or not event.content.parts:
                 continue
             if event.partial:

@@ -8,6 +8,7 @@ everything printed; ``send`` asks for the confirmation code it just issued (or t
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import sys
 from typing import Annotated
@@ -43,6 +44,11 @@ campaign_app = typer.Typer(help="Email campaigns: create, review, edit, approve,
 out = Console()
 err = Console(stderr=True)
 FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+
+
+def _actor() -> str:
+    """Who acts, for the campaign's history: the command line's user."""
+    return f"cli:{getpass.getuser()}"
 
 
 def _ids(text: str | None) -> list[int] | None:
@@ -209,7 +215,8 @@ def approve(
     if not ids and not all_valid:
         _fail(CampaignError("Give --ids or --all-valid."))
     try:
-        campaign, moved, refused = approve_emails(campaign_id, None if all_valid else _ids(ids))
+        campaign, moved, refused = approve_emails(campaign_id, None if all_valid else _ids(ids),
+                                                  actor=_actor())
     except CampaignError as exc:
         _fail(exc)
     err.print(f"Approved {len(moved)} email(s)." + (
@@ -229,7 +236,8 @@ def reject(
     if not ids and not all_remaining:
         _fail(CampaignError("Give --ids or --all-remaining."))
     try:
-        campaign, moved = reject_emails(campaign_id, None if all_remaining else _ids(ids), reason)
+        campaign, moved = reject_emails(campaign_id, None if all_remaining else _ids(ids), reason,
+                                        actor=_actor())
     except CampaignError as exc:
         _fail(exc)
     err.print(f"Rejected {len(moved)} email(s).")
@@ -265,7 +273,7 @@ def send(
     try:
         code = confirm
         if code is None:
-            plan = prepare_send(campaign_id)
+            plan = prepare_send(campaign_id, actor=_actor())
             err.print(f"Ready to send {plan.emails} approved email(s) of campaign "
                       f"{plan.campaign_id} through {plan.server}, e.g. to "
                       f"{', '.join(plan.sample_recipients)}.")
@@ -285,7 +293,7 @@ def send(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("Sending", total=None)
             report = send_confirmed(campaign_id, code, progress=lambda done, total: bar.update(
-                task, completed=done, total=total))
+                task, completed=done, total=total), actor=_actor())
     except FAILURES as exc:
         _fail(exc)
     out.print(f"Sent {len(report.sent)}; failed {len(report.failed)}; uncertain "

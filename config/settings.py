@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     ui_port: int = Field(default=7860, ge=1, le=65535)
     ui_username: str | None = None
     ui_password: str | None = None
+    # More logins beside ui_username, as JSON: CYMBAL_UI_USERS='{"analyst": "password"}'.
+    ui_users: dict[str, SecretStr] = Field(default_factory=dict)
+    # With a login, the users who may approve and send campaigns in the UI (ui_username when
+    # empty); the others can read, draft and export. Without a login (the UI then listens on
+    # this machine only) whoever opens it may.
+    ui_senders: list[str] = Field(default_factory=list)
 
     # Text-to-SQL tools and the offline model
     sql_result_rows: int = Field(default=100, ge=1, le=10_000)  # rows a tool result shows the model
@@ -150,6 +156,19 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def ui_logins(self) -> list[tuple[str, str]]:
+        """Every (username, password) that may log in to the UI; empty: no login."""
+        main = [(self.ui_username, self.ui_password)] \
+            if self.ui_username and self.ui_password else []
+        return main + [(name, secret.get_secret_value()) for name, secret in self.ui_users.items()]
+
+    def may_send(self, username: str | None) -> bool:
+        """Whether this UI user may approve and send campaigns (see ``ui_senders``)."""
+        if not self.ui_logins:
+            return True
+        return username is not None and username in (self.ui_senders or [self.ui_username])
 
     @property
     def has_gemini_credentials(self) -> bool:

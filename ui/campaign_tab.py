@@ -1,8 +1,12 @@
 """The Campaigns tab: pick a campaign, review its emails, approve, export, send.
 
 Layout and event wiring only; the views and actions themselves are ``ui.campaigns``.
-Sending takes two steps a person performs: "Prepare send" shows what will go out and a
-code, and "Confirm send" needs that code typed back.
+Approving and sending need a marketer: with a login, only the users allowed to send
+(``Settings.may_send``); each takes two steps — "Approve all valid…" or "Prepare send…" says
+what will happen and shows a code as an image only, and "Confirm" needs that code typed
+back in the same page, before it expires. The history records who did it. These events are
+left out of the app's public API; as any HTTP client can still post to them, the handlers
+enforce all of it themselves.
 """
 
 from __future__ import annotations
@@ -13,11 +17,18 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from config.settings import get_settings
 from ui import campaigns as views
+from ui.code_image import code_html
 
 LANGUAGES = [("English", "en"), ("한국어", "ko")]
 EMAIL_COLUMNS = ["customer_id", "to_name", "status", "valid", "subject", "problems"]
 TONES = ["warm", "friendly", "formal", "concise"]
+NO_LOGIN_ACTOR = "app user (no login)"
+# the two confirmed actions: step one (campaign, actor) -> (code, text) and step two
+# (campaign, code, actor) -> (code accepted, text)
+REQUESTS = {"approve": views.request_approve_all, "send": views.request_send}
+CONFIRMS = {"approve": views.confirm_approve_all, "send": views.confirm_send}
 
 
 @dataclass
@@ -52,6 +63,19 @@ def latest() -> tuple[Any, Any, Any, Any]:
     return show(None)
 
 
+def actor(request: gr.Request) -> str:
+    """Who is acting, for the campaign's history."""
+    return f"app:{request.username}" if request.username else NO_LOGIN_ACTOR
+
+
+def not_allowed(request: gr.Request) -> str | None:
+    """Why this user may not approve or send, if they may not."""
+    if get_settings().may_send(request.username):
+        return None
+    return f"**Not allowed:** {request.username} may read, draft and export campaigns, but " \
+           "not approve or send them (ask an administrator to add you to CYMBAL_UI_SENDERS)."
+
+
 def build_campaign_tab() -> CampaignTab:
     """Create the tab's components inside the current Blocks context and wire them."""
     with gr.Row():
@@ -64,17 +88,19 @@ def build_campaign_tab() -> CampaignTab:
                           column_widths=["70px", "120px", "80px", "60px", "260px", "120px"])
     preview = gr.HTML(elem_id="campaign-preview")
     with gr.Row():
-        approve = gr.Button("Approve all valid", size="sm", variant="primary",
+        approve = gr.Button("Approve all valid…", size="sm", variant="primary",
                             elem_id="campaign-approve")
         export = gr.Button("Export CSV · EML · JSONL", size="sm", elem_id="campaign-export")
         prepare = gr.Button("Prepare send…", size="sm", elem_id="campaign-prepare")
     message = gr.Markdown(elem_id="campaign-message")
     files = gr.File(label="Exported files", file_count="multiple", visible=False,
                     elem_id="campaign-files")
+    code_image = gr.HTML(elem_id="campaign-code-image")
+    pending = gr.State(None)  # the action waiting for its code: "approve" | "send" | None
     with gr.Row():
-        code = gr.Textbox(placeholder="Type the confirmation code to send", show_label=False,
+        code = gr.Textbox(placeholder="Type the code shown to confirm", show_label=False,
                           scale=3, elem_id="campaign-code")
-        confirm = gr.Button("Confirm send", size="sm", variant="stop", scale=1,
+        confirm = gr.Button("Confirm", size="sm", variant="stop", scale=1,
                             elem_id="campaign-confirm")
     with gr.Accordion("New campaign", open=False):
         audience = gr.Textbox(label="Audience", placeholder="unhappy loyal customers in Busan / "
@@ -92,10 +118,18 @@ def build_campaign_tab() -> CampaignTab:
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         return views.email_html(campaign_id, int(table.iloc[row]["customer_id"]))
 
-    def approve_all(campaign_id: int) -> tuple[Any, ...]:
-        if campaign_id is None:
-            return ("Pick a campaign first.", *show(None))
-        return (views.approve_emails(campaign_id), *show(campaign_id))
+    def ask_code(action: str, campaign_id: int, request: gr.Request) -> tuple[Any, Any, Any]:
+        """Step one of approving or sending: what will happen, and the code as an image."""
+        refusal = not_allowed(request)
+        if campaign_id is None or refusal:
+            return refusal or "Pick a campaign first.", "", None
+        code_value, text = REQUESTS[action](campaign_id, actor(request))
+        if code_value is None:
+            return f"**Cannot {action}:** {text}", "", None
+        return text, code_html(code_value, "Confirmation code:"), action
+
+    def approve_all(campaign_id: int, request: gr.Request) -> tuple[Any, Any, Any]:
+        return ask_code("approve", campaign_id, request)
 
     def export_all(campaign_id: int) -> tuple[Any, Any]:
         if campaign_id is None:
@@ -103,16 +137,22 @@ def build_campaign_tab() -> CampaignTab:
         paths, text = views.export_files(campaign_id)
         return text, gr.update(value=paths or None, visible=bool(paths))
 
-    def prepare_send(campaign_id: int) -> str:
-        if campaign_id is None:
-            return "Pick a campaign first."
-        code_value, text = views.request_send(campaign_id)
-        return text if code_value else f"**Cannot send:** {text}"
+    def prepare_send(campaign_id: int, request: gr.Request) -> tuple[Any, Any, Any]:
+        return ask_code("send", campaign_id, request)
 
-    def confirm_send(campaign_id: int, typed: str) -> tuple[Any, ...]:
+    def confirm_code(campaign_id: int, typed: str, action: str | None,
+                     request: gr.Request) -> tuple[Any, ...]:
+        """Step two: the typed code completes the action this page asked for."""
+        refusal = not_allowed(request)
+        if refusal or action is None:
+            return (refusal or "Nothing to confirm: press “Approve all valid…” or “Prepare "
+                    "send…” first.", "", "", None, *show(campaign_id))
         if campaign_id is None or not typed.strip():
-            return ("Type the confirmation code shown by “Prepare send…”.", "", *show(campaign_id))
-        return (views.confirm_send(campaign_id, typed.strip()), "", *show(campaign_id))
+            return ("Type the code shown above.", "", gr.skip(), action, *show(campaign_id))
+        done, text = CONFIRMS[action](campaign_id, typed.strip(), actor(request))
+        # a mistyped code may be typed again (the store voids it after a few wrong tries)
+        return (text, "", "" if done else gr.skip(), None if done else action,
+                *show(campaign_id))
 
     async def create_new(text: str, lang: str, voice: str,
                          progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
@@ -125,9 +165,13 @@ def build_campaign_tab() -> CampaignTab:
     picker.change(show, [picker], tab.outputs)
     refresh.click(show, [picker], tab.outputs)
     emails.select(pick_row, [picker, emails], [preview])
-    approve.click(approve_all, [picker], [message, *tab.outputs])
+    # approving and sending are for people in this page, not for the public API
+    approve.click(approve_all, [picker], [message, code_image, pending],
+                  api_visibility="private")
     export.click(export_all, [picker], [message, files])
-    prepare.click(prepare_send, [picker], [message])
-    confirm.click(confirm_send, [picker, code], [message, code, *tab.outputs])
+    prepare.click(prepare_send, [picker], [message, code_image, pending],
+                  api_visibility="private")
+    confirm.click(confirm_code, [picker, code, pending],
+                  [message, code, code_image, pending, *tab.outputs], api_visibility="private")
     create.click(create_new, [audience, language, tone], [message, *tab.outputs])
     return tab

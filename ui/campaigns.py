@@ -2,9 +2,11 @@
 
 Plain functions returning DataFrames, HTML and messages, so ``app.py`` can wire them to Gradio
 components (a campaign dropdown, an email table, a preview, buttons) and tests can call them
-directly. Addresses are masked everywhere. Sending is two clicks: ``request_send`` shows what
-will go out and a code; ``confirm_send`` needs that code back (typed or echoed by the button
-the marketer presses after reading the summary).
+directly. Addresses are masked everywhere. Every action names who takes it (``actor``, kept in
+the campaign's history). Approving every valid draft and sending each take two steps:
+``request_approve_all`` / ``request_send`` say what will happen and issue a code, which
+``confirm_approve_all`` / ``confirm_send`` need back; the messages never hold the code (the
+tab shows it as an image).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from tools.campaigns.tools import email_table, list_campaigns
 from tools.campaigns.workflow import (
     CampaignError,
     Progress,
-    approve,
+    approve_confirmed,
     campaign_store,
     create_campaign,
     reject,
+    request_approval,
     resolve_campaign,
 )
 from tools.email.drafts import DraftRequest, preview
@@ -99,21 +102,31 @@ async def create(audience: str, language: str = "en", tone: str = "warm",
                         f"{campaign.audience}."
 
 
-def approve_emails(campaign_id: int, customer_ids: list[int] | None = None) -> str:
-    """Approve the given emails, or every valid draft when none are given."""
+def request_approve_all(campaign_id: int, actor: str) -> tuple[str | None, str]:
+    """Step one of approving every valid draft: (code, what will be approved)."""
     try:
-        _, moved, refused = approve(campaign_id, customer_ids or None)
+        plan = request_approval(campaign_id, actor=actor)
     except CampaignError as err:
-        return str(err)
-    return f"Approved {len(moved)} email(s)." + (
-        f" {len(refused)} could not be approved (failed checks, or not drafts)."
-        if refused else "")
+        return None, str(err)
+    return plan.confirmation_code, (
+        f"Approve {plan.emails} valid draft(s) of campaign {plan.campaign_id}? Type the code "
+        f"shown and press Confirm within {plan.expires_in_s // 60} minutes.")
 
 
-def reject_emails(campaign_id: int, customer_ids: list[int]) -> str:
+def confirm_approve_all(campaign_id: int, code: str, actor: str) -> tuple[bool, str]:
+    """Step two of approving: approve the drafts the code from ``request_approve_all`` covers.
+    (whether the code was accepted, message)."""
+    try:
+        _, moved = approve_confirmed(campaign_id, code, actor=actor)
+    except CampaignError as err:
+        return False, str(err)
+    return True, f"Approved {len(moved)} email(s)."
+
+
+def reject_emails(campaign_id: int, customer_ids: list[int], actor: str) -> str:
     """Reject the given emails."""
     try:
-        _, moved = reject(campaign_id, customer_ids, "rejected in the app")
+        _, moved = reject(campaign_id, customer_ids, actor=actor)
     except CampaignError as err:
         return str(err)
     return f"Rejected {len(moved)} email(s)."
@@ -137,27 +150,28 @@ def export_files(campaign_id: int, formats: tuple[str, ...] = ("csv", "eml", "js
     return files, f"Exported to {result.folder}; {result.exported} email(s) handed off.{note}"
 
 
-def request_send(campaign_id: int) -> tuple[str | None, str]:
+def request_send(campaign_id: int, actor: str) -> tuple[str | None, str]:
     """Step one of sending: (confirmation code, what will be sent) — nothing is sent yet."""
     try:
-        plan = prepare_send(campaign_id)
+        plan = prepare_send(campaign_id, actor=actor)
     except FAILURES as err:
         return None, str(err)
     return plan.confirmation_code, (
         f"Ready to send {plan.emails} approved email(s) through {plan.server}, e.g. to "
-        f"{', '.join(plan.sample_recipients)}. Confirm with code {plan.confirmation_code} "
-        f"within {plan.expires_in_s // 60} minutes.")
+        f"{', '.join(plan.sample_recipients)}. Type the code shown and press Confirm within "
+        f"{plan.expires_in_s // 60} minutes.")
 
 
-def confirm_send(campaign_id: int, code: str) -> str:
-    """Step two of sending: send with the code from ``request_send``."""
+def confirm_send(campaign_id: int, code: str, actor: str) -> tuple[bool, str]:
+    """Step two of sending: send with the code from ``request_send``; (whether the code was
+    accepted, message)."""
     try:
-        report = send_confirmed(campaign_id, code)
+        report = send_confirmed(campaign_id, code, actor=actor)
     except FAILURES as err:
-        return str(err)
+        return False, str(err)
     text = f"Sent {len(report.sent)} email(s)."
     if report.failed:
         text += f" {len(report.failed)} refused by the server."
     if report.error:
         text += f" Stopped early: {report.error}"
-    return text
+    return True, text

@@ -19,9 +19,10 @@ import gradio as gr
 
 from agent.conversation import ToolCallRecord
 from agent.runner import ChatService
+from tools.campaigns.tools import APP_ACTOR
 from tools.registry import CAMPAIGN_TOOLS
 from tools.results import CampaignRef
-from ui.campaign_tab import show
+from ui.campaign_tab import actor, show
 from ui.messages import history_messages, tool_message
 from ui.results import ResultPanel, result_panel
 
@@ -101,15 +102,17 @@ class ChatHandler:
         self.service = service
         self.export_dir = export_dir
 
-    async def respond(self, message: str, chat: list[Any],
-                      session_id: str) -> AsyncIterator[ChatView]:
+    async def respond(self, message: str, chat: list[Any], session_id: str,
+                      request: gr.Request) -> AsyncIterator[ChatView]:
         session_id = session_id or self.service.new_session_id()
         chat = [*chat, gr.ChatMessage(role="user", content=message)]
         yield ChatView(chat, session_id)
         calls: list[ToolCallRecord] = []
         answer = ""
         shown_at = 0.0
-        async for event in self.service.stream(message, session_id):
+        # the campaign tools learn who acts, and leave approving and sending to the tab
+        async for event in self.service.stream(message, session_id,
+                                               state={APP_ACTOR: actor(request)}):
             if event.kind in ("tool_call", "tool_result") and event.tool is not None:
                 box = tool_message(event.tool)
                 index = next((i for i, m in enumerate(chat) if isinstance(m, gr.ChatMessage)

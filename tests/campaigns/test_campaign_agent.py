@@ -28,7 +28,7 @@ def last_response(body: dict[str, Any]) -> dict[str, Any]:
 def test_the_model_cannot_confirm_a_send_only_the_marketer_can(
         campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     campaign = asyncio.run(create_campaign(AudienceSpec(limit=3), DraftRequest()))
-    approve(campaign.id)
+    approve(campaign.id, actor="test")
     addresses = [e["to_email"] for e in campaign_store().emails(campaign.id)]
     codes: list[str] = []
     steps = iter([

@@ -11,6 +11,8 @@ from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import LocalSmtp
 from ui import campaigns as panel
 
+ACTOR = "app:marketer"
+
 
 def test_campaign_panel_flow(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
@@ -26,26 +28,31 @@ def test_campaign_panel_flow(campaign_settings: Settings, monkeypatch: pytest.Mo
     preview = panel.email_html(1, first)
     assert "<iframe" in preview and "Failed checks" not in preview
     assert "draft:" in panel.status_html(1)
-    assert "Approved 1" in panel.approve_emails(1, [first])
-    assert "Rejected" in panel.reject_emails(1, [int(emails.iloc[-1]["customer_id"])])
-    assert "Approved" in panel.approve_emails(1)
-    code, summary = panel.request_send(1)
+    assert "Rejected 1" in panel.reject_emails(1, [first], ACTOR)
+    valid = int(emails["valid"].sum()) - 1  # the first was valid (no failed checks)
+    code, summary = panel.request_approve_all(1, ACTOR)
+    assert code and code not in summary and f"Approve {valid} valid" in summary
+    assert panel.confirm_approve_all(1, "123", ACTOR) == (
+        False, "That confirmation code is not valid for this campaign.")
+    assert panel.confirm_approve_all(1, code, ACTOR) == (True, f"Approved {valid} email(s).")
+    code, summary = panel.request_send(1, ACTOR)
     assert code is None and "CYMBAL_SMTP_HOST" in summary
     files, message = panel.export_files(1, ("csv", "eml"))
     assert any(f.endswith(".csv") for f in files) and "handed off" in message
     archive = next(f for f in files if f.endswith(".zip"))
     assert all(n.endswith(".eml") for n in zipfile.ZipFile(archive).namelist())
-    code, summary = panel.request_send(1)
+    code, summary = panel.request_send(1, ACTOR)
     assert code is None  # everything approved was handed off by the export
 
     asyncio.run(panel.create("unhappy men in Busan"))
-    panel.approve_emails(2)
+    panel.confirm_approve_all(2, panel.request_approve_all(2, ACTOR)[0] or "", ACTOR)
     with LocalSmtp() as server:
         for key, value in server.settings_env().items():
             monkeypatch.setenv(key, value)
         get_settings.cache_clear()
-        code, summary = panel.request_send(2)
-        assert code and code in summary and server.received == []
-        assert "not valid" in panel.confirm_send(2, "123")
-        assert panel.confirm_send(2, code).startswith("Sent ")
+        code, summary = panel.request_send(2, ACTOR)
+        assert code and code not in summary and server.received == []
+        assert "not valid" in panel.confirm_send(2, "123", ACTOR)[1]
+        done, summary = panel.confirm_send(2, code, ACTOR)
+        assert done and summary.startswith("Sent ")
     assert len(server.received) == panel.campaigns_frame().iloc[0]["sent"] > 0

@@ -128,7 +128,7 @@ def test_campaign_drafts_in_batches_with_progress(campaign_settings: Settings,
 
 def test_edits_redraft_revalidate_and_reset_approval(campaign_settings: Settings) -> None:
     campaign = asyncio.run(create_campaign(AudienceSpec(limit=6), DraftRequest(tone="formal")))
-    approve(campaign.id)
+    approve(campaign.id, actor="test")
     before = {e["customer_id"]: e for e in campaign_store().emails(campaign.id)}
     assert {e["status"] for e in before.values()} == {"approved"}
 

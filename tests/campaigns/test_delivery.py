@@ -17,16 +17,32 @@ import pytest
 from config.settings import Settings, get_settings
 from tests.campaigns.smtp_server import Handler, LocalSmtp, self_signed_certificate
 from tools.campaigns.audience import AudienceSpec
-from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.campaigns.delivery import (
+    SendReport,
+    export_campaign,
+    prepare_send,
+    send_confirmed,
+)
+from tools.campaigns.store import MAX_CODE_FAILURES
 from tools.campaigns.workflow import (
     CampaignError,
     approve,
+    approve_confirmed,
     campaign_store,
     create_campaign,
     reject,
+    request_approval,
 )
 from tools.email.drafts import DraftRequest
 from tools.email.render import unsubscribe_url
+
+ACTOR = "test"
+
+
+def send_now(campaign_id: int, **options: object) -> SendReport:
+    """Ask for a send and confirm it at once, as the same person."""
+    code = prepare_send(campaign_id, actor=ACTOR).confirmation_code
+    return send_confirmed(campaign_id, code, actor=ACTOR, **options)
 
 
 def use_server(monkeypatch: pytest.MonkeyPatch, server: LocalSmtp) -> Settings:
@@ -41,7 +57,7 @@ def new_campaign(n: int = 8, approve_all: bool = True) -> int:
     campaign = asyncio.run(create_campaign(spec, DraftRequest()))
     assert campaign.counts["draft"] == n and campaign.counts["invalid"] == 0
     if approve_all:
-        approve(campaign.id)
+        approve(campaign.id, actor=ACTOR)
     return campaign.id
 
 
@@ -60,22 +76,22 @@ def test_send_needs_a_confirmation_and_delivers_exactly_the_approved_emails(
     campaign_id = new_campaign(8, approve_all=False)
     store = campaign_store()
     ids = [e["customer_id"] for e in store.emails(campaign_id)]
-    approve(campaign_id, ids[:6])
-    reject(campaign_id, [ids[6]], reason="not this one")
+    approve(campaign_id, ids[:6], actor=ACTOR)
+    reject(campaign_id, [ids[6]], reason="not this one", actor=ACTOR)
     with LocalSmtp() as server:
         use_server(monkeypatch, server)
-        plan = prepare_send(campaign_id)
+        plan = prepare_send(campaign_id, actor=ACTOR)
         assert plan.emails == 6 and len(plan.confirmation_code) == 6
         assert all("***@" in r for r in plan.sample_recipients)
         assert server.received == []  # asking for a confirmation sends nothing
         with pytest.raises(CampaignError, match="not valid"):
-            send_confirmed(campaign_id, "000000")
-        report = send_confirmed(campaign_id, plan.confirmation_code)
+            send_confirmed(campaign_id, "000000", actor=ACTOR)
+        report = send_confirmed(campaign_id, plan.confirmation_code, actor=ACTOR)
         assert len(report.sent) == 6 and report.error is None
         with pytest.raises(CampaignError, match="already used"):
-            send_confirmed(campaign_id, plan.confirmation_code)
+            send_confirmed(campaign_id, plan.confirmation_code, actor=ACTOR)
         with pytest.raises(CampaignError, match="No approved emails"):
-            prepare_send(campaign_id)
+            prepare_send(campaign_id, actor=ACTOR)
     stored = {e["to_email"]: e for e in store.emails(campaign_id, statuses=("sent",))}
     assert sorted(r.recipients[0] for r in server.received) == sorted(stored)
     for received in server.received:
@@ -94,6 +110,36 @@ def test_send_needs_a_confirmation_and_delivers_exactly_the_approved_emails(
     assert (counts["sent"], counts["rejected"], counts["draft"]) == (6, 1, 1)
 
 
+def test_codes_belong_to_who_asked_resist_guessing_and_the_history_names_everyone(
+        campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    campaign_id = new_campaign(4, approve_all=False)
+    store = campaign_store()
+    plan = request_approval(campaign_id, actor="app:alice")
+    assert plan.emails == 4
+    with pytest.raises(CampaignError, match="someone else"):
+        approve_confirmed(campaign_id, plan.confirmation_code, actor="app:bob")
+    assert approve_confirmed(campaign_id, plan.confirmation_code, actor="app:alice")[1]
+    with LocalSmtp() as server:
+        use_server(monkeypatch, server)
+        code = prepare_send(campaign_id, actor="app:alice").confirmation_code
+        for guess in range(MAX_CODE_FAILURES):  # real codes have six digits, never a 0 first
+            with pytest.raises(CampaignError, match="not valid"):
+                send_confirmed(campaign_id, f"{guess:06d}", actor="app:alice")
+        with pytest.raises(CampaignError, match="too many wrong codes"):
+            send_confirmed(campaign_id, code, actor="app:alice")  # guessing voided it
+        assert server.received == []
+        code = prepare_send(campaign_id, actor="app:alice").confirmation_code
+        assert len(send_confirmed(campaign_id, code, actor="app:alice").sent) == 4
+    history = store.events(campaign_id)
+    actors = {(e["action"], e["actor"]) for e in history}
+    assert {("approve_requested", "app:alice"), ("approve_refused", "app:bob"),
+            ("approve_confirmed", "app:alice"), ("approved", "app:alice"),
+            ("send_requested", "app:alice"), ("send_refused", "app:alice"),
+            ("send_confirmed", "app:alice"), ("sending", "app:alice"),
+            ("sent", "app:alice")} <= actors
+    assert all(e["actor"] == "app:alice" for e in history if e["action"] in ("approved", "sent"))
+
+
 def test_server_stopped_mid_campaign_then_retry_sends_the_rest_once(
         campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     campaign_id = new_campaign(8)
@@ -107,8 +153,7 @@ def test_server_stopped_mid_campaign_then_retry_sends_the_rest_once(
             first.stop()
             stopped.append(done)
 
-    report = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code,
-                            progress=stop_after_three)
+    report = send_now(campaign_id, progress=stop_after_three)
     assert len(report.sent) == 3 and report.error and report.still_approved == 5
     counts = store.campaign(campaign_id).counts
     assert (counts["sent"], counts["approved"], counts["sending"]) == (3, 5, 0)
@@ -116,7 +161,7 @@ def test_server_stopped_mid_campaign_then_retry_sends_the_rest_once(
 
     with LocalSmtp() as second:
         use_server(monkeypatch, second)
-        retry = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        retry = send_now(campaign_id)
     assert len(retry.sent) == 5 and retry.error is None
     arrived = [r.recipients[0] for r in first.received + second.received]
     assert sorted(arrived) == sorted(addresses(campaign_id)) and len(set(arrived)) == 8
@@ -134,19 +179,19 @@ def test_refused_recipient_fails_and_a_broken_transfer_is_never_resent_blindly(
     handler = Handler(refuse={refused["to_email"]}, drop_during_data={dropped["to_email"]})
     with LocalSmtp(handler) as server:
         use_server(monkeypatch, server)
-        report = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        report = send_now(campaign_id)
         assert report.failed == [refused["customer_id"]]
         assert report.uncertain == [dropped["customer_id"]]
         assert len(report.sent) == 2 and report.still_approved == 2
         assert store.email(campaign_id, refused["customer_id"])["last_error"].startswith("550")
         handler.drop_during_data.clear()
-        retry = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        retry = send_now(campaign_id)
         assert len(retry.sent) == 2
         assert store.email(campaign_id, dropped["customer_id"])["status"] == "uncertain"
         # a person decides to resend it: same Message-ID, so the receiver can de-duplicate
         recorded = store.email(campaign_id, dropped["customer_id"])["message_id"]
-        approve(campaign_id, [dropped["customer_id"]])
-        send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        approve(campaign_id, [dropped["customer_id"]], actor=ACTOR)
+        send_now(campaign_id)
     arrived = [r.recipients[0] for r in server.received]
     assert len(arrived) == len(set(arrived)) == 5
     last = next(r for r in server.received if r.recipients[0] == dropped["to_email"])
@@ -164,19 +209,19 @@ def test_starttls_with_login(campaign_settings: Settings, monkeypatch: pytest.Mo
         assert settings.smtp_security == "starttls"
         monkeypatch.setenv("CYMBAL_SMTP_PASSWORD", "wrong")
         get_settings.cache_clear()
-        refused = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        refused = send_now(campaign_id)
         assert refused.sent == [] and "Could not connect" in (refused.error or "")
         assert "wrong" not in refused.error and refused.still_approved == 2
         monkeypatch.setenv("CYMBAL_SMTP_PASSWORD", "s3cret")
         get_settings.cache_clear()
-        report = send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        report = send_now(campaign_id)
     assert len(report.sent) == 2 and len(server.received) == 2
 
 
 def test_sending_without_smtp_settings_is_refused(campaign_settings: Settings) -> None:
     campaign_id = new_campaign(1)
     with pytest.raises(CampaignError, match="CYMBAL_SMTP_HOST"):
-        prepare_send(campaign_id)
+        prepare_send(campaign_id, actor=ACTOR)
 
 
 def test_a_changed_catalog_invalidates_an_approved_email_before_sending(
@@ -190,9 +235,9 @@ def test_a_changed_catalog_invalidates_an_approved_email_before_sending(
                    (json.dumps(products), stale["customer_id"]))
     with LocalSmtp() as server:
         use_server(monkeypatch, server)
-        plan = prepare_send(campaign_id)
+        plan = prepare_send(campaign_id, actor=ACTOR)
         assert plan.invalidated == [stale["customer_id"]] and plan.emails == 2
-        send_confirmed(campaign_id, plan.confirmation_code)
+        send_confirmed(campaign_id, plan.confirmation_code, actor=ACTOR)
     after = campaign_store().email(campaign_id, stale["customer_id"])
     assert after["status"] == "draft" and not after["valid"]
     assert after["to_email"] not in [r.recipients[0] for r in server.received]
@@ -202,7 +247,7 @@ def test_exports_write_csv_eml_and_lab_pubsub_jsonl(campaign_settings: Settings)
     campaign_id = new_campaign(5, approve_all=False)
     store = campaign_store()
     ids = [e["customer_id"] for e in store.emails(campaign_id)]
-    approve(campaign_id, ids[:3])
+    approve(campaign_id, ids[:3], actor=ACTOR)
     result = export_campaign(campaign_id)
     assert result.exported == 3
     folder = Path(result.files["eml"]).parent
@@ -226,7 +271,7 @@ def test_exports_write_csv_eml_and_lab_pubsub_jsonl(campaign_settings: Settings)
     assert parsed["Message-ID"] == record["message_id"] and record["to_email"] in parsed["To"]
     # handed-off emails are never also sent
     with pytest.raises(CampaignError, match="SMTP|approved"):
-        prepare_send(campaign_id)
+        prepare_send(campaign_id, actor=ACTOR)
 
 
 def test_customer_addresses_never_reach_the_logs(
@@ -239,7 +284,7 @@ def test_customer_addresses_never_reach_the_logs(
         campaign_id = new_campaign(4)
         handler.refuse = {addresses(campaign_id)[0]}
         export_campaign(campaign_id, ["csv"])
-        send_confirmed(campaign_id, prepare_send(campaign_id).confirmation_code)
+        send_now(campaign_id)
     stored = addresses(campaign_id)
     assert len(stored) == 4 and len(server.received) == 3
     ours = "\n".join(r.getMessage() for r in caplog.records
@@ -256,15 +301,15 @@ def test_a_send_interrupted_by_a_crash_is_never_repeated_blindly(
     campaign_id = new_campaign(3)
     store = campaign_store()
     crashed = store.emails(campaign_id)[0]
-    assert store.claim_for_send(campaign_id, crashed["customer_id"], "<crash@test>")
+    assert store.claim_for_send(campaign_id, crashed["customer_id"], "<crash@test>", ACTOR)
     with sqlite3.connect(campaign_settings.app_db_path) as db:  # the process died long ago
         db.execute("UPDATE campaign_emails SET updated_at = '2000-01-01T00:00:00+00:00' "
                    "WHERE customer_id = ?", (crashed["customer_id"],))
     with LocalSmtp() as server:
         use_server(monkeypatch, server)
-        plan = prepare_send(campaign_id)
+        plan = prepare_send(campaign_id, actor=ACTOR)
         assert plan.emails == 2
-        send_confirmed(campaign_id, plan.confirmation_code)
+        send_confirmed(campaign_id, plan.confirmation_code, actor=ACTOR)
     assert crashed["to_email"] not in [r.recipients[0] for r in server.received]
     after = store.email(campaign_id, crashed["customer_id"])
     assert after["status"] == "uncertain" and after["message_id"] == "<crash@test>"

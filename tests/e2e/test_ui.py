@@ -6,12 +6,18 @@ Screenshots land in test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import app_process, screenshot
+from agent.conversation import Turn, read_turns
+from agent.runner import APP_NAME, DEFAULT_USER, sqlite_sessions
+from tests.e2e.conftest import app_process, confirm_in_page, run_async, screenshot
+from tools.campaigns.workflow import campaign_store
 from tools.warehouse import get_warehouse
 
 pytestmark = pytest.mark.slow
@@ -79,13 +85,14 @@ def test_email_drafted_in_the_chat_shows_its_preview(page, settings):
     screenshot(page, "04-chat-email-preview")
 
 
-def test_campaign_panel_drafts_previews_and_approves(page, settings):
+def test_campaign_panel_drafts_previews_and_approves(page, settings, built_data_dir):
     page.get_by_role("tab", name="Campaigns").click()
     page.get_by_text("New campaign").click()
     page.fill("#campaign-audience textarea", "unhappy loyal customers in Busan")
     page.click("#campaign-create")
-    page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+")).wait_for(
-        timeout=120_000)
+    created = page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+"))
+    created.wait_for(timeout=120_000)
+    campaign_id = int(re.search(r"Campaign (\d+)", created.inner_text()).group(1))
     rows = page.locator("#campaign-emails [role=row].virtual-row")
     rows.first.wait_for()
     rows.first.locator("[role=gridcell]").nth(1).click()
@@ -94,8 +101,8 @@ def test_campaign_panel_drafts_previews_and_approves(page, settings):
     body = page.frame_locator("#campaign-preview iframe").locator("body")
     assert "unsubscribe" in body.inner_text().lower()
     screenshot(page, "05-campaign-preview")
-    page.click("#campaign-approve")
-    page.locator("#campaign-message").get_by_text(re.compile(r"Approved \d+")).wait_for()
+    confirm_in_page(page, "#campaign-approve", campaign_id, "approve", built_data_dir,
+                    re.compile(r"Approved \d+"), "06-campaign-approve-code")
     page.locator("#campaign-status").get_by_text(re.compile(r"approved: \d+")).wait_for()
     screenshot(page, "06-campaign-approved")
 
@@ -105,6 +112,62 @@ def test_new_chat_clears_the_conversation(page, settings):
     page.get_by_text("Ran a SQL query").first.wait_for()
     page.click("#new-chat")
     page.wait_for_function("document.querySelector('#chat').innerText.indexOf('Busan') < 0")
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 120) -> None:
+    """Wait for a state outside the page (the app's stores) to be reached."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {condition.__doc__}"
+        time.sleep(0.2)
+
+
+def stored_turns(data_dir: Path, text: str) -> list[Turn]:
+    """The stored turns, in every conversation of the app, whose message is ``text``."""
+    async def read() -> list[Turn]:
+        store = sqlite_sessions(data_dir / "sessions.db")
+        try:
+            listed = await store.list_sessions(app_name=APP_NAME, user_id=DEFAULT_USER)
+            turns = []
+            for found in listed.sessions:
+                session = await store.get_session(app_name=APP_NAME, user_id=DEFAULT_USER,
+                                                  session_id=found.id)
+                contents = [e.content for e in session.events if e.content is not None]
+                turns += [t for t in read_turns(contents) if t.text == text]
+            return turns
+        finally:
+            await store.db_engine.dispose()
+    return run_async(read())
+
+
+def test_new_chat_while_an_answer_streams_leaves_the_new_chat_alone(page, settings,
+                                                                    built_data_dir):
+    """"New chat" while a long turn runs (a campaign for every customer is being drafted):
+    the new chat stays empty and gets its own answers; the old turn still finishes, stored in
+    its own conversation, and its campaign is complete."""
+    question = "Create a campaign for all customers"
+    before = campaign_store().latest_campaign_id() or 0
+    ask(page, question)
+    page.locator("#chat").get_by_text("Created a campaign").first.wait_for()
+    drafting = campaign_store().campaign(campaign_store().latest_campaign_id() or 0)
+    page.click("#new-chat")
+    # the click landed while the campaign was still being drafted, or the test proves nothing
+    assert drafting is None or drafting.id == before or drafting.state == "drafting"
+    page.wait_for_function("document.querySelector('#chat').innerText.indexOf("
+                           "'all customers') < 0")
+
+    def old_turn_answered() -> bool:
+        """the old turn's answer, stored"""
+        return any(t.replies for t in stored_turns(built_data_dir, question))
+    wait_until(old_turn_answered)
+    campaign = campaign_store().campaign(campaign_store().latest_campaign_id() or 0)
+    assert campaign is not None and campaign.id > before and campaign.state == "ready"
+    ask(page, "How many customers live in Busan?")
+    page.locator("#chat").get_by_text("Ran a SQL query").first.wait_for()
+    page.locator("#chat").get_by_text(re.compile("Busan")).nth(1).wait_for()
+    shown = page.locator("#chat").inner_text()
+    assert "all customers" not in shown and "Created a campaign" not in shown
+    screenshot(page, "08-new-chat-during-streaming")
 
 
 def test_history_survives_a_server_restart(browser, built_data_dir, settings):

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from agent.runner import TurnResult
 from benchmarks.app_load import AppProcess, run_load
-from config.settings import Settings
+from config.settings import Settings, get_settings
 
 USERS = 20
 
@@ -47,3 +48,33 @@ def test_concurrent_turns_share_the_sqlite_session_store(own_data: Settings) -> 
 
     answers = asyncio.run(everyone())
     assert all("Busan" in a for pair in answers for a in pair), answers[0]
+
+
+def test_concurrent_turns_on_one_conversation_all_answered_in_order(
+        own_data: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """35 messages sent at once on one conversation (two tabs, an impatient user): each waits
+    for the one before it, so every turn is answered and stored, none fails with ADK's
+    "Session already exists" / "modified in storage" (31 of 35 did before turns queued)."""
+    import asyncio
+
+    from agent.conversation import read_turns
+    from agent.runner import ChatService
+    from tools.vocabulary.cities import city_spellings
+
+    monkeypatch.setenv("CYMBAL_SESSION_RATE_LIMIT_PER_MINUTE", "1000")  # queuing, not limits
+    get_settings.cache_clear()
+    chat = ChatService(settings=get_settings(), model="offline")
+    cities = list(city_spellings())
+    questions = [f"How many customers live in {cities[i % len(cities)]}?" for i in range(35)]
+    session = chat.new_session_id()
+
+    async def everyone() -> list[TurnResult]:
+        return await asyncio.gather(*(chat.ask(q, session_id=session) for q in questions))
+
+    results = asyncio.run(everyone())
+    for question, result in zip(questions, results, strict=True):
+        city = question.removeprefix("How many customers live in ").rstrip("?")
+        assert city in result.answer and result.sql, (question, result.answer)
+    stored = read_turns(asyncio.run(chat.history(session)))
+    assert sorted(t.text for t in stored) == sorted(questions)
+    assert all(len(t.replies) == 1 and t.calls for t in stored)

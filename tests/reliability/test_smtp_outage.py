@@ -75,7 +75,7 @@ def send_from_chat(settings: Settings) -> tuple[str, str]:
 def test_server_down_mid_campaign_then_retry_from_the_chat(
         own_data: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     campaign = asyncio.run(create_campaign(AudienceSpec(unhappy=True, limit=8), DraftRequest()))
-    approve(campaign.id)
+    approve(campaign.id, actor="test")
     assert statuses(own_data, campaign.id) == Counter(approved=8)
 
     handler = DiesAfter(limit=3)

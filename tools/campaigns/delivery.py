@@ -7,7 +7,8 @@ for hand-off, ``.eml`` files and a JSONL file in the BigQuery lab's Pub/Sub mess
 
 Sending takes two calls. ``prepare_send`` re-checks every approved email against the live
 catalog and customer record, then returns a summary and a one-time confirmation code bound
-to exactly those emails. ``send_confirmed`` needs that code; it claims each email (recording
+to exactly those emails and to whoever asked (``actor``, recorded in the campaign's history
+with every step of the send). ``send_confirmed`` needs that code from the same actor; it claims each email (recording
 its Message-ID) before handing it to the server, so a retry never sends an email twice. A
 failure stops the run in a consistent state: sent emails are ``sent``, untouched ones stay
 ``approved``, a refused recipient is ``failed``, and an email whose transfer broke off after
@@ -17,7 +18,6 @@ its content was handed over is ``uncertain`` — not resent until a person decid
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import secrets
@@ -71,6 +71,7 @@ class SendPlan:
 @dataclass
 class SendReport:
     campaign_id: int
+    actor: str  # who confirmed the send
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     uncertain: list[int] = field(default_factory=list)
@@ -206,17 +207,14 @@ def _review_sheet(path: Path, emails: list[dict[str, Any]], campaign_id: int) ->
 
 # -- sending ----------------------------------------------------------------------------------
 
-def _fingerprint(emails: list[dict[str, Any]]) -> str:
-    keys = sorted(f"{e['customer_id']}:{e['updated_at']}" for e in emails)
-    return hashlib.sha256("|".join(keys).encode()).hexdigest()
-
-
 def _server(settings: Settings) -> str:
     return f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})"
 
 
-def prepare_send(campaign_id: int, settings: Settings | None = None) -> SendPlan:
-    """Re-check the approved emails and issue a confirmation code for sending exactly them."""
+def prepare_send(campaign_id: int, settings: Settings | None = None, *,
+                 actor: str) -> SendPlan:
+    """Re-check the approved emails and issue ``actor`` a confirmation code for sending
+    exactly them."""
     settings = settings or get_settings()
     if not settings.smtp_host:
         raise CampaignError("Sending is not configured: set CYMBAL_SMTP_HOST (and port, "
@@ -231,8 +229,8 @@ def prepare_send(campaign_id: int, settings: Settings | None = None) -> SendPlan
         raise CampaignError("No approved emails to send" + (
             f" ({len(invalidated)} failed the re-check and went back to draft)"
             if invalidated else "") + "; approve some first.")
-    code = store.issue_confirmation(campaign.id, _fingerprint(approved), len(approved),
-                                    settings.campaign_confirmation_ttl_s)
+    code = store.issue_confirmation(campaign.id, "send", approved,
+                                    settings.campaign_confirmation_ttl_s, actor)
     return SendPlan(campaign_id=campaign.id, emails=len(approved), confirmation_code=code,
                     expires_in_s=settings.campaign_confirmation_ttl_s, server=_server(settings),
                     sample_recipients=[mask_email(e["to_email"]) for e in approved[:5]],
@@ -258,16 +256,18 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
 
 
 def send_confirmed(campaign_id: int, confirmation_code: str, settings: Settings | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> SendReport:
-    """Send the approved emails covered by ``confirmation_code`` (see ``prepare_send``)."""
+                   progress: Callable[[int, int], None] | None = None, *,
+                   actor: str) -> SendReport:
+    """Send the approved emails covered by ``confirmation_code``, which ``prepare_send`` gave
+    the same ``actor``."""
     settings = settings or get_settings()
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
     approved = store.emails(campaign.id, statuses=("approved",))
-    refusal = store.use_confirmation(campaign.id, confirmation_code, _fingerprint(approved))
+    refusal = store.use_confirmation(campaign.id, "send", confirmation_code, approved, actor)
     if refusal:
         raise CampaignError(refusal)
-    report = SendReport(campaign.id)
+    report = SendReport(campaign.id, actor)
     try:
         smtp = open_smtp(settings)
     except (OSError, smtplib.SMTPException) as err:
@@ -301,7 +301,8 @@ def _send_one(smtp: smtplib.SMTP, store: CampaignStore, campaign_id: int,
     """Send one claimed email; False when the run must stop (the server is unusable)."""
     customer_id = email["customer_id"]
     claimed = store.claim_for_send(campaign_id, customer_id,
-                                   new_message_id(campaign_id, customer_id, settings))
+                                   new_message_id(campaign_id, customer_id, settings),
+                                   report.actor)
     if claimed is None:
         return True  # approved no longer (sent or changed by someone else meanwhile)
     message = build_message(claimed, campaign_id, settings).as_bytes()
@@ -314,7 +315,8 @@ def _send_one(smtp: smtplib.SMTP, store: CampaignStore, campaign_id: int,
         if code not in (250, 251):
             return _refused(store, smtp, campaign_id, customer_id, code, reply, report, False)
     except (OSError, smtplib.SMTPException) as err:
-        store.finish_send(campaign_id, customer_id, "approved", f"not sent: {type(err).__name__}")
+        store.finish_send(campaign_id, customer_id, "approved", report.actor,
+                          f"not sent: {type(err).__name__}")
         report.error = f"The mail server connection failed before {masked} was sent " \
                        f"({type(err).__name__}); unsent emails stay approved."
         return False
@@ -324,7 +326,7 @@ def _send_one(smtp: smtplib.SMTP, store: CampaignStore, campaign_id: int,
         if isinstance(err, smtplib.SMTPResponseException):
             return _refused(store, smtp, campaign_id, customer_id, err.smtp_code,
                             err.smtp_error, report, False)
-        store.finish_send(campaign_id, customer_id, "uncertain",
+        store.finish_send(campaign_id, customer_id, "uncertain", report.actor,
                           f"connection lost while transferring: {type(err).__name__}")
         report.uncertain.append(customer_id)
         report.error = f"The connection broke while {masked} was being transferred; it may " \
@@ -333,7 +335,7 @@ def _send_one(smtp: smtplib.SMTP, store: CampaignStore, campaign_id: int,
         return False
     if code != 250:
         return _refused(store, smtp, campaign_id, customer_id, code, reply, report, False)
-    store.finish_send(campaign_id, customer_id, "sent")
+    store.finish_send(campaign_id, customer_id, "sent", report.actor)
     report.sent.append(customer_id)
     return True
 
@@ -348,10 +350,10 @@ def _refused(store: CampaignStore, smtp: smtplib.SMTP, campaign_id: int, custome
     except (OSError, smtplib.SMTPException):
         stop = True
     if 500 <= code < 600 and not stop:
-        store.finish_send(campaign_id, customer_id, "failed", detail)
+        store.finish_send(campaign_id, customer_id, "failed", report.actor, detail)
         report.failed.append(customer_id)
         return True
-    store.finish_send(campaign_id, customer_id, "approved", detail)
+    store.finish_send(campaign_id, customer_id, "approved", report.actor, detail)
     if stop or code >= 400:
         report.error = f"The mail server refused to continue ({detail}); unsent emails stay " \
                        "approved."

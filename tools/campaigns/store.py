@@ -5,12 +5,18 @@ One file under the data folder (``settings.app_db_path``). Each email moves thro
 by a send in progress, ``failed`` a recipient the server refused for good, and ``uncertain``
 an email whose transfer broke off after its content was handed over — it is never resent
 without a person deciding so. Every transition is one guarded UPDATE, so concurrent or
-repeated calls cannot move an email twice; the ``events`` table keeps the history.
+repeated calls cannot move an email twice; the ``events`` table keeps the history, each
+entry naming who acted (``actor``: the app's user, the chat, the command line's user).
+
+Confirmation codes guard sending (and, in the app, approving): a code is issued for one
+action on exactly the emails shown (their fingerprint), by one actor, expires, is used once,
+and is void after ``MAX_CODE_FAILURES`` wrong codes for its campaign and action.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -23,6 +29,7 @@ from typing import Any
 STATUSES = ("draft", "approved", "rejected", "sending", "sent", "failed", "exported",
             "uncertain")
 EDITABLE = ("draft", "approved", "rejected", "failed")  # re-drafting is allowed from these
+MAX_CODE_FAILURES = 5  # wrong codes that void a campaign's open confirmations of one action
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaigns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,7 +85,8 @@ CREATE TABLE IF NOT EXISTS campaign_events (
     customer_id INTEGER,
     at TEXT NOT NULL,
     action TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
+    detail TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS send_confirmations (
     code TEXT PRIMARY KEY,
@@ -87,14 +95,30 @@ CREATE TABLE IF NOT EXISTS send_confirmations (
     emails INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    used_at TEXT
+    used_at TEXT,
+    action TEXT NOT NULL DEFAULT 'send',
+    actor TEXT NOT NULL DEFAULT '',
+    failures INTEGER NOT NULL DEFAULT 0
 );
 """
+# columns added after the first release: (table, column, definition) for older files
+ADDED_COLUMNS = (
+    ("campaign_events", "actor", "TEXT NOT NULL DEFAULT ''"),
+    ("send_confirmations", "action", "TEXT NOT NULL DEFAULT 'send'"),
+    ("send_confirmations", "actor", "TEXT NOT NULL DEFAULT ''"),
+    ("send_confirmations", "failures", "INTEGER NOT NULL DEFAULT 0"),
+)
 _JSON_COLUMNS = ("offer", "products", "notes", "issues")
 
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def fingerprint(emails: list[dict[str, Any]]) -> str:
+    """Which emails, in which version: a confirmation covers exactly these."""
+    keys = sorted(f"{e['customer_id']}:{e['updated_at']}" for e in emails)
+    return hashlib.sha256("|".join(keys).encode()).hexdigest()
 
 
 @dataclass
@@ -124,6 +148,9 @@ class CampaignStore:
         db = sqlite3.connect(self.path, timeout=30)
         try:
             db.executescript(SCHEMA)
+            for table, column, definition in ADDED_COLUMNS:
+                if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         finally:
             db.close()
 
@@ -243,7 +270,7 @@ class CampaignStore:
 
     def transition(self, campaign_id: int, customer_ids: list[int] | None, to: str,
                    from_statuses: tuple[str, ...], only_valid: bool = False,
-                   detail: str = "") -> list[int]:
+                   detail: str = "", actor: str = "") -> list[int]:
         """Move the matching emails (all of the campaign when ``customer_ids`` is None) from
         one of ``from_statuses`` to ``to``; returns the customer ids that moved."""
         stamp = now()
@@ -262,11 +289,11 @@ class CampaignStore:
         with self._db() as db:
             moved = [int(r[0]) for r in db.execute(sql + " RETURNING customer_id", params)]
             for customer_id in moved:
-                _event(db, campaign_id, customer_id, to, detail)
+                _event(db, campaign_id, customer_id, to, detail, actor)
         return sorted(moved)
 
-    def claim_for_send(self, campaign_id: int, customer_id: int,
-                       message_id: str) -> dict[str, Any] | None:
+    def claim_for_send(self, campaign_id: int, customer_id: int, message_id: str,
+                       actor: str) -> dict[str, Any] | None:
         """Atomically move one approved email to ``sending``, recording its Message-ID first
         (kept if it already has one). None if it is no longer approved."""
         with self._db() as db:
@@ -276,7 +303,7 @@ class CampaignStore:
                 "AND customer_id = ? AND status = 'approved' RETURNING *",
                 (message_id, now(), campaign_id, customer_id)).fetchone()
             if row is not None:
-                _event(db, campaign_id, customer_id, "sending", row["message_id"])
+                _event(db, campaign_id, customer_id, "sending", row["message_id"], actor)
             return _email(row) if row is not None else None
 
     def assign_message_id(self, campaign_id: int, customer_id: int, message_id: str) -> str:
@@ -289,7 +316,7 @@ class CampaignStore:
                              "customer_id = ?", (campaign_id, customer_id)).fetchone()
         return str(row[0])
 
-    def finish_send(self, campaign_id: int, customer_id: int, status: str,
+    def finish_send(self, campaign_id: int, customer_id: int, status: str, actor: str,
                     error: str | None = None) -> None:
         """Record how a claimed send ended: sent, approved (not sent, may retry), failed or
         uncertain."""
@@ -300,7 +327,7 @@ class CampaignStore:
                 "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
                 "WHERE campaign_id = ? AND customer_id = ? AND status = 'sending'",
                 (status, error, stamp, status, stamp, campaign_id, customer_id))
-            _event(db, campaign_id, customer_id, status, error or "")
+            _event(db, campaign_id, customer_id, status, error or "", actor)
 
     def mark_issues(self, campaign_id: int, customer_id: int, issues: list[dict[str, str]]) -> None:
         """A re-check found problems: the email goes back to draft, marked invalid."""
@@ -327,35 +354,41 @@ class CampaignStore:
         return sorted(moved)
 
     # -- send confirmations -----------------------------------------------------------------
-    def issue_confirmation(self, campaign_id: int, fingerprint: str, emails: int,
-                           ttl_s: int) -> str:
+    def issue_confirmation(self, campaign_id: int, action: str, emails: list[dict[str, Any]],
+                           ttl_s: int, actor: str) -> str:
+        """A one-time code for ``action`` ("send", "approve") on exactly ``emails``."""
         code = f"{secrets.randbelow(900_000) + 100_000}"
         created = dt.datetime.now(dt.timezone.utc)
         with self._db() as db:
-            db.execute("INSERT INTO send_confirmations VALUES (?,?,?,?,?,?,NULL)",
-                       (code, campaign_id, fingerprint, emails,
+            db.execute("INSERT INTO send_confirmations (code, campaign_id, fingerprint, emails, "
+                       "created_at, expires_at, action, actor) VALUES (?,?,?,?,?,?,?,?)",
+                       (code, campaign_id, fingerprint(emails), len(emails),
                         created.isoformat(timespec="seconds"),
-                        (created + dt.timedelta(seconds=ttl_s)).isoformat(timespec="seconds")))
-            _event(db, campaign_id, None, "send_requested", f"{emails} emails")
+                        (created + dt.timedelta(seconds=ttl_s)).isoformat(timespec="seconds"),
+                        action, actor))
+            _event(db, campaign_id, None, f"{action}_requested", f"{len(emails)} emails", actor)
         return code
 
-    def use_confirmation(self, campaign_id: int, code: str, fingerprint: str) -> str | None:
+    def use_confirmation(self, campaign_id: int, action: str, code: str,
+                         emails: list[dict[str, Any]], actor: str) -> str | None:
         """Spend a confirmation code; None if it was valid, else why it cannot be used."""
         with self._db() as db:
-            row = db.execute("SELECT * FROM send_confirmations WHERE code = ?",
-                             (code.strip(),)).fetchone()
-            if row is None or int(row["campaign_id"]) != campaign_id:
-                return "That confirmation code is not valid for this campaign."
-            if row["used_at"]:
-                return "That confirmation code was already used; request a new one."
-            if dt.datetime.fromisoformat(row["expires_at"]) < dt.datetime.now(dt.timezone.utc):
-                return "That confirmation code has expired; request a new one."
-            if row["fingerprint"] != fingerprint:
-                return ("The approved emails changed since the code was issued; request a new "
-                        "confirmation so you confirm what will actually be sent.")
+            row = db.execute("SELECT * FROM send_confirmations WHERE code = ? AND action = ? "
+                             "AND campaign_id = ?", (code.strip(), action, campaign_id)
+                             ).fetchone()
+            refusal = _refusal(row, fingerprint(emails), actor)
+            if refusal:
+                _event(db, campaign_id, None, f"{action}_refused", refusal, actor)
+                if row is None:  # a wrong code: count it against the codes still open
+                    db.execute("UPDATE send_confirmations SET failures = failures + 1, "
+                               "used_at = CASE WHEN failures + 1 >= ? THEN ? END "
+                               "WHERE campaign_id = ? AND action = ? AND used_at IS NULL",
+                               (MAX_CODE_FAILURES, now(), campaign_id, action))
+                return refusal
             db.execute("UPDATE send_confirmations SET used_at = ? WHERE code = ?",
                        (now(), row["code"]))
-            _event(db, campaign_id, None, "send_confirmed", f"{row['emails']} emails")
+            _event(db, campaign_id, None, f"{action}_confirmed", f"{row['emails']} emails",
+                   actor)
         return None
 
     def events(self, campaign_id: int, limit: int = 200) -> list[dict[str, Any]]:
@@ -366,9 +399,27 @@ class CampaignStore:
 
 
 def _event(db: sqlite3.Connection, campaign_id: int, customer_id: int | None, action: str,
-           detail: str) -> None:
-    db.execute("INSERT INTO campaign_events (campaign_id, customer_id, at, action, detail) "
-               "VALUES (?,?,?,?,?)", (campaign_id, customer_id, now(), action, detail))
+           detail: str, actor: str = "") -> None:
+    db.execute("INSERT INTO campaign_events (campaign_id, customer_id, at, action, detail, "
+               "actor) VALUES (?,?,?,?,?,?)",
+               (campaign_id, customer_id, now(), action, detail, actor))
+
+
+def _refusal(row: sqlite3.Row | None, emails_fingerprint: str, actor: str) -> str | None:
+    """Why the confirmation ``row`` (None: no such code) cannot be used now, if it cannot."""
+    if row is None:
+        return "That confirmation code is not valid for this campaign."
+    if row["used_at"]:
+        return "That confirmation code was already used (or too many wrong codes were " \
+               "tried); request a new one."
+    if dt.datetime.fromisoformat(row["expires_at"]) < dt.datetime.now(dt.timezone.utc):
+        return "That confirmation code has expired; request a new one."
+    if row["actor"] != actor:
+        return "That confirmation code was issued to someone else; request your own."
+    if row["fingerprint"] != emails_fingerprint:
+        return ("The emails changed since the code was issued; request a new confirmation so "
+                "you confirm what will actually happen.")
+    return None
 
 
 def _counts(db: sqlite3.Connection, campaign_id: int) -> dict[str, int]:

@@ -5,6 +5,11 @@ Customer addresses are masked in everything returned here (the model reads it an
 session store keeps it). Sending needs the marketer: the first ``send_campaign`` call returns
 a confirmation code, and the second is accepted only when the marketer's own message in that
 turn contains the code — the model cannot confirm on its own.
+
+In the app, the chat is an HTTP API a script can drive, so a request or a code typed there
+proves no person: the app tells these tools who is acting in each turn (``APP_ACTOR``, ADK
+temp state, never stored), and approving and sending are then left to the Campaigns tab,
+which checks the user and shows its codes only as images.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from tools.results import CampaignSummary, DraftResult, SendResult, failure
 from tools.warehouse import SqlError
 
 TABLE_LIMIT = 200
+APP_ACTOR = "temp:app_actor"
 _FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
 
 
@@ -263,7 +269,8 @@ async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str =
 
 
 def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
-                   all_valid: bool = False) -> dict[str, Any]:
+                   all_valid: bool = False,
+                   tool_context: ToolContext | None = None) -> dict[str, Any]:
     """Approve emails for delivery: the listed customers' emails, or (all_valid=true) every
     draft that passed the checks. Emails that failed the checks cannot be approved.
 
@@ -276,8 +283,14 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
     if not customer_ids and not all_valid:
         return failure("nothing_chosen", "Say which emails to approve: customer ids, or "
                        "all_valid=true for every draft that passed the checks.")
+    if _in_app(tool_context):
+        return failure("confirm_in_campaigns_tab", "In the app, emails are approved in the "
+                       "Campaigns tab: reject the ones you do not want here, then press "
+                       "“Approve all valid…” there and type the code it shows. Nothing has "
+                       "been approved.")
     try:
-        campaign, moved, refused = approve(campaign_id, customer_ids or None)
+        campaign, moved, refused = approve(campaign_id, customer_ids or None,
+                                           actor=_actor(tool_context))
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
     return _report({**_summary(campaign), "approved": moved, "not_approved": refused,
@@ -287,7 +300,8 @@ def approve_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
 
 
 def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
-                  all_remaining: bool = False, reason: str = "") -> dict[str, Any]:
+                  all_remaining: bool = False, reason: str = "",
+                  tool_context: ToolContext | None = None) -> dict[str, Any]:
     """Reject emails so they are never sent or exported: the listed customers' emails, or
     (all_remaining=true) every draft and approved email of the campaign.
 
@@ -302,7 +316,8 @@ def reject_emails(campaign_id: int = 0, customer_ids: list[int] | None = None,
         return failure("nothing_chosen", "Say which emails to reject: customer ids, or "
                        "all_remaining=true.")
     try:
-        campaign, moved = reject(campaign_id, customer_ids or None, reason)
+        campaign, moved = reject(campaign_id, customer_ids or None, reason,
+                                 actor=_actor(tool_context))
     except CampaignError as err:
         return failure("unknown_campaign", str(err))
     return _report({**_summary(campaign), "rejected": moved,
@@ -343,10 +358,15 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
         confirmation_code: The code the marketer typed to confirm.
     """
     settings = get_settings()
+    if _in_app(tool_context):
+        return failure("confirm_in_campaigns_tab", "In the app, sending is confirmed in the "
+                       "Campaigns tab: open it, pick the campaign, press “Prepare send…” and "
+                       "type the code it shows. Nothing has been sent.")
     confirmation_code = str(confirmation_code or "")
     if not confirmation_code.strip():
         try:
-            plan = await asyncio.to_thread(prepare_send, campaign_id, settings)
+            plan = await asyncio.to_thread(prepare_send, campaign_id, settings,
+                                           actor=_actor(tool_context))
         except _FAILURES as err:
             return failure("send_refused", str(err))
         return _send({"status": "confirmation_required", "campaign_id": plan.campaign_id,
@@ -363,7 +383,8 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
                        f"them to type the confirmation code themselves (\"confirm send "
                        f"{code}\"), then call send_campaign again.")
     try:
-        report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings)
+        report = await asyncio.to_thread(send_confirmed, campaign_id, code, settings,
+                                         actor=_actor(tool_context))
         campaign = resolve_campaign(report.campaign_id, campaign_store())
     except _FAILURES as err:
         return failure("send_refused", str(err))
@@ -374,6 +395,17 @@ async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",
         result["message"] += f" Stopped early: {report.error} Run send_campaign again later " \
                              "to send the rest; nothing already sent will be sent twice."
     return result
+
+
+def _in_app(tool_context: ToolContext | None) -> bool:
+    return tool_context is not None and APP_ACTOR in tool_context.state
+
+
+def _actor(tool_context: ToolContext | None) -> str:
+    """Who acts, for the campaign's history: the app's user, else the chat's."""
+    if tool_context is None:
+        return "chat"
+    return str(tool_context.state.get(APP_ACTOR) or f"chat:{tool_context.user_id}")
 
 
 def _typed_by_user(code: str, tool_context: ToolContext | None) -> bool:

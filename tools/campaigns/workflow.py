@@ -4,7 +4,10 @@ Drafting runs in batches of customers (one set of warehouse reads per batch) wit
 number of emails written at once (``CYMBAL_CAMPAIGN_DRAFT_CONCURRENCY``), saving each batch
 as it finishes and reporting progress, so a long campaign can be watched and an interrupted
 one keeps what was drafted. Edits re-draft and re-validate; an edited email needs approving
-again. Sending and exporting live in ``tools.campaigns.delivery``.
+again. Approvals and rejections record who made them (``actor``); the app approves in two
+steps, a code for exactly the drafts shown, then that code typed back
+(``request_approval``, ``approve_confirmed``). Sending and exporting live in
+``tools.campaigns.delivery``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -210,26 +213,72 @@ async def edit_campaign(campaign_id: int, changes: dict[str, Any],
 
 
 def approve(campaign_id: int, customer_ids: list[int] | None = None,
-            settings: Settings | None = None) -> tuple[Campaign, list[int], list[int]]:
+            settings: Settings | None = None, *,
+            actor: str) -> tuple[Campaign, list[int], list[int]]:
     """Approve valid emails: the listed ones, or every valid draft. Returns the campaign, the
     approved ids and the listed ids that could not be approved (invalid or not drafts)."""
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
     sources = ("draft",) if customer_ids is None else ("draft", "rejected", "failed",
                                                         "uncertain")
-    moved = store.transition(campaign.id, customer_ids, "approved", sources, only_valid=True,
-                             detail="approved by the marketer")
+    moved = _approve(store, campaign.id, customer_ids, sources, actor)
     refused = sorted(set(customer_ids or []) - set(moved))
     return resolve_campaign(campaign.id, store), moved, refused
 
 
+def _approve(store: CampaignStore, campaign_id: int, customer_ids: list[int] | None,
+             sources: tuple[str, ...], actor: str) -> list[int]:
+    return store.transition(campaign_id, customer_ids, "approved", sources, only_valid=True,
+                            detail=f"approved by {actor}", actor=actor)
+
+
+@dataclass
+class ApprovalPlan:
+    campaign_id: int
+    emails: int
+    confirmation_code: str
+    expires_in_s: int
+
+
+def _valid_drafts(store: CampaignStore, campaign_id: int) -> list[dict[str, Any]]:
+    return [e for e in store.emails(campaign_id, statuses=("draft",)) if e["valid"]]
+
+
+def request_approval(campaign_id: int, settings: Settings | None = None, *,
+                     actor: str) -> ApprovalPlan:
+    """Step one of approving every valid draft: a code for exactly the drafts valid now."""
+    settings = settings or get_settings()
+    store = campaign_store(settings)
+    campaign = resolve_campaign(campaign_id, store)
+    drafts = _valid_drafts(store, campaign.id)
+    if not drafts:
+        raise CampaignError("No valid drafts to approve.")
+    code = store.issue_confirmation(campaign.id, "approve", drafts,
+                                    settings.campaign_confirmation_ttl_s, actor)
+    return ApprovalPlan(campaign.id, len(drafts), code, settings.campaign_confirmation_ttl_s)
+
+
+def approve_confirmed(campaign_id: int, confirmation_code: str,
+                      settings: Settings | None = None, *,
+                      actor: str) -> tuple[Campaign, list[int]]:
+    """Step two: approve the drafts ``confirmation_code`` covers, if none changed since."""
+    store = campaign_store(settings)
+    campaign = resolve_campaign(campaign_id, store)
+    drafts = _valid_drafts(store, campaign.id)
+    refusal = store.use_confirmation(campaign.id, "approve", confirmation_code, drafts, actor)
+    if refusal:
+        raise CampaignError(refusal)
+    moved = _approve(store, campaign.id, [e["customer_id"] for e in drafts], ("draft",), actor)
+    return resolve_campaign(campaign.id, store), moved
+
+
 def reject(campaign_id: int, customer_ids: list[int] | None = None, reason: str = "",
-           settings: Settings | None = None) -> tuple[Campaign, list[int]]:
+           settings: Settings | None = None, *, actor: str) -> tuple[Campaign, list[int]]:
     """Reject emails (the listed ones, or every draft and approved email) so they are never
     sent or exported."""
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
     moved = store.transition(campaign.id, customer_ids, "rejected",
                              ("draft", "approved", "failed", "uncertain"),
-                             detail=reason or "rejected by the marketer")
+                             detail=reason or f"rejected by {actor}", actor=actor)
     return resolve_campaign(campaign.id, store), moved
