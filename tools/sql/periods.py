@@ -93,6 +93,31 @@ def since_month(year: int, month: int, anchor: dt.date) -> SlotValue:
                   f"since {calendar.month_name[month]} {year}", f"{year}년 {month}월 이후")
 
 
+def since_day(day: dt.date, anchor: dt.date) -> SlotValue | None:
+    """From ``day`` up to and including the latest data date."""
+    if day > anchor:
+        return None
+    return period(day, anchor + dt.timedelta(days=1), f"since {day.isoformat()}",
+                  f"{day.isoformat()} 이후")
+
+
+def _day(year: int, month: int, day: str) -> dt.date | None:
+    try:
+        return dt.date(year, month, int(day))
+    except ValueError:
+        return None
+
+
+def _since(day: dt.date | None, anchor: dt.date, after: bool = False) -> SlotValue | None:
+    if day is None:
+        return None
+    return since_day(day + dt.timedelta(days=1 if after else 0), anchor)
+
+
+def _days(first: dt.date | None, last: dt.date | None) -> SlotValue | None:
+    return day_range(first, last) if first and last and first <= last else None
+
+
 def _relative(kind: str, anchor: dt.date, back: int) -> SlotValue:
     if kind == "month":
         first = _add_months(anchor.replace(day=1), -back)
@@ -137,6 +162,21 @@ _RULES: list[Rule] = [
                 + _MONTH_WORD + r"(?:\s+(\d{4}))?\b", re.I),
      lambda m, a: month_range(_year(m.group(3), a), _month_of(m.group(1)), _month_of(m.group(2)))
      if _month_of(m.group(1)) <= _month_of(m.group(2)) else None),
+    (re.compile(r"\b" + _MONTH_WORD + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to|through|until|and)\s*"
+                + r"(?:" + _MONTH_WORD + r"\.?\s+)?(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b", re.I),
+     lambda m, a: _days(_day(_year(m.group(5), a), _month_of(m.group(1)), m.group(2)),
+                        _day(_year(m.group(5), a), _month_of(m.group(3) or m.group(1)), m.group(4)))),
+    (re.compile(r"\b(since|after|starting(?:\s+from)?|from)\s+(?:the\s+)?" + _MONTH_WORD
+                + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b(?!\s*(?:-|to|through|until|and)\s)", re.I),
+     lambda m, a: _since(_day(_year(m.group(4), a), _month_of(m.group(2)), m.group(3)), a,
+                         after=m.group(1).lower() == "after")),
+    (re.compile(r"\b(since|after|starting(?:\s+from)?|from)\s+(\d{4})-(\d{2})-(\d{2})\b(?!\s*(?:-|to|through|until|~)\s*\d)", re.I),
+     lambda m, a: _since(_day(int(m.group(2)), int(m.group(3)), m.group(4)), a,
+                         after=m.group(1).lower() == "after")),
+    (re.compile(r"\b" + _MONTH_WORD + r"\.?\s*(?:-|–|~|to|through)\s*" + _MONTH_WORD
+                + r"\.?(?:\s+(\d{4}))?\b", re.I),
+     lambda m, a: month_range(_year(m.group(3), a), _month_of(m.group(1)), _month_of(m.group(2)))
+     if _month_of(m.group(1)) <= _month_of(m.group(2)) else None),
     (re.compile(r"\bsince\s+" + _MONTH_WORD + r"(?:\s+(\d{4}))?\b", re.I),
      lambda m, a: since_month(_year(m.group(2), a), _month_of(m.group(1)), a)),
     (re.compile(r"\b(?:(?:in|during|for|of|over)\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,3})\s+(days?|weeks?|months?)\b", re.I),
@@ -169,6 +209,9 @@ _RULES: list[Rule] = [
     (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(?:부터|~|-)\s*(\d{{1,2}})월(?:\s*까지)?"),
      lambda m, a: month_range(_year(m.group(1), a, m.group(2)), int(m.group(3)), int(m.group(4)))
      if 1 <= int(m.group(3)) <= int(m.group(4)) <= 12 else None),
+    (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(\d{{1,2}})일\s*(이후|부터|다음)"),
+     lambda m, a: _since(_day(_year(m.group(1), a, m.group(2)), int(m.group(3)), m.group(4))
+                         if 1 <= int(m.group(3)) <= 12 else None, a, after=m.group(5) == "다음")),
     (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(?:이후|부터)"),
      lambda m, a: since_month(_year(m.group(1), a, m.group(2)), int(m.group(3)), a)
      if 1 <= int(m.group(3)) <= 12 else None),

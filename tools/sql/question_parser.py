@@ -470,8 +470,8 @@ class QuestionReader:
         periods = [m for m in parts.mentions if m.type == "period"]
         if not periods:
             return None
-        if len(periods) > 1:
-            raise PlanError("two time windows")
+        if len({(m.value.start, m.value.end) for m in periods}) > 1:
+            raise PlanError("two time windows")  # one said twice is fine: "Q4 (Oct-Dec)"
         parts.use_role("time_on")
         return period_of(periods[0])
 
