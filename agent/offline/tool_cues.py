@@ -58,5 +58,7 @@ def _contains(forms: list[str], phrases: Phrases) -> bool:
 
 
 def _same(form: str, cue: str) -> bool:
+    """The cue, or the cue with one slip: not another form of the word ("recommended")."""
     return form == cue or (len(cue) >= TYPO_MIN_LENGTH and cue.isascii()
+                           and abs(len(form) - len(cue)) <= 1
                            and fuzz.ratio(form, cue) >= TYPO_MIN_RATIO)
