@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from agent.runner import APP_NAME, DEFAULT_USER, ChatService, sqlite_sessions
@@ -132,7 +133,9 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
 
 
 @pytest.mark.parametrize("questions", [
-    ["show me customer emails in Busan", "부산 고객 이메일 보여줘"],
+    # a read question never acts ("show me customer emails in Busan" is declined offline):
+    # the campaign drafts are where the offline model's results carry customers' addresses
+    ["create a win-back campaign for unhappy customers in Busan", "부산 불만 고객 대상 캠페인 만들어줘"],
     ["look up customer {named}", "reviews from Busan saying the lid leaks"],
 ])
 def test_the_offline_agent_and_the_result_panel_show_no_address(
@@ -180,7 +183,7 @@ def test_a_hosted_model_receives_no_address(poisoned_settings: Settings,
         handler = ChatHandler(ChatService(), tmp_path / "downloads")
 
         async def turn() -> list[Any]:
-            return [view async for view in handler.respond("contacts?", [], "")]
+            return [view async for view in handler.respond("contacts?", [], "", gr.Request())]
         views = asyncio.run(turn())
     received = json.dumps([r["body"] for r in stub.generate_requests], ensure_ascii=False)
     assert_masked(received, poisoned_data, "what the provider received")
