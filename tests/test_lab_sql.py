@@ -266,6 +266,15 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("LOG(8, 2)", 3.0),
     ("LOG10(100)", 2.0),
     ("EXP(0)", 1.0),
+    ("RANGE_BUCKET(20, [0, 10, 20, 30, 40])", 3),
+    ("RANGE_BUCKET(25, [0, 10, 20, 30, 40])", 3),
+    ("RANGE_BUCKET(-10, [5, 10, 20, 30, 40])", 0),
+    ("RANGE_BUCKET(80, [0, 10, 20, 30, 40])", 5),
+    ("RANGE_BUCKET(80, ARRAY<INT64>[])", 0),
+    ("RANGE_BUCKET(NULL, [0, 10, 20, 30, 40])", None),
+    ("RANGE_BUCKET(CAST('NaN' AS FLOAT64), [0.0, 1.5])", None),
+    ("RANGE_BUCKET('a', ['a', 'b', 'c', 'd'])", 1),
+    ("RANGE_BUCKET(1.2, [1, 1.2, 1.4, 1.6])", 2),
     # strings
     ("CONCAT('a', NULL)", None),
     ("CONCAT('a', 'b', 'c')", "abc"),
@@ -633,3 +642,18 @@ def test_aggregates_bigquery_answers_exactly(warehouse: DuckDBWarehouse) -> None
                 " AS x") == [[200]]
     assert rows(warehouse, "SELECT ARRAY_AGG(x ORDER BY x DESC LIMIT 2) "
                 "FROM UNNEST([3, 1, 2]) AS x") == [[[3, 2]]]
+
+
+def test_range_bucket_buckets_columns_and_fails_as_bigquery(warehouse: DuckDBWarehouse) -> None:
+    """RANGE_BUCKET counts the boundaries <= the point; BigQuery fails on boundaries that are
+    unsorted or hold NULL, and on a point whose type differs from theirs."""
+    assert rows(warehouse, "SELECT RANGE_BUCKET(age, [30, 40, 60]) AS b, COUNT(*) AS n "
+                "FROM customers GROUP BY b ORDER BY b") == [[0, 2], [1, 2], [2, 1], [3, 1]]
+    for boundaries in ("[0, 20, 10]", "[0, NULL, 10]"):
+        with pytest.raises(SqlError) as err:
+            warehouse.run_query(f"SELECT RANGE_BUCKET(5, {boundaries})")
+        assert err.value.code == "execution_error"
+        assert "sorted" in err.value.message
+    with pytest.raises(SqlError) as err:
+        warehouse.run_query("SELECT RANGE_BUCKET(1.2, [1, 2, 4, 6])")
+    assert err.value.code == "unsupported"

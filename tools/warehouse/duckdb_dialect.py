@@ -50,7 +50,7 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.GenerateDateArray, exp.WeekStart,
     # numbers
     exp.Abs, exp.Ceil, exp.Exp, exp.Floor, exp.Greatest, exp.Least, exp.Ln, exp.Log,
-    exp.Pow, exp.Round, exp.SafeDivide, exp.Sign, exp.Sqrt, exp.Trunc,
+    exp.Pow, exp.Round, exp.SafeDivide, exp.Sign, exp.Sqrt, exp.Trunc, exp.RangeBucket,
     # strings, regular expressions, JSON
     exp.Concat, exp.Contains, exp.EndsWith, exp.Format, exp.Initcap, exp.Left, exp.Length,
     exp.Levenshtein, exp.Lower, exp.Pad, exp.RegexpExtract, exp.RegexpExtractAll,
@@ -81,6 +81,10 @@ _NON_READ_NODES: tuple[type[exp.Expr], ...] = (
 _TEXT = frozenset({exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR, exp.DType.NVARCHAR,
                    exp.DType.NCHAR})
 _FLOAT = frozenset({exp.DType.DOUBLE, exp.DType.FLOAT})
+_BIGQUERY_TYPES = (  # each set is one BigQuery type (INT64, STRING, FLOAT64, …)
+    frozenset(exp.DataType.INTEGER_TYPES), _TEXT, _FLOAT, *(frozenset({kind}) for kind in (
+        exp.DType.DATE, exp.DType.DATETIME, exp.DType.TIMESTAMPTZ, exp.DType.DECIMAL,
+        exp.DType.BIGDECIMAL)))
 _DATETIMES = frozenset({exp.DType.DATETIME, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ,
                         exp.DType.TIMESTAMPLTZ})
 # An INT64 literal as BigQuery reads one: decimal digits or 0x-hex, optional sign/blanks.
@@ -471,6 +475,37 @@ def _fix_array_agg_limit(node: exp.Expr) -> None:
         agg, exp.Literal.number(1), exp.Literal.number(count)]))
 
 
+def _fix_range_bucket(node: exp.Expr) -> None:
+    """RANGE_BUCKET(point, boundaries): how many boundaries are <= point; NULL for a NULL or
+    NaN point; an error, as on BigQuery, if the boundaries hold NULL or NaN or are unsorted."""
+    point, bounds = node.this, node.expression
+    array = bounds.type
+    element = array.expressions[0].this if array is not None and array.expressions else None
+    kind = element if isinstance(point, exp.Null) else _type(point)
+    if kind is None or not any({kind, element} <= family for family in _BIGQUERY_TYPES):
+        raise _unsupported("RANGE_BUCKET with a point and boundaries of different or unknown "
+                           "types", "CAST the point and the boundaries to one type.")
+    bad: exp.Expr = exp.or_(
+        exp.LT(this=exp.Anonymous(this="LIST_COUNT", expressions=[bounds.copy()]),
+               expression=exp.ArraySize(this=bounds.copy())),
+        exp.NEQ(this=exp.Anonymous(this="LIST_SORT", expressions=[bounds.copy()]),
+                expression=bounds.copy()))
+    missing: exp.Expr = exp.Is(this=point.copy(), expression=exp.Null())
+    if kind in _FLOAT:
+        nan = exp.Cast(this=exp.Literal.string("NaN"), to=exp.DataType.build("DOUBLE"))
+        bad = exp.or_(bad, exp.Anonymous(this="LIST_CONTAINS", expressions=[bounds.copy(), nan]))
+        missing = exp.or_(missing, exp.IsNan(this=point.copy()))
+    used = {identifier.name for identifier in point.find_all(exp.Identifier)}
+    name = next(f"bound{i}" for i in range(len(used) + 1) if f"bound{i}" not in used)
+    below = exp.Lambda(this=exp.LTE(this=exp.to_identifier(name), expression=point.copy()),
+                       expressions=[exp.to_identifier(name)])
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(
+        "RANGE_BUCKET boundaries must be sorted in ascending order and hold no NULL or NaN")])
+    count = exp.ArraySize(this=exp.ArrayFilter(this=bounds, expression=below))
+    node.replace(exp.Case(ifs=[exp.If(this=bad, true=refuse),
+                               exp.If(this=missing, true=exp.Null())], default=count))
+
+
 def _fix_float_literal(node: exp.Expr) -> None:
     """BigQuery reads 2.5 as FLOAT64; DuckDB would read an exact DECIMAL."""
     if node.is_number and not node.is_int and not isinstance(node.parent, exp.TableSample):
@@ -489,6 +524,7 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
     exp.Like: _fix_like, exp.Literal: _fix_float_literal,
     exp.ApproxQuantiles: _fix_approx_quantiles, exp.ApproxDistinct: _fix_approx_distinct,
     exp.ByteLength: _fix_byte_length, exp.ArrayAgg: _fix_array_agg_limit,
+    exp.RangeBucket: _fix_range_bucket,
 }
 
 
