@@ -339,6 +339,18 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("JSON_VALUE('{\"a\": [1, 2]}', '$.a[1]')", "2"),
     ("JSON_EXTRACT('{\"a\": {\"b\": 1}}', '$.a')", "{\"b\":1}"),
     ("TO_JSON_STRING(STRUCT(1 AS a, 'x' AS b))", "{\"a\":1,\"b\":\"x\"}"),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"fruits\": [\"apples\", \"oranges\"]}', '$.fruits')",
+     ["apples", "oranges"]),
+    ("JSON_EXTRACT_STRING_ARRAY('[\"foo\", \"bar\", \"baz\"]', '$')", ["foo", "bar", "baz"]),
+    ("JSON_EXTRACT_STRING_ARRAY('[1, 2, 3]')", ["1", "2", "3"]),
+    (r"JSON_EXTRACT_STRING_ARRAY('[true, \"a\\\"b\", \"\\u00e9\"]')", ["true", 'a"b', "é"]),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a.b\": {\"c\": [\"world\"]}}', \"$['a.b'].c\")", ["world"]),
+    ("JSON_EXTRACT_STRING_ARRAY('}}', '$')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [\"foo\"]}', '$.b')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": \"foo\"}', '$')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [{\"b\": \"foo\"}, {\"b\": \"bar\"}]}', '$.a')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [10, {\"b\": 20}]}', '$.a')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": \"foo\", \"b\": []}', '$.b')", []),
     # three-valued logic and conditionals
     ("TRUE AND NULL", None),
     ("NULL OR TRUE", True),
@@ -657,3 +669,14 @@ def test_range_bucket_buckets_columns_and_fails_as_bigquery(warehouse: DuckDBWar
     with pytest.raises(SqlError) as err:
         warehouse.run_query("SELECT RANGE_BUCKET(1.2, [1, 2, 4, 6])")
     assert err.value.code == "unsupported"
+
+
+def test_json_extract_string_array_reads_columns_and_fails_as_bigquery(
+        warehouse: DuckDBWarehouse) -> None:
+    """A JSON null in the array is an error on BigQuery (an ARRAY cannot hold NULL)."""
+    assert rows(warehouse, "SELECT ARRAY_LENGTH(JSON_EXTRACT_STRING_ARRAY(analysis, "
+                "'$.keywords')) AS n, COUNT(*) AS c FROM review_analysis GROUP BY n") == [[0, 9]]
+    with pytest.raises(SqlError) as err:
+        warehouse.run_query("SELECT JSON_EXTRACT_STRING_ARRAY('[\"world\", 1, null]')")
+    assert err.value.code == "execution_error"
+    assert "NULL" in err.value.message

@@ -56,7 +56,7 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.Levenshtein, exp.Lower, exp.Pad, exp.RegexpExtract, exp.RegexpExtractAll,
     exp.RegexpLike, exp.RegexpReplace, exp.Repeat, exp.Replace, exp.Reverse, exp.Right,
     exp.Split, exp.StartsWith, exp.StrPosition, exp.Substring, exp.Trim, exp.Upper,
-    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat, exp.ByteLength,
+    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat, exp.ByteLength, exp.JSONValueArray,
     # arrays and structs
     exp.Array, exp.ArraySize, exp.ArrayToString, exp.GenerateSeries, exp.Struct, exp.Unnest,
     exp.Exists,
@@ -506,6 +506,37 @@ def _fix_range_bucket(node: exp.Expr) -> None:
                                exp.If(this=missing, true=exp.Null())], default=count))
 
 
+def _fix_json_string_array(node: exp.Expr) -> None:
+    """JSON_EXTRACT_STRING_ARRAY(json, path): the array's scalars as unquoted strings; NULL for
+    invalid JSON, a path matching nothing or no array, or an array holding an object or array;
+    an error, as on BigQuery, for an array holding a JSON null."""
+    document, path = node.this, node.expression
+    if _type(document) not in _TEXT or not isinstance(path, exp.JSONPath):
+        raise _unsupported("JSON_EXTRACT_STRING_ARRAY other than of a STRING at a literal path",
+                           "CAST the JSON to STRING and write the path as a literal.")
+    elements = path.copy()
+    elements.append("expressions", exp.JSONPathSubscript(this=exp.JSONPathWildcard()))
+
+    def json_type(at: exp.Expr) -> exp.Expr:
+        return exp.Anonymous(this="JSON_TYPE", expressions=[document.copy(), at.copy()])
+
+    def types(*names: str) -> exp.Array:
+        return exp.Array(expressions=[exp.Literal.string(name) for name in names])
+
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(
+        "JSON_EXTRACT_STRING_ARRAY cannot return an array holding NULL (a JSON null)")])
+    node.replace(exp.Case(ifs=[
+        exp.If(this=exp.Not(this=exp.Anonymous(this="JSON_VALID", expressions=[document.copy()])),
+               true=exp.Null()),
+        exp.If(this=exp.NullSafeNEQ(this=json_type(path), expression=exp.Literal.string("ARRAY")),
+               true=exp.Null()),
+        exp.If(this=exp.Anonymous(this="LIST_HAS_ANY", expressions=[
+            json_type(elements), types("OBJECT", "ARRAY")]), true=exp.Null()),
+        exp.If(this=exp.Anonymous(this="LIST_HAS_ANY", expressions=[
+            json_type(elements), types("NULL")]), true=refuse),
+    ], default=exp.Anonymous(this="JSON_EXTRACT_STRING", expressions=[document, elements])))
+
+
 def _fix_float_literal(node: exp.Expr) -> None:
     """BigQuery reads 2.5 as FLOAT64; DuckDB would read an exact DECIMAL."""
     if node.is_number and not node.is_int and not isinstance(node.parent, exp.TableSample):
@@ -524,7 +555,7 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
     exp.Like: _fix_like, exp.Literal: _fix_float_literal,
     exp.ApproxQuantiles: _fix_approx_quantiles, exp.ApproxDistinct: _fix_approx_distinct,
     exp.ByteLength: _fix_byte_length, exp.ArrayAgg: _fix_array_agg_limit,
-    exp.RangeBucket: _fix_range_bucket,
+    exp.RangeBucket: _fix_range_bucket, exp.JSONValueArray: _fix_json_string_array,
 }
 
 
