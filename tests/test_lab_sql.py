@@ -370,6 +370,13 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("(SELECT APPROX_QUANTILES(x, 4) FROM UNNEST(GENERATE_ARRAY(1, 9)) AS x)", [1, 3, 5, 7, 9]),
     ("(SELECT APPROX_QUANTILES(x, 2) FROM UNNEST([1.5, 100.0, 2.5, NULL]) AS x)",
      [1.5, 2.5, 100.0]),
+    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', "
+     "'banana']) AS x)", [{"value": "pear", "count": 3}, {"value": "apple", "count": 2}]),
+    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST([NULL, 'pear', 'pear', 'pear', 'apple', NULL])"
+     " AS x)", [{"value": "pear", "count": 3}, {"value": None, "count": 2}]),
+    ("(SELECT APPROX_TOP_COUNT(x, 5) FROM UNNEST([1, 1, 2]) AS x)",
+     [{"value": 1, "count": 2}, {"value": 2, "count": 1}]),
+    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(ARRAY<STRING>[]) AS x)", None),
     ("2 IN UNNEST([1, 2])", True),
     ("(SELECT ANY_VALUE(x HAVING MAX y) FROM UNNEST([STRUCT('a' AS x, 1 AS y), "
      "STRUCT('b' AS x, 3 AS y), STRUCT('c' AS x, 2 AS y)]))", "b"),
@@ -566,7 +573,7 @@ def test_bad_int64_string_is_an_error_as_on_bigquery(warehouse: DuckDBWarehouse)
     ("SELECT STRING_AGG(review_text, ' ' LIMIT 2) FROM customer_reviews", "LIMIT inside"),
     ("SELECT LAX_INT64(PARSE_JSON('{\"a\": 1}'))", "LAX_INT64"),
     ("SELECT IEEE_DIVIDE(1, 0)", "IEEE_DIVIDE"),
-    ("SELECT APPROX_TOP_COUNT(gender, 2) FROM customers", "APPROX_TOP_COUNT"),
+    ("SELECT APPROX_TOP_SUM(gender, age, 2) FROM customers", "APPROX_TOP_SUM"),
     ("SELECT SAFE.SUBSTR('abc', 1)", "SAFE"),
     ("SELECT EXTRACT(WEEK(TUESDAY) FROM DATE '2024-01-07')", "WEEK(TUESDAY)"),
     ("SELECT FORMAT_DATE('%g', DATE '2024-01-07')", "'%g'"),
@@ -649,11 +656,14 @@ def test_every_verified_function_is_exercised_here() -> None:
 
 def test_aggregates_bigquery_answers_exactly(warehouse: DuckDBWarehouse) -> None:
     """APPROX_COUNT_DISTINCT is exact at small cardinalities on BigQuery (DuckDB's HyperLogLog
-    said 204 for 200); ARRAY_AGG … LIMIT n keeps the first n of the ordered aggregate."""
+    said 204 for 200); ARRAY_AGG … LIMIT n keeps the first n of the ordered aggregate;
+    APPROX_TOP_COUNT counts exactly, most frequent first."""
     assert rows(warehouse, "SELECT APPROX_COUNT_DISTINCT(x) FROM UNNEST(GENERATE_ARRAY(1, 200))"
                 " AS x") == [[200]]
     assert rows(warehouse, "SELECT ARRAY_AGG(x ORDER BY x DESC LIMIT 2) "
                 "FROM UNNEST([3, 1, 2]) AS x") == [[[3, 2]]]
+    assert rows(warehouse, "SELECT APPROX_TOP_COUNT(product_id, 2) FROM customer_reviews") == [
+        [[{"value": 101, "count": 4}, {"value": 102, "count": 3}]]]
 
 
 def test_range_bucket_buckets_columns_and_fails_as_bigquery(warehouse: DuckDBWarehouse) -> None:

@@ -38,6 +38,7 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.Variance, exp.VariancePop, exp.CumeDist, exp.DenseRank, exp.FirstValue, exp.Lag,
     exp.LastValue, exp.Lead, exp.NthValue, exp.Ntile, exp.PercentRank, exp.PercentileCont,
     exp.PercentileDisc, exp.Rank, exp.RowNumber, exp.ApproxDistinct, exp.ApproxQuantiles,
+    exp.ApproxTopK,
     # logic, conditionals and conversion
     exp.And, exp.Or, exp.Case, exp.Cast, exp.Coalesce, exp.If, exp.Nullif, exp.TryCast,
     # dates and times
@@ -451,6 +452,28 @@ def _fix_approx_distinct(node: exp.Expr) -> None:
     node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
 
 
+# APPROX_TOP_COUNT, exactly: the counts of HISTOGRAM (of a struct, so NULL is counted too),
+# most frequent first, as ARRAY<STRUCT<value, count INT64>>; NULL over no rows.
+_TOP_COUNT = ("LIST_SLICE(LIST_TRANSFORM(LIST_SORT(LIST_TRANSFORM(MAP_ENTRIES(HISTOGRAM("
+              "{'v': top_count_value})), LAMBDA e: {'count': CAST(e.value AS BIGINT), "
+              "'value': e.key.v}), 'DESC'), LAMBDA e: {'value': e.value, 'count': e.count}), "
+              "1, top_count_number)")
+
+
+def _fix_approx_top_count(node: exp.Expr) -> None:
+    """APPROX_TOP_COUNT(x, n): the n most frequent values with their counts (exact)."""
+    count = _int_value(node.expression)
+    if count is None or count < 1:
+        raise _unsupported("APPROX_TOP_COUNT other than APPROX_TOP_COUNT(x, n), n >= 1")
+    top = sqlglot.parse_one(_TOP_COUNT, read="duckdb")
+    for column in list(top.find_all(exp.Column)):
+        if column.name == "top_count_value":
+            column.replace(node.this)
+        elif column.name == "top_count_number":
+            column.replace(exp.Literal.number(count))
+    node.replace(top)
+
+
 def _fix_byte_length(node: exp.Expr) -> None:
     """BYTE_LENGTH: UTF-8 bytes of a STRING (DuckDB strlen) or the size of BYTES."""
     kind = _type(node.this)
@@ -554,6 +577,7 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
     exp.CurrentDatetime: _fix_current_datetime, exp.Cast: _fix_cast, exp.TryCast: _fix_cast,
     exp.Like: _fix_like, exp.Literal: _fix_float_literal,
     exp.ApproxQuantiles: _fix_approx_quantiles, exp.ApproxDistinct: _fix_approx_distinct,
+    exp.ApproxTopK: _fix_approx_top_count,
     exp.ByteLength: _fix_byte_length, exp.ArrayAgg: _fix_array_agg_limit,
     exp.RangeBucket: _fix_range_bucket, exp.JSONValueArray: _fix_json_string_array,
 }
