@@ -370,10 +370,12 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("(SELECT APPROX_QUANTILES(x, 4) FROM UNNEST(GENERATE_ARRAY(1, 9)) AS x)", [1, 3, 5, 7, 9]),
     ("(SELECT APPROX_QUANTILES(x, 2) FROM UNNEST([1.5, 100.0, 2.5, NULL]) AS x)",
      [1.5, 2.5, 100.0]),
-    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', "
-     "'banana']) AS x)", [{"value": "pear", "count": 3}, {"value": "apple", "count": 2}]),
-    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST([NULL, 'pear', 'pear', 'pear', 'apple', NULL])"
-     " AS x)", [{"value": "pear", "count": 3}, {"value": None, "count": 2}]),
+    (("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', "
+      "'banana']) AS x)"),
+     [{"value": "pear", "count": 3}, {"value": "apple", "count": 2}]),
+    (("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST([NULL, 'pear', 'pear', 'pear', 'apple', "
+      "NULL]) AS x)"),
+     [{"value": "pear", "count": 3}, {"value": None, "count": 2}]),
     ("(SELECT APPROX_TOP_COUNT(x, 5) FROM UNNEST([1, 1, 2]) AS x)",
      [{"value": 1, "count": 2}, {"value": 2, "count": 1}]),
     ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(ARRAY<STRING>[]) AS x)", None),
