@@ -576,6 +576,7 @@ def test_bad_int64_string_is_an_error_as_on_bigquery(warehouse: DuckDBWarehouse)
     ("SELECT LAX_INT64(PARSE_JSON('{\"a\": 1}'))", "LAX_INT64"),
     ("SELECT IEEE_DIVIDE(1, 0)", "IEEE_DIVIDE"),
     ("SELECT APPROX_TOP_SUM(gender, age, 2) FROM customers", "APPROX_TOP_SUM"),
+    ("SELECT JSON_VALUE_ARRAY('[\"a\"]')", "JSON_VALUE_ARRAY"),
     ("SELECT SAFE.SUBSTR('abc', 1)", "SAFE"),
     ("SELECT EXTRACT(WEEK(TUESDAY) FROM DATE '2024-01-07')", "WEEK(TUESDAY)"),
     ("SELECT FORMAT_DATE('%g', DATE '2024-01-07')", "'%g'"),

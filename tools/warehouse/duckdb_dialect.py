@@ -534,6 +534,8 @@ def _fix_json_string_array(node: exp.Expr) -> None:
     invalid JSON, a path matching nothing or no array, or an array holding an object or array;
     an error, as on BigQuery, for an array holding a JSON null."""
     document, path = node.this, node.expression
+    if node.meta.get("bigquery_name") != "JSON_EXTRACT_STRING_ARRAY":  # JSON_VALUE_ARRAY
+        raise _unsupported("JSON_VALUE_ARRAY()", "Use JSON_EXTRACT_STRING_ARRAY.")
     if _type(document) not in _TEXT or not isinstance(path, exp.JSONPath):
         raise _unsupported("JSON_EXTRACT_STRING_ARRAY other than of a STRING at a literal path",
                            "CAST the JSON to STRING and write the path as a literal.")
