@@ -266,6 +266,15 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("LOG(8, 2)", 3.0),
     ("LOG10(100)", 2.0),
     ("EXP(0)", 1.0),
+    ("RANGE_BUCKET(20, [0, 10, 20, 30, 40])", 3),
+    ("RANGE_BUCKET(25, [0, 10, 20, 30, 40])", 3),
+    ("RANGE_BUCKET(-10, [5, 10, 20, 30, 40])", 0),
+    ("RANGE_BUCKET(80, [0, 10, 20, 30, 40])", 5),
+    ("RANGE_BUCKET(80, ARRAY<INT64>[])", 0),
+    ("RANGE_BUCKET(NULL, [0, 10, 20, 30, 40])", None),
+    ("RANGE_BUCKET(CAST('NaN' AS FLOAT64), [0.0, 1.5])", None),
+    ("RANGE_BUCKET('a', ['a', 'b', 'c', 'd'])", 1),
+    ("RANGE_BUCKET(1.2, [1, 1.2, 1.4, 1.6])", 2),
     # strings
     ("CONCAT('a', NULL)", None),
     ("CONCAT('a', 'b', 'c')", "abc"),
@@ -330,6 +339,18 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("JSON_VALUE('{\"a\": [1, 2]}', '$.a[1]')", "2"),
     ("JSON_EXTRACT('{\"a\": {\"b\": 1}}', '$.a')", "{\"b\":1}"),
     ("TO_JSON_STRING(STRUCT(1 AS a, 'x' AS b))", "{\"a\":1,\"b\":\"x\"}"),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"fruits\": [\"apples\", \"oranges\"]}', '$.fruits')",
+     ["apples", "oranges"]),
+    ("JSON_EXTRACT_STRING_ARRAY('[\"foo\", \"bar\", \"baz\"]', '$')", ["foo", "bar", "baz"]),
+    ("JSON_EXTRACT_STRING_ARRAY('[1, 2, 3]')", ["1", "2", "3"]),
+    (r"JSON_EXTRACT_STRING_ARRAY('[true, \"a\\\"b\", \"\\u00e9\"]')", ["true", 'a"b', "é"]),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a.b\": {\"c\": [\"world\"]}}', \"$['a.b'].c\")", ["world"]),
+    ("JSON_EXTRACT_STRING_ARRAY('}}', '$')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [\"foo\"]}', '$.b')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": \"foo\"}', '$')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [{\"b\": \"foo\"}, {\"b\": \"bar\"}]}', '$.a')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": [10, {\"b\": 20}]}', '$.a')", None),
+    ("JSON_EXTRACT_STRING_ARRAY('{\"a\": \"foo\", \"b\": []}', '$.b')", []),
     # three-valued logic and conditionals
     ("TRUE AND NULL", None),
     ("NULL OR TRUE", True),
@@ -349,6 +370,15 @@ SEMANTICS: list[tuple[str, Any]] = [
     ("(SELECT APPROX_QUANTILES(x, 4) FROM UNNEST(GENERATE_ARRAY(1, 9)) AS x)", [1, 3, 5, 7, 9]),
     ("(SELECT APPROX_QUANTILES(x, 2) FROM UNNEST([1.5, 100.0, 2.5, NULL]) AS x)",
      [1.5, 2.5, 100.0]),
+    (("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', "
+      "'banana']) AS x)"),
+     [{"value": "pear", "count": 3}, {"value": "apple", "count": 2}]),
+    (("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST([NULL, 'pear', 'pear', 'pear', 'apple', "
+      "NULL]) AS x)"),
+     [{"value": "pear", "count": 3}, {"value": None, "count": 2}]),
+    ("(SELECT APPROX_TOP_COUNT(x, 5) FROM UNNEST([1, 1, 2]) AS x)",
+     [{"value": 1, "count": 2}, {"value": 2, "count": 1}]),
+    ("(SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(ARRAY<STRING>[]) AS x)", None),
     ("2 IN UNNEST([1, 2])", True),
     ("(SELECT ANY_VALUE(x HAVING MAX y) FROM UNNEST([STRUCT('a' AS x, 1 AS y), "
      "STRUCT('b' AS x, 3 AS y), STRUCT('c' AS x, 2 AS y)]))", "b"),
@@ -545,7 +575,8 @@ def test_bad_int64_string_is_an_error_as_on_bigquery(warehouse: DuckDBWarehouse)
     ("SELECT STRING_AGG(review_text, ' ' LIMIT 2) FROM customer_reviews", "LIMIT inside"),
     ("SELECT LAX_INT64(PARSE_JSON('{\"a\": 1}'))", "LAX_INT64"),
     ("SELECT IEEE_DIVIDE(1, 0)", "IEEE_DIVIDE"),
-    ("SELECT APPROX_TOP_COUNT(gender, 2) FROM customers", "APPROX_TOP_COUNT"),
+    ("SELECT APPROX_TOP_SUM(gender, age, 2) FROM customers", "APPROX_TOP_SUM"),
+    ("SELECT JSON_VALUE_ARRAY('[\"a\"]')", "JSON_VALUE_ARRAY"),
     ("SELECT SAFE.SUBSTR('abc', 1)", "SAFE"),
     ("SELECT EXTRACT(WEEK(TUESDAY) FROM DATE '2024-01-07')", "WEEK(TUESDAY)"),
     ("SELECT FORMAT_DATE('%g', DATE '2024-01-07')", "'%g'"),
@@ -628,8 +659,37 @@ def test_every_verified_function_is_exercised_here() -> None:
 
 def test_aggregates_bigquery_answers_exactly(warehouse: DuckDBWarehouse) -> None:
     """APPROX_COUNT_DISTINCT is exact at small cardinalities on BigQuery (DuckDB's HyperLogLog
-    said 204 for 200); ARRAY_AGG … LIMIT n keeps the first n of the ordered aggregate."""
+    said 204 for 200); ARRAY_AGG … LIMIT n keeps the first n of the ordered aggregate;
+    APPROX_TOP_COUNT counts exactly, most frequent first."""
     assert rows(warehouse, "SELECT APPROX_COUNT_DISTINCT(x) FROM UNNEST(GENERATE_ARRAY(1, 200))"
                 " AS x") == [[200]]
     assert rows(warehouse, "SELECT ARRAY_AGG(x ORDER BY x DESC LIMIT 2) "
                 "FROM UNNEST([3, 1, 2]) AS x") == [[[3, 2]]]
+    assert rows(warehouse, "SELECT APPROX_TOP_COUNT(product_id, 2) FROM customer_reviews") == [
+        [[{"value": 101, "count": 4}, {"value": 102, "count": 3}]]]
+
+
+def test_range_bucket_buckets_columns_and_fails_as_bigquery(warehouse: DuckDBWarehouse) -> None:
+    """RANGE_BUCKET counts the boundaries <= the point; BigQuery fails on boundaries that are
+    unsorted or hold NULL, and on a point whose type differs from theirs."""
+    assert rows(warehouse, "SELECT RANGE_BUCKET(age, [30, 40, 60]) AS b, COUNT(*) AS n "
+                "FROM customers GROUP BY b ORDER BY b") == [[0, 2], [1, 2], [2, 1], [3, 1]]
+    for boundaries in ("[0, 20, 10]", "[0, NULL, 10]"):
+        with pytest.raises(SqlError) as err:
+            warehouse.run_query(f"SELECT RANGE_BUCKET(5, {boundaries})")
+        assert err.value.code == "execution_error"
+        assert "sorted" in err.value.message
+    with pytest.raises(SqlError) as err:
+        warehouse.run_query("SELECT RANGE_BUCKET(1.2, [1, 2, 4, 6])")
+    assert err.value.code == "unsupported"
+
+
+def test_json_extract_string_array_reads_columns_and_fails_as_bigquery(
+        warehouse: DuckDBWarehouse) -> None:
+    """A JSON null in the array is an error on BigQuery (an ARRAY cannot hold NULL)."""
+    assert rows(warehouse, "SELECT ARRAY_LENGTH(JSON_EXTRACT_STRING_ARRAY(analysis, "
+                "'$.keywords')) AS n, COUNT(*) AS c FROM review_analysis GROUP BY n") == [[0, 9]]
+    with pytest.raises(SqlError) as err:
+        warehouse.run_query("SELECT JSON_EXTRACT_STRING_ARRAY('[\"world\", 1, null]')")
+    assert err.value.code == "execution_error"
+    assert "NULL" in err.value.message

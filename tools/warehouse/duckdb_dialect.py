@@ -38,6 +38,7 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.Variance, exp.VariancePop, exp.CumeDist, exp.DenseRank, exp.FirstValue, exp.Lag,
     exp.LastValue, exp.Lead, exp.NthValue, exp.Ntile, exp.PercentRank, exp.PercentileCont,
     exp.PercentileDisc, exp.Rank, exp.RowNumber, exp.ApproxDistinct, exp.ApproxQuantiles,
+    exp.ApproxTopK,
     # logic, conditionals and conversion
     exp.And, exp.Or, exp.Case, exp.Cast, exp.Coalesce, exp.If, exp.Nullif, exp.TryCast,
     # dates and times
@@ -50,13 +51,13 @@ VERIFIED_FUNCTIONS: frozenset[type[exp.Func]] = frozenset({
     exp.GenerateDateArray, exp.WeekStart,
     # numbers
     exp.Abs, exp.Ceil, exp.Exp, exp.Floor, exp.Greatest, exp.Least, exp.Ln, exp.Log,
-    exp.Pow, exp.Round, exp.SafeDivide, exp.Sign, exp.Sqrt, exp.Trunc,
+    exp.Pow, exp.Round, exp.SafeDivide, exp.Sign, exp.Sqrt, exp.Trunc, exp.RangeBucket,
     # strings, regular expressions, JSON
     exp.Concat, exp.Contains, exp.EndsWith, exp.Format, exp.Initcap, exp.Left, exp.Length,
     exp.Levenshtein, exp.Lower, exp.Pad, exp.RegexpExtract, exp.RegexpExtractAll,
     exp.RegexpLike, exp.RegexpReplace, exp.Repeat, exp.Replace, exp.Reverse, exp.Right,
     exp.Split, exp.StartsWith, exp.StrPosition, exp.Substring, exp.Trim, exp.Upper,
-    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat, exp.ByteLength,
+    exp.JSONExtract, exp.JSONExtractScalar, exp.JSONFormat, exp.ByteLength, exp.JSONValueArray,
     # arrays and structs
     exp.Array, exp.ArraySize, exp.ArrayToString, exp.GenerateSeries, exp.Struct, exp.Unnest,
     exp.Exists,
@@ -81,6 +82,10 @@ _NON_READ_NODES: tuple[type[exp.Expr], ...] = (
 _TEXT = frozenset({exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR, exp.DType.NVARCHAR,
                    exp.DType.NCHAR})
 _FLOAT = frozenset({exp.DType.DOUBLE, exp.DType.FLOAT})
+_BIGQUERY_TYPES = (  # each set is one BigQuery type (INT64, STRING, FLOAT64, …)
+    frozenset(exp.DataType.INTEGER_TYPES), _TEXT, _FLOAT, *(frozenset({kind}) for kind in (
+        exp.DType.DATE, exp.DType.DATETIME, exp.DType.TIMESTAMPTZ, exp.DType.DECIMAL,
+        exp.DType.BIGDECIMAL)))
 _DATETIMES = frozenset({exp.DType.DATETIME, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ,
                         exp.DType.TIMESTAMPLTZ})
 # An INT64 literal as BigQuery reads one: decimal digits or 0x-hex, optional sign/blanks.
@@ -447,6 +452,28 @@ def _fix_approx_distinct(node: exp.Expr) -> None:
     node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
 
 
+# APPROX_TOP_COUNT, exactly: the counts of HISTOGRAM (of a struct, so NULL is counted too),
+# most frequent first, as ARRAY<STRUCT<value, count INT64>>; NULL over no rows.
+_TOP_COUNT = ("LIST_SLICE(LIST_TRANSFORM(LIST_SORT(LIST_TRANSFORM(MAP_ENTRIES(HISTOGRAM("
+              "{'v': top_count_value})), LAMBDA e: {'count': CAST(e.value AS BIGINT), "
+              "'value': e.key.v}), 'DESC'), LAMBDA e: {'value': e.value, 'count': e.count}), "
+              "1, top_count_number)")
+
+
+def _fix_approx_top_count(node: exp.Expr) -> None:
+    """APPROX_TOP_COUNT(x, n): the n most frequent values with their counts (exact)."""
+    count = _int_value(node.expression)
+    if count is None or count < 1:
+        raise _unsupported("APPROX_TOP_COUNT other than APPROX_TOP_COUNT(x, n), n >= 1")
+    top = sqlglot.parse_one(_TOP_COUNT, read="duckdb")
+    for column in list(top.find_all(exp.Column)):
+        if column.name == "top_count_value":
+            column.replace(node.this)
+        elif column.name == "top_count_number":
+            column.replace(exp.Literal.number(count))
+    node.replace(top)
+
+
 def _fix_byte_length(node: exp.Expr) -> None:
     """BYTE_LENGTH: UTF-8 bytes of a STRING (DuckDB strlen) or the size of BYTES."""
     kind = _type(node.this)
@@ -471,6 +498,70 @@ def _fix_array_agg_limit(node: exp.Expr) -> None:
         agg, exp.Literal.number(1), exp.Literal.number(count)]))
 
 
+def _fix_range_bucket(node: exp.Expr) -> None:
+    """RANGE_BUCKET(point, boundaries): how many boundaries are <= point; NULL for a NULL or
+    NaN point; an error, as on BigQuery, if the boundaries hold NULL or NaN or are unsorted."""
+    point, bounds = node.this, node.expression
+    array = bounds.type
+    element = array.expressions[0].this if array is not None and array.expressions else None
+    kind = element if isinstance(point, exp.Null) else _type(point)
+    if kind is None or not any({kind, element} <= family for family in _BIGQUERY_TYPES):
+        raise _unsupported("RANGE_BUCKET with a point and boundaries of different or unknown "
+                           "types", "CAST the point and the boundaries to one type.")
+    bad: exp.Expr = exp.or_(
+        exp.LT(this=exp.Anonymous(this="LIST_COUNT", expressions=[bounds.copy()]),
+               expression=exp.ArraySize(this=bounds.copy())),
+        exp.NEQ(this=exp.Anonymous(this="LIST_SORT", expressions=[bounds.copy()]),
+                expression=bounds.copy()))
+    missing: exp.Expr = exp.Is(this=point.copy(), expression=exp.Null())
+    if kind in _FLOAT:
+        nan = exp.Cast(this=exp.Literal.string("NaN"), to=exp.DataType.build("DOUBLE"))
+        bad = exp.or_(bad, exp.Anonymous(this="LIST_CONTAINS", expressions=[bounds.copy(), nan]))
+        missing = exp.or_(missing, exp.IsNan(this=point.copy()))
+    used = {identifier.name for identifier in point.find_all(exp.Identifier)}
+    name = next(f"bound{i}" for i in range(len(used) + 1) if f"bound{i}" not in used)
+    below = exp.Lambda(this=exp.LTE(this=exp.to_identifier(name), expression=point.copy()),
+                       expressions=[exp.to_identifier(name)])
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(
+        "RANGE_BUCKET boundaries must be sorted in ascending order and hold no NULL or NaN")])
+    count = exp.ArraySize(this=exp.ArrayFilter(this=bounds, expression=below))
+    node.replace(exp.Case(ifs=[exp.If(this=bad, true=refuse),
+                               exp.If(this=missing, true=exp.Null())], default=count))
+
+
+def _fix_json_string_array(node: exp.Expr) -> None:
+    """JSON_EXTRACT_STRING_ARRAY(json, path): the array's scalars as unquoted strings; NULL for
+    invalid JSON, a path matching nothing or no array, or an array holding an object or array;
+    an error, as on BigQuery, for an array holding a JSON null."""
+    document, path = node.this, node.expression
+    if node.meta.get("bigquery_name") != "JSON_EXTRACT_STRING_ARRAY":  # JSON_VALUE_ARRAY
+        raise _unsupported("JSON_VALUE_ARRAY()", "Use JSON_EXTRACT_STRING_ARRAY.")
+    if _type(document) not in _TEXT or not isinstance(path, exp.JSONPath):
+        raise _unsupported("JSON_EXTRACT_STRING_ARRAY other than of a STRING at a literal path",
+                           "CAST the JSON to STRING and write the path as a literal.")
+    elements = path.copy()
+    elements.append("expressions", exp.JSONPathSubscript(this=exp.JSONPathWildcard()))
+
+    def json_type(at: exp.Expr) -> exp.Expr:
+        return exp.Anonymous(this="JSON_TYPE", expressions=[document.copy(), at.copy()])
+
+    def types(*names: str) -> exp.Array:
+        return exp.Array(expressions=[exp.Literal.string(name) for name in names])
+
+    refuse = exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(
+        "JSON_EXTRACT_STRING_ARRAY cannot return an array holding NULL (a JSON null)")])
+    node.replace(exp.Case(ifs=[
+        exp.If(this=exp.Not(this=exp.Anonymous(this="JSON_VALID", expressions=[document.copy()])),
+               true=exp.Null()),
+        exp.If(this=exp.NullSafeNEQ(this=json_type(path), expression=exp.Literal.string("ARRAY")),
+               true=exp.Null()),
+        exp.If(this=exp.Anonymous(this="LIST_HAS_ANY", expressions=[
+            json_type(elements), types("OBJECT", "ARRAY")]), true=exp.Null()),
+        exp.If(this=exp.Anonymous(this="LIST_HAS_ANY", expressions=[
+            json_type(elements), types("NULL")]), true=refuse),
+    ], default=exp.Anonymous(this="JSON_EXTRACT_STRING", expressions=[document, elements])))
+
+
 def _fix_float_literal(node: exp.Expr) -> None:
     """BigQuery reads 2.5 as FLOAT64; DuckDB would read an exact DECIMAL."""
     if node.is_number and not node.is_int and not isinstance(node.parent, exp.TableSample):
@@ -488,7 +579,9 @@ _FIXES: dict[type[exp.Expr], Callable[[exp.Expr], None]] = {
     exp.CurrentDatetime: _fix_current_datetime, exp.Cast: _fix_cast, exp.TryCast: _fix_cast,
     exp.Like: _fix_like, exp.Literal: _fix_float_literal,
     exp.ApproxQuantiles: _fix_approx_quantiles, exp.ApproxDistinct: _fix_approx_distinct,
+    exp.ApproxTopK: _fix_approx_top_count,
     exp.ByteLength: _fix_byte_length, exp.ArrayAgg: _fix_array_agg_limit,
+    exp.RangeBucket: _fix_range_bucket, exp.JSONValueArray: _fix_json_string_array,
 }
 
 
