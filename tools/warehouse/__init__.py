@@ -37,12 +37,9 @@ def get_warehouse() -> Warehouse:
 def release_workers(path: Path) -> None:
     """Stop this process's own read-only workers on the DuckDB file at ``path``, so the
     process can open it for writing (they start again on the next query)."""
-    if get_warehouse.cache_info().currsize:
-        from tools.warehouse.duckdb_backend import DuckDBWarehouse
+    from tools.warehouse.duckdb_process import close_pools
 
-        warehouse = get_warehouse()
-        if isinstance(warehouse, DuckDBWarehouse) and warehouse.path == Path(path):
-            warehouse.close()
+    close_pools(path)
 
 
 __all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse",

@@ -17,6 +17,7 @@ import select
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,7 @@ class DuckDBProcessPool:
         self._all: list[DuckDBProcess] = []
         self._size = size
         self._lock = threading.Lock()
+        _POOLS.add(self)
 
     def execute(self, sql: str, max_rows: int, timeout_s: float) -> dict[str, Any]:
         worker = self._acquire()
@@ -178,4 +180,17 @@ class DuckDBProcessPool:
         return self._idle.get()
 
 
-__all__ = ["DuckDBProcess", "DuckDBProcessPool", "kill_deadline", "size_bytes"]
+_POOLS: weakref.WeakSet[DuckDBProcessPool] = weakref.WeakSet()
+
+
+def close_pools(path: Path) -> None:
+    """Stop every worker this process runs on the file at ``path`` (whichever warehouse
+    object started it), so the process can open the file for writing; they start again on
+    the next query."""
+    target = Path(path).resolve()
+    for pool in list(_POOLS):
+        if Path(pool.path).resolve() == target:
+            pool.close()
+
+
+__all__ = ["DuckDBProcess", "DuckDBProcessPool", "close_pools", "kill_deadline", "size_bytes"]
