@@ -140,9 +140,11 @@ class OfflinePlanner:
                 return followed
         lang = language_of(text)
         if self.reader is not None:
-            composed = self.reader.read(text, mentions, lang).plan
-            if composed is not None:
-                return Plan(candidate=None, composed=composed)
+            reading = self.reader.read(text, mentions, lang)
+            if reading.plan is not None:
+                return Plan(candidate=None, composed=reading.plan)
+            if reading.asks_several_things:
+                return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
         cued = self._cued(text, ranked, "override")
         if cued is not None:
             return Plan(candidate=cued)

@@ -61,6 +61,7 @@ AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total"
               "max_of": ("MAX", "max", "highest", "최대"),
               "min_of": ("MIN", "min", "lowest", "최소")}
 TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
+TWO_QUESTIONS_REASON = "two questions in one"
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
@@ -74,6 +75,12 @@ class Reading:
     unexplained: list[str] = field(default_factory=list)
     reason: str = ""
     lang: str = "en"
+
+    @property
+    def asks_several_things(self) -> bool:
+        """The question asks for more than one answer: no stored question answers it
+        either, so the model declines rather than answering part of it."""
+        return self.reason == TWO_QUESTIONS_REASON
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +128,7 @@ class QuestionReader:
     # -- shape -----------------------------------------------------------------------------
     def _plan(self, parts: QuestionParts, lang: str) -> QueryPlan | None:
         if sum(1 for i in parts.at("count") if form_of(parts.items[i]) in TWO_QUESTIONS) > 1:
-            raise PlanError("two questions in one")  # "how many …, and how many of those …"
+            raise PlanError(TWO_QUESTIONS_REASON)  # "how many …, and how many of those …"
         conditions = self._conditions(parts)
         period = self._period(parts, lang)
         lookup = self._lookup(parts, conditions, lang)
