@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,27 @@ SMALL_SCALE = 0.2  # 2,000 customers, ~10k order lines, 600 reviews
 
 
 def reset_caches() -> None:
-    """Forget process-wide singletons so new settings take effect."""
+    """Forget process-wide singletons so new settings take effect (the warehouse's query
+    workers are stopped, not left holding the file)."""
+    if get_warehouse.cache_info().currsize:
+        get_warehouse().close()
     get_settings.cache_clear()
     get_warehouse.cache_clear()
+
+
+@contextmanager
+def offline_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings of the offline model on ``data_dir``, with no model key and no SMTP server."""
+    monkeypatch.setenv("CYMBAL_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CYMBAL_MODEL", "offline")
+    for key in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "CYMBAL_GOOGLE_API_KEY",
+                "GOOGLE_GENAI_USE_VERTEXAI", "CYMBAL_SMTP_HOST"):
+        monkeypatch.delenv(key, raising=False)
+    reset_caches()
+    try:
+        yield get_settings()
+    finally:
+        reset_caches()
 
 
 @pytest.fixture(scope="session")

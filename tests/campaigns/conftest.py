@@ -11,10 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from tests.campaigns.injection import add_injection_review
-from tests.conftest import reset_caches
-from tools.warehouse import get_warehouse
+from tests.conftest import offline_settings
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,5 @@ def campaign_settings(campaign_warehouse: CampaignWarehouse, tmp_path: Path,
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "cymbal.duckdb").symlink_to(campaign_warehouse.duckdb_path)
-    monkeypatch.setenv("CYMBAL_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("CYMBAL_MODEL", "offline")
-    for key in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "CYMBAL_GOOGLE_API_KEY",
-                "GOOGLE_GENAI_USE_VERTEXAI", "CYMBAL_SMTP_HOST"):
-        monkeypatch.delenv(key, raising=False)
-    reset_caches()
-    yield get_settings()
-    get_warehouse().close()
-    reset_caches()
+    with offline_settings(data_dir, monkeypatch) as settings:
+        yield settings

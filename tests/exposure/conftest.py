@@ -11,11 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from pipeline.review_index import build_review_index
-from tests.conftest import reset_caches
+from tests.conftest import offline_settings
 from tests.exposure.poison import Poisoned, poison
-from tools.warehouse import get_warehouse
 
 BUILT_FILES = ("cymbal.duckdb", "chroma", "value_index.json")
 
@@ -57,12 +56,5 @@ def poisoned_settings(poisoned_data: PoisonedData, tmp_path: Path,
     data_dir.mkdir()
     for name in BUILT_FILES:
         (data_dir / name).symlink_to(poisoned_data.folder / name)
-    monkeypatch.setenv("CYMBAL_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("CYMBAL_MODEL", "offline")
-    for key in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "CYMBAL_GOOGLE_API_KEY",
-                "GOOGLE_GENAI_USE_VERTEXAI", "CYMBAL_SMTP_HOST"):
-        monkeypatch.delenv(key, raising=False)
-    reset_caches()
-    yield get_settings()
-    get_warehouse().close()
-    reset_caches()
+    with offline_settings(data_dir, monkeypatch) as settings:
+        yield settings
