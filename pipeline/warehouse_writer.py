@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from tools.warehouse import release_workers
+from tools.warehouse import release_workers, stop_stray_reader
 from tools.warehouse.schema import TableSpec, conform, specs_for
 
 META_TABLE = "_build_info"
@@ -74,6 +74,18 @@ class WarehouseBusyError(OSError):
     """The warehouse cannot be updated: another process has it open."""
 
 
+def _connect_for_update(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; a leftover read worker holding the lock is stopped once."""
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as err:
+        holder = re.search(r"\(PID (\d+)\)", str(err))
+        if "lock" not in str(err).lower() or not holder or \
+                not stop_stray_reader(int(holder.group(1))):
+            raise
+    return duckdb.connect(str(path))
+
+
 @contextmanager
 def open_for_update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to an existing warehouse, for derived tables."""
@@ -81,7 +93,7 @@ def open_for_update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise FileNotFoundError(f"No warehouse at {path}. Build it with: cymbal setup")
     release_workers(path)  # this process's own readers would hold the file's lock
     try:
-        con = duckdb.connect(str(path))
+        con = _connect_for_update(path)
     except duckdb.IOException as err:
         if "lock" not in str(err).lower():
             raise

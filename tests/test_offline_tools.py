@@ -110,6 +110,26 @@ def test_customer_360(chat, template):
     assert len(call.response["rows"]) in numbers(turn.answer)  # the reviews counted
 
 
+@pytest.mark.parametrize("template", ["pull up {name}'s customer profile", "{name} 고객 찾아줘"])
+def test_a_customer_asked_for_by_name(chat, template):
+    customer = unhappy_customer()
+    first, last = rows(f"SELECT first_name, last_name FROM cymbal.customers "
+                       f"WHERE customer_id = {customer}")[0]
+    same_name = rows(f"SELECT COUNT(*) FROM cymbal.customers WHERE first_name = '{first}' "
+                     f"AND last_name = '{last}'")[0][0]
+    [turn] = converse(chat, template.format(name=f"{first} {last}"))
+    call = only_call(turn, "lookup_customer")
+    assert call.args["customer"] == f"{first} {last}"
+    if same_name == 1:  # the tool resolves a unique name to its customer
+        assert call.response["customer_id"] == customer
+
+
+def test_two_capitalised_words_that_are_no_customer_name_stay_words(chat):
+    [turn] = converse(chat, "pull up Zzyzx Qwerty's customer profile")
+    assert not any(c.name == "lookup_customer" and "Zzyzx" in str(c.args)
+                   for c in turn.tool_calls)
+
+
 @pytest.mark.parametrize("question", ["look up customer 99999", "고객 99999 조회해줘"])
 def test_unknown_customer_is_answered_with_the_closest_ids(chat, question):
     [turn] = converse(chat, question)

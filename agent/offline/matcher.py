@@ -70,7 +70,8 @@ _DUMMY = {
     "issue_category": "기타", "rfm_cluster": "x", "customer_id": "1001",
 }
 _RANGE_FILTERS = {"period"}  # a range narrows a breakdown by the same column sensibly
-_PERSON_TYPES = {"gender", "loyalty", "age_group", "age", "segment", "customer_id"}  # people
+_PERSON_TYPES = {"gender", "loyalty", "age_group", "age", "segment", "customer_id",
+                 "customer_name"}  # people
 _NUMERIC_TYPES = {"number", "at_least", "age", "rating", "price"}
 _FAMILY = {"age_group": "age", "segment": "age"}  # value types that say the same thing
 # A value implies the concept of its kind: "customers living in Busan" asks nothing about

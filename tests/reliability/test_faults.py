@@ -46,6 +46,17 @@ sys.stdin.read()  # keep the warehouse open, as the running app does
 """
 
 
+_APP_KILLED = """
+import sys
+from pathlib import Path
+from tools.warehouse.duckdb_backend import DuckDBWarehouse
+warehouse = DuckDBWarehouse(Path(sys.argv[1]))
+warehouse.run_query("SELECT COUNT(*) FROM cymbal.customers")  # its read worker holds the file
+print("reading", flush=True)
+sys.stdin.read()
+"""
+
+
 def answered_with_sql(turn) -> bool:  # noqa: ANN001 - a TurnResult
     return any(c.name == "run_sql" and c.ok for c in turn.tool_calls)
 
@@ -90,6 +101,18 @@ def test_setup_while_the_app_reads_the_warehouse_says_what_holds_it(own_data: Se
         reader.stdin.close()
         reader.wait(timeout=30)
     assert CliRunner().invoke(app, SETUP_AGAIN).exit_code == 0  # free again: setup completes
+
+
+def test_a_killed_app_leaves_no_reader_holding_the_warehouse(own_data: Settings) -> None:
+    """An app killed by the OS (no clean shutdown) takes its query workers with it: setup can
+    write the warehouse right after."""
+    app_process = subprocess.Popen([sys.executable, "-c", _APP_KILLED, str(own_data.duckdb_path)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert app_process.stdout is not None and app_process.stdout.readline().strip() == "reading"
+    app_process.kill()
+    app_process.wait(timeout=30)
+    result = CliRunner().invoke(app, SETUP_AGAIN)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])

@@ -127,6 +127,7 @@ _TOP_N = [
     re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+" + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
     re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
 ]
+_FULL_NAME = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])")
 _COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts people, it names no one
 # Customer ids: (pattern, named) — a number the question calls a customer's is an id even
 # when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
@@ -225,6 +226,7 @@ class MentionFinder:
         for match in find_periods(scan.masked, self.index.anchor()):
             scan.claim("period", match.value, match.start, match.end)
         self._ids(scan)
+        self._names(scan)
         for pattern, kind, build in _COMPARISONS:
             for m in list(pattern.finditer(scan.masked)):
                 low, high = build(m)
@@ -252,6 +254,19 @@ class MentionFinder:
             if start >= 0 and not scan.masked[start:start + len(title)].isspace():
                 scan.claim("product", plain_value("product", title), start, start + len(title))
                 lowered = lowered[:start] + " " * len(title) + lowered[start + len(title):]
+
+    def _names(self, scan: _Scan) -> None:
+        """A customer's full name ("Rachel Edwards's profile"): a first and a last name that
+        customers have, next to each other; the customer tool resolves who it is."""
+        first = {n.lower() for n in self.index.values.get("first_name", ())}
+        last = {n.lower() for n in self.index.values.get("last_name", ())}
+        if not (first and last):
+            return
+        for m in list(_FULL_NAME.finditer(scan.masked)):
+            if m.group(1).lower() in first and m.group(2).lower() in last:
+                name = f"{m.group(1)} {m.group(2)}"
+                scan.claim("customer_name", plain_value("customer_name", name), m.start(),
+                           m.start() + len(m.group(0)))
 
     def _ids(self, scan: _Scan) -> None:
         for pattern in _CAMPAIGN_ID:

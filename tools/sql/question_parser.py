@@ -55,7 +55,7 @@ from tools.sql.semantic_model import (
 VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "status",
                "availability", "sentiment", "issue_category", "age_group", "product",
                "customer_id", "period", "age", "price", "rating"}
-UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id"}  # answered by other intents
+UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id", "customer_name"}  # other intents
 RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
 AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
               "max_of": ("MAX", "max", "highest", "최대"),

@@ -39,6 +39,8 @@ _DISTINCT = [
     ("sentiment", "multimodal_customer_reviews", "text_sentiment"),
     ("issue_category", "multimodal_customer_reviews", "issue_category"),
     ("rfm_cluster", "rfm_clusters", "cluster_name"),
+    ("first_name", "customers", "first_name"),  # a customer asked for by name
+    ("last_name", "customers", "last_name"),
 ]
 _ANCHORS = [("customer_reviews", "review_datetime"), ("orders", "order_datetime")]
 _PAGE = 500

@@ -42,5 +42,13 @@ def release_workers(path: Path) -> None:
     close_pools(path)
 
 
+def stop_stray_reader(pid: int) -> bool:
+    """Stop process ``pid`` if it is a leftover read worker (this process's or an orphan's)
+    holding a DuckDB file; False for any other process, which must be stopped by its owner."""
+    from tools.warehouse.duckdb_process import stop_stray_worker
+
+    return stop_stray_worker(pid)
+
+
 __all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse",
-           "release_workers"]
+           "release_workers", "stop_stray_reader"]

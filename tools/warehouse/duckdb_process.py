@@ -14,9 +14,11 @@ import os
 import queue
 import re
 import select
+import signal
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -193,4 +195,27 @@ def close_pools(path: Path) -> None:
             pool.close()
 
 
-__all__ = ["DuckDBProcess", "DuckDBProcessPool", "close_pools", "kill_deadline", "size_bytes"]
+def stop_stray_worker(pid: int) -> bool:
+    """Stop worker ``pid`` if it is a DuckDB worker of this process or an orphan (its app is
+    gone); False for anything else, such as a running app's worker."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    if b"tools.warehouse.duckdb_worker" not in command or parent not in (os.getpid(), 1):
+        return False
+    os.kill(pid, signal.SIGKILL)
+    if parent == os.getpid():
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # its Popen already reaped it
+            pass
+    deadline = time.monotonic() + 5.0
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
+__all__ = ["DuckDBProcess", "DuckDBProcessPool", "close_pools", "kill_deadline", "size_bytes",
+           "stop_stray_worker"]

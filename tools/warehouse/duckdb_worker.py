@@ -11,10 +11,12 @@ here, and the parent kills the whole process if that does not stop it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import sys
 import threading
+import time
 from typing import IO, Any
 
 import duckdb
@@ -88,7 +90,21 @@ def _reply(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
+def _exit_with_parent(interval_s: float = 1.0) -> None:
+    """End this worker when the process that started it is gone (a crashed or killed app
+    must not leave a reader holding the warehouse's lock)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
+    _exit_with_parent()
     options = json.loads(sys.stdin.readline())
     try:
         con = _open(options)

@@ -20,7 +20,11 @@ from sqlglot.tokens import TokenType
 
 from tools.warehouse.catalog import Catalog, closest
 from tools.warehouse.errors import SqlError
-from tools.warehouse.table_scope import cte_references, is_system_name, traverse_scope_safely
+from tools.warehouse.table_scope import (
+    cte_references,
+    is_system_name,
+    traverse_scope_safely,
+)
 
 # BigQuery functions a query may call, by the name written before the parenthesis.
 # Anything else is refused: EXTERNAL_QUERY, DuckDB's read_csv/getenv, a dataset's UDFs, and
