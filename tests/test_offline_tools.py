@@ -110,7 +110,8 @@ def test_customer_360(chat, template):
     assert len(call.response["rows"]) in numbers(turn.answer)  # the reviews counted
 
 
-@pytest.mark.parametrize("template", ["pull up {name}'s customer profile", "{name} 고객 찾아줘"])
+@pytest.mark.parametrize("template", ["pull up {name}'s customer profile",
+                                      "{name} 고객 찾아줘"])
 def test_a_customer_asked_for_by_name(chat, template):
     customer = unhappy_customer()
     first, last = rows(f"SELECT first_name, last_name FROM cymbal.customers "

@@ -890,8 +890,8 @@ def _comparison_word(text: str, mention: Mention) -> bool:
 
 # "a rating of 2 stars or less", "rated 5": the rating's own noun introduces its value (not
 # after "average", where it names what is averaged: "average rating of 5-star reviews").
-_RATING_NOUN = re.compile(r"(?<!average )(?<!avg )(?<!mean )\b(?:ratings?|rated)\s+(?:of\s+|at\s+)?$",
-                          re.IGNORECASE)
+_RATING_NOUN = re.compile(
+    r"(?<!average )(?<!avg )(?<!mean )\b(?:ratings?|rated)\s+(?:of\s+|at\s+)?$", re.IGNORECASE)
 
 
 def _own_noun_start(text: str, mention: Mention) -> int:
