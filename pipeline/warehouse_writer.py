@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from tools.warehouse import release_workers, stop_stray_reader
+from tools.warehouse.duckdb_process import close_pools, stop_stray_worker
 from tools.warehouse.schema import TableSpec, conform, specs_for
 
 META_TABLE = "_build_info"
@@ -81,7 +81,7 @@ def _connect_for_update(path: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as err:
         holder = re.search(r"\(PID (\d+)\)", str(err))
         if "lock" not in str(err).lower() or not holder or \
-                not stop_stray_reader(int(holder.group(1))):
+                not stop_stray_worker(int(holder.group(1))):
             raise
     return duckdb.connect(str(path))
 
@@ -91,7 +91,7 @@ def open_for_update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to an existing warehouse, for derived tables."""
     if not path.exists():
         raise FileNotFoundError(f"No warehouse at {path}. Build it with: cymbal setup")
-    release_workers(path)  # this process's own readers would hold the file's lock
+    close_pools(path)  # this process's own readers would hold the file's lock
     try:
         con = _connect_for_update(path)
     except duckdb.IOException as err:

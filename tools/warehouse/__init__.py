@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from config.settings import Settings, get_settings
 from tools.warehouse.base import QueryResult, Warehouse
@@ -34,21 +33,4 @@ def get_warehouse() -> Warehouse:
     return open_warehouse(get_settings())
 
 
-def release_workers(path: Path) -> None:
-    """Stop this process's own read-only workers on the DuckDB file at ``path``, so the
-    process can open it for writing (they start again on the next query)."""
-    from tools.warehouse.duckdb_process import close_pools
-
-    close_pools(path)
-
-
-def stop_stray_reader(pid: int) -> bool:
-    """Stop process ``pid`` if it is a leftover read worker (this process's or an orphan's)
-    holding a DuckDB file; False for any other process, which must be stopped by its owner."""
-    from tools.warehouse.duckdb_process import stop_stray_worker
-
-    return stop_stray_worker(pid)
-
-
-__all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse",
-           "release_workers", "stop_stray_reader"]
+__all__ = ["QueryResult", "SqlError", "Warehouse", "get_warehouse", "open_warehouse"]
