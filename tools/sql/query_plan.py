@@ -130,7 +130,9 @@ class QueryPlan:
         if conditions:
             parts.append(("조건: " if ko else "where ") + ", ".join(conditions))
         if self.period is not None:
-            parts.append(("기간: " if ko else "in ") + self.period.label.text(lang))
+            label = self.period.label.text(lang)
+            lead = "기간: " if ko else ("" if label.startswith("since ") else "in ")
+            parts.append(lead + label)  # "in May 2025", "since 2025-11-15"
         if self.having is not None and self.shape == "aggregate":
             en, kr = OPERATOR_WORDS[self.having[0]]
             parts.append(f"{number(self.having[1])} {kr}" if ko else f"{en} {number(self.having[1])}")
