@@ -49,6 +49,7 @@ BLIND_SQL = {split: GOLD_DIR / f"blind_{split}.yaml"
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 _NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,11 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
             if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
                 fits.append(mapping)
         return fits
+    months = _months_of_one_year(pred)
+    if months and all(isinstance(v, int) and not isinstance(v, bool) for v in gold):
+        pred = [months[str(v)] for v in pred]  # "2025-07" answers "month 7" within one year
+        fits = _column_fits(gold, pred, ordered)
+        return [months] if fits else []
     if ordered:
         return [{}] if all(same_value(g, p) for g, p in zip(gold, pred, strict=True)) else []
     key = _sort_key
@@ -132,6 +138,14 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
                                               strict=True)):
         return [{}]
     return []
+
+
+def _months_of_one_year(values: list[Any]) -> dict[str, int]:
+    """{"2025-07": 7, …} when every value is a "YYYY-MM" month of the same year."""
+    found = [_MONTH.fullmatch(str(v)) for v in values]
+    if not values or not all(found) or len({m.group(1) for m in found if m}) != 1:
+        return {}
+    return {m.group(0): int(m.group(2)) for m in found if m}
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -47,6 +47,13 @@ def _to_int(text: str) -> int:
     return _NUMBER_WORDS.get(text.lower()) or int(text.replace(",", ""))
 
 
+def _amount(text: str) -> int:
+    """A sum of money as written: "150,000", "150k", "15만", "1.5만"."""
+    text = text.replace(",", "").replace(" ", "")
+    unit = {"k": 1_000, "K": 1_000, "천": 1_000, "만": 10_000}.get(text[-1], 1)
+    return round(float(text.rstrip("kK천만")) * unit)
+
+
 def _range_value(kind: str, low: int | None, high: int | None) -> SlotValue:
     """A numeric range (inclusive bounds, either may be open) with readable labels."""
     value = f"{'' if low is None else low}..{'' if high is None else high}"
@@ -79,16 +86,18 @@ def range_bounds(value: SlotValue) -> tuple[int | None, int | None]:
 # and prices. Prices need a currency word so "under 30" stays an age.
 _Builder = Callable[[re.Match[str]], tuple[int | None, int | None]]
 _LESS = r"(?:under|below|less than|younger than|fewer than|cheaper than|at most|up to)"
-_MORE = r"(?:over|above|more than|older than|at least|greater than)"
+_MORE = r"(?:over|above|more than|older than|at\s*least|greater than)"
+_AMOUNT = r"(\d[\d,]*(?:\.\d+)?\s*(?:k|K|천|만)?)"  # a sum of money: 150,000, 150k, 15만
 _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
-    (re.compile(r"\b(?:between|from)\s+(\d[\d,]*)\s*(?:won|원)?\s+(?:and|to|-)\s+(\d[\d,]*)\s*(?:won|krw|원)", re.I),
-     "price", lambda m: (_to_int(m.group(1)), _to_int(m.group(2)))),
-    (re.compile(_LESS + r"\s+(?:₩\s*)?(\d[\d,]*)\s*(?:won|krw|원)", re.I), "price",
-     lambda m: (None, _to_int(m.group(1)) - 1)),
-    (re.compile(_MORE + r"\s+(?:₩\s*)?(\d[\d,]*)\s*(?:won|krw|원)", re.I), "price",
-     lambda m: (_to_int(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
-    (re.compile(r"(\d[\d,]*)\s*원\s*(미만|이하|이상|초과)"), "price",
-     lambda m: _korean_bound(_to_int(m.group(1)), m.group(2))),
+    (re.compile(r"\b(?:between|from)\s+" + _AMOUNT + r"\s*(?:won|원)?\s+(?:and|to|-)\s+" + _AMOUNT
+                + r"\s*(?:won|krw|원)", re.I),
+     "price", lambda m: (_amount(m.group(1)), _amount(m.group(2)))),
+    (re.compile(_LESS + r"\s+(?:₩\s*)?" + _AMOUNT + r"\s*(?:won|krw|원)", re.I), "price",
+     lambda m: (None, _amount(m.group(1)) - 1)),
+    (re.compile(_MORE + r"\s+(?:₩\s*)?" + _AMOUNT + r"\s*(?:won|krw|원)", re.I), "price",
+     lambda m: (_amount(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
+    (re.compile(_AMOUNT + r"\s*원\s*(미만|이하|이상|초과)"), "price",
+     lambda m: _korean_bound(_amount(m.group(1)), m.group(2))),
     (re.compile(r"\b(\d)\s*(?:-|to|or|and)\s*(\d)[\s-]*stars?\b", re.I), "rating",
      lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(_LESS + r"\s+(\d)\s*stars?\b", re.I), "rating", lambda m: (None, int(m.group(1)) - 1)),
@@ -96,6 +105,9 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: (int(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
     (re.compile(r"\b(\d)\s*stars?\s+or\s+(more|higher|above|less|lower|below)\b", re.I), "rating",
      lambda m: (int(m.group(1)), None) if m.group(2).lower() in ("more", "higher", "above")
+     else (None, int(m.group(1)))),
+    (re.compile(r"\b(?:rated|rating\s+of|score\s+of)\s+(\d)\s+or\s+(more|higher|above|better|less|lower|below|worse)\b", re.I),
+     "rating", lambda m: (int(m.group(1)), None) if m.group(2).lower() in ("more", "higher", "above", "better")
      else (None, int(m.group(1)))),
     (re.compile(r"\b(\d)[\s-]*stars?\b|\brated\s+(\d)\b(?![.,]\d)|\brating\s+of\s+(\d)\b(?![.,]\d)", re.I), "rating",
      lambda m: 2 * (int(m.group(1) or m.group(2) or m.group(3)),)),
@@ -111,6 +123,8 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: (int(m.group(1) or m.group(2)) * 10, int(m.group(1) or m.group(2)) * 10 + 9)),
     (re.compile(r"(?<!\d)([1-9])0\s*대"), "age",
      lambda m: (int(m.group(1)) * 10, int(m.group(1)) * 10 + 9)),
+    (re.compile(r"(?<!\d)(\d{2})\s*(?:~|-|에서)\s*(\d{2})\s*(?:세|살)"), "age",
+     lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(r"(\d{2})\s*(?:세|살)\s*(미만|이하|이상|초과)"), "age",
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
     (re.compile(r"\b(\d{2})\s*(?:\+|and\s+(?:over|older|up|above))", re.I), "age",
@@ -146,7 +160,7 @@ _CAMPAIGN_ID = [
 # "at least N" counts (orders, reviews, ...): "more than 5" is at least 6.
 _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:more than|over|above|greater than)\s+(\d+)\b", re.I), 1),
-    (re.compile(r"\bat least\s+(\d+)\b", re.I), 0),
+    (re.compile(r"\bat\s*least\s+(\d+)\b", re.I), 0),
     (re.compile(r"\b(\d+)\s*(?:\+|or more\b)", re.I), 0),
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*이상"), 0),
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
@@ -214,8 +228,12 @@ class MentionFinder:
         for (word, case_sensitive), (kind, value) in sorted(forms.items(),
                                                             key=lambda kv: -len(kv[0][0])):
             body = re.escape(word).replace(r"\ ", r"[\s_-]*")
+            if not has_hangul(word) and len(word) > 2 and word[-1].isalpha() \
+                    and not word.endswith("s"):
+                body += "(?:e?s)?"  # "payment problems" names what "payment problem" does
             if not has_hangul(word):
-                body = rf"(?<![A-Za-z0-9_'-]){body}(?![A-Za-z0-9_])"
+                # a quote opens a value ('champions'), an apostrophe inside a word does not
+                body = rf"(?<![A-Za-z0-9_-])(?<![A-Za-z]'){body}(?![A-Za-z0-9_])"
             patterns.append((re.compile(body, 0 if case_sensitive else re.I), kind, value))
         return patterns
 

@@ -65,6 +65,9 @@ TWO_QUESTIONS_REASON = "two questions in one"
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
+# The attribute a range applies to instead when the question names it: "store rating 4 or
+# more" is the catalog's rating, "sale price over 100,000 won" an order line's price.
+NAMED_RANGE_ATTRIBUTES = {"rating": "store_rating", "price": "sale_price"}
 
 
 @dataclass
@@ -106,7 +109,9 @@ class QuestionReader:
         tokens = [t for t in tokenize(text)
                   if not any(start <= t.start < end or t.start <= start < t.end
                              for start, end in spans)]
-        parts = QuestionParts(items=self.lexicon.read(tokens), mentions=kept)
+        restated = [m for i, m in enumerate(kept) if m.key in {k.key for k in kept[:i]}]
+        parts = QuestionParts(items=self.lexicon.read(tokens),  # "반품(Returned)": one value
+                              mentions=[m for m in kept if m not in restated])
         for i, item in enumerate(parts.items):
             if isinstance(item, Phrase):
                 for sense in item.senses:
@@ -402,11 +407,10 @@ class QuestionReader:
         for mention in parts.mentions:
             if mention.type in ("period", "customer_id", "product"):
                 continue
-            store = mention.type == "rating" and self._store_rating_named(parts)
-            condition = self.condition(mention, "store_rating" if store else None)
+            named = self._named_range_attribute(parts, mention.type)
+            condition = self.condition(mention, named)
             if mention.type in RANGE_ATTRIBUTES:  # "between 30 and 40 years | old"
-                self._use_attribute_beside(parts, mention, "store_rating" if store
-                                           else RANGE_ATTRIBUTES[mention.type])
+                self._use_attribute_beside(parts, mention, named or RANGE_ATTRIBUTES[mention.type])
             negation = self._negation(parts, mention)
             if negation is not None:
                 parts.use(negation)
@@ -416,9 +420,11 @@ class QuestionReader:
             out.append(condition)
         return out
 
-    def _store_rating_named(self, parts: QuestionParts) -> bool:
+    @staticmethod
+    def _named_range_attribute(parts: QuestionParts, kind: str) -> str | None:
         """ "store rating 4 or more", "스토어 평점 4점 이상": the catalog's rating is meant."""
-        return any(name == "store_rating" for _, name in parts.names("attribute"))
+        named = NAMED_RANGE_ATTRIBUTES.get(kind)
+        return named if any(name == named for _, name in parts.names("attribute")) else None
 
     def _use_attribute_beside(self, parts: QuestionParts, mention: Mention, attribute: str) -> None:
         for i, name in parts.names("attribute"):
