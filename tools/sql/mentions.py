@@ -106,9 +106,10 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
     (re.compile(r"\b(\d)\s*stars?\s+or\s+(more|higher|above|less|lower|below)\b", re.I), "rating",
      lambda m: (int(m.group(1)), None) if m.group(2).lower() in ("more", "higher", "above")
      else (None, int(m.group(1)))),
-    (re.compile(r"\b(?:rated|rating\s+of|score\s+of)\s+(\d)\s+or\s+(more|higher|above|better|less|lower|below|worse)\b", re.I),
-     "rating", lambda m: (int(m.group(1)), None) if m.group(2).lower() in ("more", "higher", "above", "better")
-     else (None, int(m.group(1)))),
+    (re.compile(r"\b(?:rated|rating\s+of|score\s+of)\s+(\d)\s+or\s+"
+                r"(more|higher|above|better|less|lower|below|worse)\b", re.I),
+     "rating", lambda m: (int(m.group(1)), None)
+     if m.group(2).lower() in ("more", "higher", "above", "better") else (None, int(m.group(1)))),
     (re.compile(r"\b(\d)[\s-]*stars?\b|\brated\s+(\d)\b(?![.,]\d)|\brating\s+of\s+(\d)\b(?![.,]\d)", re.I), "rating",
      lambda m: 2 * (int(m.group(1) or m.group(2) or m.group(3)),)),
     (re.compile(r"(?:별점|평점)?\s*([1-5])\s*(?:~|-)\s*([1-5])\s*점"), "rating",
