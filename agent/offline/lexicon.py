@@ -8,11 +8,12 @@ scores low instead of matching on its familiar words alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from rapidfuzz.distance import OSA
 
 from config.settings import PROJECT_ROOT
 from tools.vocabulary.language import has_hangul
@@ -23,6 +24,7 @@ _EN_COUNT = re.compile(r"\b(?:how many|number of|count of|count the|total number
                        r"((?:[\w-]+\s+){0,2}[\w-]+)")
 _KO_COUNT = re.compile(r"몇|(?<=\s)수(?=[는를가이\s?]|$)|건수|개수|명수")
 ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count can count
+TYPO_MIN_LENGTH = 5  # an unknown word this long is read as a known word one slip away
 _KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
 _WORD_SPAN = re.compile(r"[a-z0-9%]+|[\uac00-\ud7a3]+", re.I)
 _PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
@@ -71,10 +73,25 @@ class Lexicon:
     stop_ko: frozenset[str]
     followup_en: tuple[tuple[str, ...], ...]
     followup_ko: tuple[str, ...]
+    _en_single: dict[str, tuple[str, ...]] = field(init=False, compare=False, hash=False)
+    _typos: dict[str, tuple[str, ...]] = field(init=False, compare=False, hash=False)
 
-    @property
-    def _en_single(self) -> dict[str, tuple[str, ...]]:
-        return {words[0]: concepts for words, concepts in self.en_phrases if len(words) == 1}
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_en_single", {words[0]: concepts for words, concepts
+                                                in self.en_phrases if len(words) == 1})
+        object.__setattr__(self, "_typos", {})
+
+    def _slip(self, token: str) -> tuple[str, ...]:
+        """The concepts of the known word one slip from ``token`` ("reviwes", "custmer"),
+        if exactly one such word has concepts of its own."""
+        if len(token) < TYPO_MIN_LENGTH or not token.isalpha():
+            return ()
+        if token not in self._typos:
+            close = {concepts for word, concepts in self._en_single.items()
+                     if abs(len(word) - len(token)) <= 1 and len(word) >= TYPO_MIN_LENGTH
+                     and OSA.distance(word, token, score_cutoff=1) <= 1}
+            self._typos[token] = next(iter(close)) if len(close) == 1 else ()
+        return self._typos[token]
 
     def features(self, text: str) -> set[str]:
         """Concepts (``c:``) and unknown words (``w:`` English, ``k:`` Korean) of ``text``."""
@@ -95,7 +112,8 @@ class Lexicon:
             else:
                 word = tokens[i]
                 if word not in self.stop_en and not word.isdigit():
-                    found.add(f"w:{word}")
+                    slip = self._slip(word)
+                    found.update({f"c:{c}" for c in slip} if slip else {f"w:{word}"})
                 i += 1
         for piece in _KO_WORD.findall(rest):
             piece = _strip_particle(piece)
@@ -139,7 +157,10 @@ class Lexicon:
             else:
                 start, end, token = english[i]
                 unknown = token not in self.stop_en and not token.isdigit()
-                words.append(Word(start, end, frozenset({f"w:{token}"} if unknown else ())))
+                slip = self._slip(token) if unknown else ()
+                features = {f"c:{c}" for c in slip} if slip else \
+                    ({f"w:{token}"} if unknown else set())
+                words.append(Word(start, end, frozenset(features)))
                 i += 1
         return sorted(words, key=lambda w: w.start)
 

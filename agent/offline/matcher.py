@@ -104,6 +104,7 @@ SHAPE = DIMENSIONS | {"c:by", "c:top", "c:least", "c:count", "c:total", "c:avera
                       "c:share", "c:trend", "c:compare", "c:forecast", "c:distinct",
                       "c:combination", "c:revenue", "c:spend", "c:units", "c:order_value",
                       "c:frequency", "c:recency", "c:never"}
+RANKINGS = {"c:top", "c:least"}
 ACTIONS = {"c:search", "c:lookup", "c:describe", "c:recommend", "c:campaign", "c:email",
            "c:draft", "c:approve", "c:reject", "c:export", "c:send", "c:confirm", "c:help"}
 NOT_FREE_TEXT = SHAPE | ACTIONS
@@ -393,6 +394,13 @@ class Matcher:
             values.setdefault(m.type, set()).add(m.value.value)
         filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
         return not family & (self.features(text, mentions) - filtered)
+
+    def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+        """The candidate ranks ("which customers wrote the most reviews") while the question
+        asks for no ranking ("show me negative reviews by young women"): a different
+        question."""
+        ranks = all(phrasing & RANKINGS for phrasing in self.profile_of(c.intent.id).phrasings)
+        return ranks and not self.features(text, mentions) & RANKINGS
 
     # -- slot filling ---------------------------------------------------------------------
     def profile_of(self, intent_id: str) -> _Profile:

@@ -131,7 +131,8 @@ class OfflinePlanner:
     def plan(self, text: str, previous: Plan | None = None,
              context: Context | None = None) -> Plan:
         mentions = self.finder.find(text)
-        ranked = self.matcher.rank(text, mentions, context)
+        ranked = [c for c in self.matcher.rank(text, mentions, context)
+                  if says_to(text, c.intent.id)]  # an action only when the message asks for it
         answerable = next((c for c in ranked if c.executable), None)
         if previous is not None and mentions and self._reads_as_followup(text, mentions,
                                                                          answerable):
@@ -145,16 +146,16 @@ class OfflinePlanner:
                 return Plan(candidate=None, composed=reading.plan)
             if reading.asks_several_things:
                 return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
-        cued = self._cued(text, ranked, "override")
+        cued = self._cued(text, ranked, "override", mentions)
         if cued is not None:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
                 and not self.matcher.unasked_breakdown(answerable, text, mentions) \
-                and says_to(text, answerable.intent.tool):
+                and not self.matcher.unasked_ranking(answerable, text, mentions):
             return Plan(candidate=answerable)
-        cued = self._cued(text, ranked, "fallback")
+        cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:
             return Plan(candidate=cued)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
@@ -162,11 +163,14 @@ class OfflinePlanner:
                     missing_tables=self._awaited_tables(text, mentions, best))
 
     @staticmethod
-    def _cued(text: str, ranked: list[Candidate], kind: str) -> Candidate | None:
-        """The best complete reading for a tool the request names by its cue words."""
+    def _cued(text: str, ranked: list[Candidate], kind: str,
+              mentions: list[Mention]) -> Candidate | None:
+        """The best complete reading for a tool the request names by its cue words; an
+        override cue beside the id the tool takes needs no likeness ("who is customer 2118")."""
         tools = cued_tools(text, kind)
         return next((c for c in ranked if c.intent.tool in tools and c.executable
-                     and c.score >= CUED_MIN_SCORE), None)
+                     and (c.score >= CUED_MIN_SCORE or kind == "override" and _names_id(c, mentions))),
+                    None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
                         best: Candidate | None) -> list[str]:
@@ -307,6 +311,12 @@ class OfflinePlanner:
                                       or plan.candidate.intent.tool is None):
             return Answer(self.answer(current.text, plan, None))
         return self.tool_call(plan)
+
+
+def _names_id(candidate: Candidate, mentions: list[Mention]) -> bool:
+    """The candidate takes a customer or campaign id the message itself names."""
+    return any(v.type in ID_TYPES and any(v is m.value for m in mentions)
+               for v in candidate.values.values())
 
 
 def remember(context: Context, plan: Plan, turn: Turn) -> Context:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from config.settings import PROJECT_ROOT
 from tools.sql.question_words import tokenize
@@ -44,10 +45,11 @@ def cued_tools(text: str, kind: str) -> set[str]:
     return {tool for tool, phrases in cues[kind].items() if _contains(forms, phrases)}
 
 
-def says_to(text: str, tool: str | None) -> bool:
-    """Whether the request asks for what ``tool`` does, when the tool acts (drafts or
-    creates): its own words must say so, a likeness to a stored request is not enough."""
-    phrases = _cues(has_hangul(text))["requires"].get(tool)
+def says_to(text: str, intent_id: str) -> bool:
+    """Whether the request asks for what the intent does, when it acts (drafts, creates,
+    approves, sends…): its own words must say so, a likeness to a stored request is not
+    enough."""
+    phrases = _cues(has_hangul(text))["requires"].get(intent_id)
     return phrases is None or _contains([t.form for t in tokenize(text)], phrases)
 
 
@@ -61,4 +63,5 @@ def _same(form: str, cue: str) -> bool:
     """The cue, or the cue with one slip: not another form of the word ("recommended")."""
     return form == cue or (len(cue) >= TYPO_MIN_LENGTH and cue.isascii()
                            and abs(len(form) - len(cue)) <= 1
-                           and fuzz.ratio(form, cue) >= TYPO_MIN_RATIO)
+                           and (fuzz.ratio(form, cue) >= TYPO_MIN_RATIO
+                                or OSA.distance(form, cue) == 1))  # "reviwes": two swapped
