@@ -143,6 +143,7 @@ class _Profile:
     grouped: set[str]  # filter types whose column the query groups by
     dimensions: set[str]  # dimension concepts its phrasings or its GROUP BY name
     orderable: bool
+    limited: bool  # its query keeps only the first rows (LIMIT)
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
     breakdown: str | None = None  # the concept of the outer query's first GROUP BY column
     frame: frozenset[str] = frozenset()  # every feature of its phrasings (its own wording)
@@ -259,9 +260,10 @@ class Matcher:
             phrasings.append(frozenset(self.features(text, mentions)))
         constrained -= {s.type for s in intent.slots} | grouped
         fixed = {key for key in said if key not in slot_values and key[0] in constrained}
-        filterable, orderable, share_of_total = set(), False, False
+        filterable, orderable, limited, share_of_total = set(), False, False, False
         if tree is not None:
             orderable = isinstance(tree, exp.Select) and tree.args.get("order") is not None
+            limited = tree.args.get("limit") is not None
             share_of_total = any(not w.args.get("partition_by") for w in tree.find_all(exp.Window))
             for kind, raw in _DUMMY.items():
                 if add_filters(tree.copy(), [(kind, plain_value(kind, raw))], self.catalog)[0]:
@@ -277,7 +279,7 @@ class Matcher:
             {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
         slot_types = {s.type for s in intent.slots}
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
-                        dimensions, orderable, share_of_total, breakdown,
+                        dimensions, orderable, limited, share_of_total, breakdown,
                         frame=frozenset().union(*phrasings),
                         free_text=bool(slot_types & FREE_TEXT_TYPES),
                         options=bool(slot_types & OPTION_TYPES))
@@ -396,10 +398,11 @@ class Matcher:
         return not family & (self.features(text, mentions) - filtered)
 
     def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
-        """The candidate ranks ("which customers wrote the most reviews") while the question
-        asks for no ranking ("show me negative reviews by young women"): a different
-        question."""
-        ranks = all(phrasing & RANKINGS for phrasing in self.profile_of(c.intent.id).phrasings)
+        """The candidate answers with the first few of a ranking ("which customers wrote
+        the most reviews") while the question asks for no ranking ("show me negative reviews
+        by young women"): a different question."""
+        profile = self.profile_of(c.intent.id)
+        ranks = profile.limited and all(phrasing & RANKINGS for phrasing in profile.phrasings)
         return ranks and not self.features(text, mentions) & RANKINGS
 
     # -- slot filling ---------------------------------------------------------------------
@@ -500,6 +503,8 @@ class Matcher:
             return request_words.export_formats(text)
         if kind == "confirmation_code":
             return request_words.confirmation_code(text)
+        if kind == "campaign_name":
+            return request_words.campaign_name(text)
         raise ValueError(f"Unknown slot type {kind!r}")
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:

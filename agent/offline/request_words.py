@@ -17,7 +17,8 @@ send confirmation code. Each is read here from the message itself:
   defaults to the message's own; ``reply_language`` is read the same way and is also the
   language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
-  confirmation, only ever from the message being answered.
+  confirmation, only ever from the message being answered; ``campaign_name``: a name in
+  quotes after "called", "named", "이름은".
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tools.vocabulary.segments import segment_of_parts
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
-                                               "confirmation_code"}
+                                               "confirmation_code", "campaign_name"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
@@ -44,6 +45,10 @@ _PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
 # A particle after a Korean word of two or more syllables (short nouns keep their ending).
 _PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"
                               r"(?:에서|에게|한테|으로|에|을|를|이|가|은|는|의|로|와|과)$")
+# A campaign's name in quotes after the word that names it: called "Winter win-back",
+# 이름은 "대구 재구매"로.
+_NAMED = re.compile(r"(?:called|named|titled|name it|call it|이름은|이름을|이름|제목은|제목을)\s*"
+                    r"[\"“'‘「]([^\"”'’」]{1,80})[\"”'’」]", re.I)
 _CODE = re.compile(r"(?<![\d.,])(\d{6})(?![\d.,])")
 _OFFER_VALUES = ("percent", "amount_won", "points")
 
@@ -86,9 +91,16 @@ def _spaced(text: str) -> str:
     return " " + _PARTICLE_AFTER_LATIN.sub(r"\1 \2", text.lower()) + " "
 
 
+def campaign_name(text: str) -> SlotValue | None:
+    """The name the message gives a campaign, as typed."""
+    match = _NAMED.search(text)
+    return plain_value("campaign_name", match.group(1).strip()) if match else None
+
+
 def audience_text(text: str) -> str:
-    """The message without the words of the email options (tone, language, offer)."""
-    rest = _spaced(text)
+    """The message without the words of the email options (tone, language, offer) and
+    without the campaign's name."""
+    rest = _spaced(_NAMED.sub(" ", text))
     for options in chat_terms()["edits"].values():
         _, rest = find_terms(rest, options)
     for pattern in (r"\d{1,3}\s*(?:%|퍼센트|percent)", r"[\d,]+\s*(?:원|won|points|포인트)"):
