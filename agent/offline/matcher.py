@@ -397,6 +397,17 @@ class Matcher:
         filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
         return not family & (self.features(text, mentions) - filtered)
 
+    def missed_dimension(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+        """The question names something to break down or pick by ("which product category
+        …") that the candidate's query does not have (it ranks products): another
+        question."""
+        if c.intent.sample is None:
+            return False  # a tool's request: its cue words decide
+        asked = self.features(text, mentions) & DIMENSIONS
+        covered = set().union(*(_CONCEPT_FAMILY.get(d, {d})
+                                for d in self.profile_of(c.intent.id).dimensions))
+        return bool(asked - covered)
+
     def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
         """The candidate answers with the first few of a ranking ("which customers wrote
         the most reviews") while the question asks for no ranking ("show me negative reviews

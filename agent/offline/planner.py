@@ -153,7 +153,8 @@ class OfflinePlanner:
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
                 and not self.matcher.unasked_breakdown(answerable, text, mentions) \
-                and not self.matcher.unasked_ranking(answerable, text, mentions):
+                and not self.matcher.unasked_ranking(answerable, text, mentions) \
+                and not self.matcher.missed_dimension(answerable, text, mentions):
             return Plan(candidate=answerable)
         cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:

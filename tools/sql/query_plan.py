@@ -71,6 +71,7 @@ class MeasureSpec:
     unit: str
     where: str | None = None
     distinct: str | None = None  # COUNT(*) becomes COUNT(DISTINCT this) when joined
+    support: str | None = None  # an average's row count, shown beside it per group ("reviews")
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ class QueryPlan:
         where_extra = [m.where] if m.where and not self._restates(m.where) else []
         source, where, joined = self._from(model, where_extra)
         dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
-        select = ", ".join([*dims, f"{self._measure_sql(joined)} AS {m.name}"])
+        support = [f"COUNT(*) AS {m.support}"] if m.support and self.group_by else []
+        select = ", ".join([*dims, f"{self._measure_sql(joined)} AS {m.name}", *support])
         sql = f"SELECT {select} FROM {source}"
         if where:
             sql += f" WHERE {' AND '.join(where)}"

@@ -601,12 +601,15 @@ class QuestionReader:
                 parts.use_role(role)
                 self._use_entity_words(parts, attribute.table)
                 sql = f"{function}({attribute.sql})"
+                rows = self.model.entity_of_table(attribute.table)
                 return MeasureSpec(name=f"{prefix}_{attribute.name}",
                                    sql=f"ROUND({sql}, 2)" if function == "AVG" else sql,
                                    table=attribute.table,
                                    label=Label(f"{en} {attribute.label.en}",
                                                f"{attribute.label.ko} {ko}"),
-                                   unit=attribute.unit)
+                                   unit=attribute.unit,
+                                   support=f"{rows.name}s" if rows and function == "AVG"
+                                   else None)  # how many rows each group's average is of
         if rank and not parts.has("avg"):
             return None
         if not (parts.has("count") or parts.has("distinct") or parts.has("most")

@@ -14,6 +14,7 @@ from tools.sql.query_plan import QueryPlan
 from tools.sql.semantic_model import Label
 
 LISTED = 8  # rows quoted in a breakdown's answer
+_COUNTERS = {"customers": "명", "products": "개"}  # Korean counters of an average's rows (else 건)
 
 
 def format_number(value: Any, unit: str, lang: str) -> str:
@@ -51,13 +52,16 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     if not plan.group_by:
         value = format_number(table.rows[0][-1], unit, lang)
         return f"{label}: {value}." if not ko else f"{label}: {value}"
-    rows = [(", ".join(_cell(v, lang) for v in row[:-1]), format_number(row[-1], unit, lang))
+    keys = len(plan.group_by)
+    support = plan.measure.support if plan.measure and plan.shape == "aggregate" else None
+    rows = [(", ".join(_cell(v, lang) for v in row[:keys]),
+             format_number(row[keys], unit, lang) + _of_rows(row, keys, support, lang))
             for row in table.rows]
     if plan.superlative:
         winner, value = rows[0]
-        text = f"{winner} — {value} ({label})" if not ko else f"{winner}: {value} ({label})"
+        text = f"{winner} — {label} {value}" if not ko else f"{winner}: {label} {value}"
         if len(rows) > 1:
-            tie = table.rows[1][-1] == table.rows[0][-1]
+            tie = table.rows[1][keys] == table.rows[0][keys]
             runner, second = rows[1]
             if ko:
                 text += f"; {'공동 1위' if tie else '2위'}: {runner} {second}"
@@ -68,6 +72,17 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     more = (f" 외 {len(rows) - LISTED}개" if ko else f" and {len(rows) - LISTED} more") \
         if len(rows) > LISTED else ""
     return f"{label}: {listed}{more}" + ("" if ko else ".")
+
+
+def _of_rows(row: tuple[Any, ...] | list[Any], keys: int, support: str | None,
+             lang: str) -> str:
+    """ " (120 reviews)": how many rows a group's average is of."""
+    if support is None or len(row) <= keys + 1:
+        return ""
+    count = row[keys + 1]
+    if lang == "ko":
+        return f" ({count:,}{_COUNTERS.get(support, '건')})"
+    return f" ({count:,} {support.replace('_', ' ')})"
 
 
 def _rows(plan: QueryPlan, table: Table, lang: str) -> str:
