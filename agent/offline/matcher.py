@@ -403,9 +403,11 @@ class Matcher:
         question."""
         if c.intent.sample is None:
             return False  # a tool's request: its cue words decide
+        profile = self.profile_of(c.intent.id)
         asked = self.features(text, mentions) & DIMENSIONS
-        covered = set().union(*(_CONCEPT_FAMILY.get(d, {d})
-                                for d in self.profile_of(c.intent.id).dimensions))
+        named = profile.dimensions | {_DIMENSION[kind] for kind in profile.constrained
+                                      if kind in _DIMENSION}  # what it measures ("loyalty rate")
+        covered = set().union(*(_CONCEPT_FAMILY.get(d, {d}) for d in named))
         return bool(asked - covered)
 
     def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
