@@ -240,6 +240,21 @@ def test_campaign_created_approved_and_exported(chat):
     assert export.response["files"]["csv"] in exported.answer
 
 
+def test_an_action_only_when_the_message_asks_for_it(chat):
+    customer = unhappy_customer()
+    drafted, approved, drafts = converse(
+        chat, f'create a campaign called "Spring push" for unhappy customers in Busan',
+        "좋아, 그 메일 승인해줘", "초안 상태인 이메일만 보여줘")
+    created = only_call(drafted, "create_campaign")
+    assert created.args["name"] == "Spring push" and "spring" not in created.args["audience"]
+    assert only_call(approved, "approve_emails").args["all_valid"] == "true"  # never a send
+    assert only_call(drafts, "show_campaign").args == {
+        "campaign_id": created.response["campaign_id"], "status": "draft"}
+    [written] = converse(chat, f"show me customer {customer}'s emails")
+    assert not any(c.name in ("draft_email", "create_campaign", "send_campaign")
+                   for c in written.tool_calls)
+
+
 def test_campaign_for_an_rfm_cluster(chat):
     name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
     [turn] = converse(chat, f"create a campaign for {name}")

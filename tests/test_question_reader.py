@@ -87,6 +87,16 @@ ANSWERED = [
     ("how many customers wrote at least 3 reviews",
      "SELECT COUNT(*) FROM (SELECT customer_id FROM customer_reviews GROUP BY 1 HAVING COUNT(*) >= 3)"),
     ("how old is customer 1010", "SELECT age FROM customers WHERE customer_id = 1010"),
+    # a measure about one named customer, a yes/no lookup, money as 50k, plural value names
+    ("how many orders has customer 1010 placed",
+     "SELECT COUNT(DISTINCT order_id) FROM orders WHERE customer_id = 1010"),
+    ("is customer 1010 a loyalty member?",
+     "SELECT loyalty_member FROM customers WHERE customer_id = 1010"),
+    ("how many order lines have a sale price between 50k and 100k won",
+     "SELECT COUNT(*) FROM orders WHERE sale_price BETWEEN 50000 AND 100000"),
+    ("how many reviews are tagged as payment problems",
+     "SELECT COUNT(*) FROM customer_reviews_analysis WHERE issue_category = '결제문제'"),
+    ("30~39세 고객 몇 명", "SELECT COUNT(*) FROM customers WHERE age BETWEEN 30 AND 39"),
 ]
 
 

@@ -518,6 +518,8 @@ class Matcher:
             return request_words.confirmation_code(text)
         if kind == "campaign_name":
             return request_words.campaign_name(text)
+        if kind == "email_status":
+            return request_words.email_status(text)
         raise ValueError(f"Unknown slot type {kind!r}")
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:

@@ -18,7 +18,7 @@ send confirmation code. Each is read here from the message itself:
   language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
   confirmation, only ever from the message being answered; ``campaign_name``: a name in
-  quotes after "called", "named", "이름은".
+  quotes after "called", "named", "이름은"; ``email_status``: the one email status to show.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from tools.vocabulary.segments import segment_of_parts
 FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
-                                               "confirmation_code", "campaign_name"}
+                                               "confirmation_code", "campaign_name",
+                                               "email_status"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
@@ -128,6 +129,12 @@ def export_formats(text: str) -> SlotValue | None:
     """The export formats the message names (``chat_terms.yaml``: exports), comma-separated."""
     found, _ = find_terms(_spaced(text), chat_terms()["exports"])
     return plain_value("export_formats", ",".join(found)) if found else None
+
+
+def email_status(text: str) -> SlotValue | None:
+    """The one email status the request asks to see (``chat_terms.yaml``: email_statuses)."""
+    found, _ = find_terms(_spaced(text), chat_terms()["email_statuses"])
+    return plain_value("email_status", found[0]) if len(found) == 1 else None
 
 
 def confirmation_code(text: str) -> SlotValue | None:

@@ -139,6 +139,7 @@ class QuestionReader:
         lookup = self._lookup(parts, conditions, lang)
         if lookup is not None:
             return lookup
+        conditions += self._named_conditions(parts)
         entity_table = self._entity_table(parts)
         rank = parts.names("rank")
         groups = self._groups(parts)
@@ -781,15 +782,19 @@ class QuestionReader:
             return None
         if parts.has("count") or parts.has("avg") or parts.has("share") or \
                 parts.has("sum") or parts.has("rank"):
-            raise PlanError("a measure about one named customer or product")
-        if len(ids) + len(products) != 1 or conditions:
+            if parts.has("rank") or len(ids) + len(products) != 1:
+                raise PlanError("a measure about one named customer or product")
+            return None  # "how many orders has customer 1005 placed": a measure, narrowed
+        table = "customers" if ids else "products"
+        if len(ids) + len(products) != 1 or any(c.table != table for c in conditions):
             raise PlanError("more than one thing named")
+        asked = self._asked_values(conditions)  # "is <product> in stock?": its availability
         if ids:
-            table, key = "customers", f"c.customer_id = {int(ids[0].value.value)}"
-            columns = self._lookup_columns(parts, table)
+            key = f"c.customer_id = {int(ids[0].value.value)}"
+            columns = self._lookup_columns(parts, table) + asked
         else:
-            table, key = "products", f"p.title = {literal(products[0].value.value)}"
-            columns = self._lookup_columns(parts, table)
+            key = f"p.title = {literal(products[0].value.value)}"
+            columns = self._lookup_columns(parts, table) + asked
             if columns:  # titles repeat across sizes and colours: show each SKU
                 columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
         if not columns:
@@ -802,6 +807,32 @@ class QuestionReader:
         self._check_numbers(parts)
         return QueryPlan(shape="rows", table=table, columns=columns,
                          conditions=[Condition(key, table, label)])
+
+    def _asked_values(self, conditions: list[Condition]) -> list[RowColumn]:
+        """The columns of the values a yes/no lookup asks about ("고객 1002는 로열 회원이야?")."""
+        columns = []
+        for condition in conditions:
+            dimension = next((d for d in self.model.dimensions.values()
+                              if d.sql == condition.column), None)
+            if dimension is None:
+                raise PlanError("more than one thing named")
+            columns.append(RowColumn(dimension.sql, dimension.sql.split(".")[-1],
+                                     dimension.label))
+        return columns
+
+    @staticmethod
+    def _named_conditions(parts: QuestionParts) -> list[Condition]:
+        """The one customer or product a measure is about ("customer 1005's orders", "reviews
+        of <product>"): the measure's rows narrowed to it."""
+        out = []
+        for m in parts.mentions:
+            if m.type == "customer_id":
+                out.append(Condition(f"c.customer_id = {int(m.value.value)}", "customers",
+                                     Label(m.value.en, m.value.ko), m.start))
+            elif m.type == "product":
+                out.append(Condition(f"p.title = {literal(m.value.value)}", "products",
+                                     Label(m.value.value, m.value.value), m.start))
+        return out
 
     def _lookup_columns(self, parts: QuestionParts, table: str) -> list[RowColumn]:
         columns = []
