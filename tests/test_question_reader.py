@@ -97,6 +97,14 @@ ANSWERED = [
     ("how many reviews are tagged as payment problems",
      "SELECT COUNT(*) FROM customer_reviews_analysis WHERE issue_category = '결제문제'"),
     ("30~39세 고객 몇 명", "SELECT COUNT(*) FROM customers WHERE age BETWEEN 30 AND 39"),
+    # count conditions with the entity's own filters, and "never"
+    ("how many loyal customers wrote at least 2 reviews",
+     "SELECT COUNT(*) FROM (SELECT r.customer_id FROM customer_reviews r JOIN customers c "
+     "ON c.customer_id = r.customer_id WHERE c.loyalty_member GROUP BY 1 HAVING COUNT(*) >= 2)"),
+    ("how many customers have never placed an order",
+     "SELECT COUNT(*) FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)"),
+    ("주문 이력이 없는 고객 수",
+     "SELECT COUNT(*) FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)"),
 ]
 
 

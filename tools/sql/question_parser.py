@@ -19,6 +19,7 @@ from functools import lru_cache
 from tools.sql.knowledge import Glossary, load_glossary
 from tools.sql.mentions import Mention, range_bounds
 from tools.sql.query_plan import (
+    DATASET,
     OPERATOR_WORDS,
     OPERATORS,
     Condition,
@@ -648,6 +649,32 @@ class QuestionReader:
             return self.model.attributes[rank[0][1]]
         return None
 
+    def _without(self, parts: QuestionParts, subject: Entity, fact: str,
+                 paid: bool) -> MeasureSpec:
+        """Customers or products with no row in a fact: "customers who never ordered",
+        "리뷰를 한 번도 안 쓴 고객"."""
+        if parts.mentions:  # "never wrote a negative review in Seoul": whose value is which?
+            raise PlanError("a value beside a 'never'")
+        join = self.model.join(fact, subject.table)
+        key = self.model.entity_keys.get(subject.table)
+        assert join is not None and join.key is not None
+        if key is None:
+            raise PlanError(f"no key for {subject.table}")
+        parts.use_role("not")
+        inner = [f"{join.key} IS NOT NULL"]  # one NULL would make NOT IN match nothing
+        if paid:
+            inner.append(str(self.model.measures["revenue"].where))
+        where = (f"{key} NOT IN (SELECT {join.key} FROM {DATASET}.{fact} AS "
+                 f"{self.model.alias(fact)} WHERE {' AND '.join(inner)})")
+        label = self.model.measures[subject.count].label
+        verb = {"customer_reviews": ("without any review", "리뷰를 쓰지 않은"),
+                "orders": ("without any order", "주문하지 않은")}[fact]
+        if paid:
+            verb = ("without any purchase", "구매하지 않은")
+        return MeasureSpec(name=f"{subject.name}s", sql="COUNT(*)", table=subject.table,
+                           label=Label(f"{label.en} {verb[0]}", f"{verb[1]} {label.ko}"),
+                           unit="count", where=where)
+
     def _relation(self, parts: QuestionParts) -> MeasureSpec | None:
         """Customers or products counted through a fact: "customers who wrote reviews",
         "unique products ordered in December", "한 번이라도 주문한 고객"."""
@@ -679,6 +706,8 @@ class QuestionReader:
         self._use_entity_words(parts, fact)
         parts.use_role("count")
         parts.use_role("distinct")
+        if parts.has("not"):
+            return self._without(parts, subject, fact, paid)
         label = self.model.measures[subject.count].label
         verb = {"customer_reviews": ("with reviews", "리뷰를 쓴"),
                 "orders": ("with orders", "주문한")}[fact]
@@ -858,6 +887,9 @@ class QuestionReader:
         """How many entities have more (or fewer) than N facts."""
         counted = self.model.entities[use.used_for.split(":", 1)[1]]
         fact = counted.table
+        named = {c.table for c in conditions if self.model.tables[c.table].kind == "entity"}
+        if entity_table in (None, fact) and len(named) == 1:  # "loyal customers" names customers
+            entity_table = named.pop()
         if entity_table is None or self.model.tables[entity_table].kind != "entity" or \
                 self.model.tables[fact].kind != "fact":
             raise PlanError("a count condition on something that is not a fact")
@@ -873,8 +905,8 @@ class QuestionReader:
         parts.use_role("ordered")
         parts.use_role("have")
         self._check_numbers(parts)
-        if any(c.table == entity_table for c in conditions):
-            raise PlanError("a count condition with conditions on the entity")
+        # conditions on the entity ("Seoul customers with 3+ orders") join it: many facts to
+        # one entity, so the facts counted per entity stay the same
         counted_measure = self.model.measures[counted.count]
         label = Label(f"{measure.label.en} with {OPERATOR_WORDS[use.op][0]} {number(use.value)}"
                       f" {self.model.measures[counted.count].label.en}",
