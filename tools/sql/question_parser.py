@@ -140,7 +140,8 @@ class QuestionReader:
         lookup = self._lookup(parts, conditions, lang)
         if lookup is not None:
             return lookup
-        conditions += self._named_conditions(parts)
+        named = self._named_conditions(parts)
+        conditions += named
         entity_table = self._entity_table(parts)
         rank = parts.names("rank")
         groups = self._groups(parts)
@@ -174,6 +175,8 @@ class QuestionReader:
                                 grouped=bool(groups))
         if measure is None:
             return None
+        if any(c.table == measure.table for c in named):
+            raise PlanError("a measure of the one thing named")  # "1001번 고객 몇 명"
         groups = self._resolve_month(groups, measure)
         self._use_condition_entities(parts, conditions, groups, measure)
         plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
