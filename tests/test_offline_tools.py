@@ -97,8 +97,8 @@ def test_review_search_follow_ups(chat):
 
 # -- customers, segments, recommendations ---------------------------------------------------
 @pytest.mark.parametrize("template", ["look up customer {id}", "{id}번 고객에 대해 전부 알려줘",
-                                      "who is customer {id}?", "Pull up the profile of customer {id}",
-                                      "고객 {id} 정보 보여줘"])
+                                      "who is customer {id}?",
+                                      "Pull up the profile of customer {id}", "고객 {id} 정보 보여줘"])
 def test_customer_360(chat, template):  # a profile is the customer view, never a query
     customer = unhappy_customer()
     [turn] = converse(chat, template.format(id=customer))

@@ -169,9 +169,8 @@ class OfflinePlanner:
         """The best complete reading for a tool the request names by its cue words; an
         override cue beside the id the tool takes needs no likeness ("who is customer 2118")."""
         tools = cued_tools(text, kind)
-        return next((c for c in ranked if c.intent.tool in tools and c.executable
-                     and (c.score >= CUED_MIN_SCORE or kind == "override" and _names_id(c, mentions))),
-                    None)
+        return next((c for c in ranked if c.intent.tool in tools and c.executable and (
+            c.score >= CUED_MIN_SCORE or kind == "override" and _names_id(c, mentions))), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
                         best: Candidate | None) -> list[str]:

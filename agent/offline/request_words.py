@@ -48,8 +48,8 @@ _PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"
                               r"(?:에서|에게|한테|으로|에|을|를|이|가|은|는|의|로|와|과)$")
 # A campaign's name in quotes after the word that names it: called "Winter win-back",
 # 이름은 "대구 재구매"로.
-_NAMED = re.compile(r"(?:called|named|titled|name it|call it|이름은|이름을|이름|제목은|제목을)\s*"
-                    r"[\"“'‘「]([^\"”'’」]{1,80})[\"”'’」]", re.I)
+_NAMED = re.compile(r"(?:called|named|titled|name it|call it|이름은|이름을|이름|제목은|제목을)"
+                    r"\s*[\"“'‘「]([^\"”'’」]{1,80})[\"”'’」]", re.I)
 _CODE = re.compile(r"(?<![\d.,])(\d{6})(?![\d.,])")
 _OFFER_VALUES = ("percent", "amount_won", "points")
 

@@ -148,8 +148,8 @@ _COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts 
 # when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
 # when it falls in the range of ids.
 _CUSTOMER_ID = [
-    (re.compile(r"\b(?:customer|custmer|costumer|cusotmer|cutomer|customr)(?:\s+(?:id|number|no\.?))?"
-                r"\s*#?\s*(\d{3,})\b", re.I), True),
+    (re.compile(r"\b(?:customer|custmer|costumer|cusotmer|cutomer|customr)"
+                r"(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),
     (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
     (re.compile(r"#(\d{3,})\b"), False),

@@ -820,13 +820,12 @@ class QuestionReader:
         table = "customers" if ids else "products"
         if len(ids) + len(products) != 1 or any(c.table != table for c in conditions):
             raise PlanError("more than one thing named")
-        asked = self._asked_values(conditions)  # "is <product> in stock?": its availability
+        # "is <product> in stock?": the value asked about is shown
+        columns = self._lookup_columns(parts, table) + self._asked_values(conditions)
         if ids:
             key = f"c.customer_id = {int(ids[0].value.value)}"
-            columns = self._lookup_columns(parts, table) + asked
         else:
             key = f"p.title = {literal(products[0].value.value)}"
-            columns = self._lookup_columns(parts, table) + asked
             if columns:  # titles repeat across sizes and colours: show each SKU
                 columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
         if not columns:
@@ -847,7 +846,7 @@ class QuestionReader:
             dimension = next((d for d in self.model.dimensions.values()
                               if d.sql == condition.column), None)
             if dimension is None:
-                raise PlanError("more than one thing named")
+                raise PlanError("a condition beside the one named")
             columns.append(RowColumn(dimension.sql, dimension.sql.split(".")[-1],
                                      dimension.label))
         return columns

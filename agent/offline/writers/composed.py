@@ -14,7 +14,7 @@ from tools.sql.query_plan import QueryPlan
 from tools.sql.semantic_model import Label
 
 LISTED = 8  # rows quoted in a breakdown's answer
-_COUNTERS = {"customers": "명", "products": "개"}  # Korean counters of an average's rows (else 건)
+_COUNTERS = {"customers": "명", "products": "개"}  # Korean counters of averaged rows (else 건)
 
 
 def format_number(value: Any, unit: str, lang: str) -> str:
