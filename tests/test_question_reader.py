@@ -99,6 +99,7 @@ ANSWERED = [
     ("30~39세 고객 몇 명", "SELECT COUNT(*) FROM customers WHERE age BETWEEN 30 AND 39"),
     ("1010번 고객 몇 살이야?", "SELECT age FROM customers WHERE customer_id = 1010"),  # no count
     ("1010번 고객 어디 살아?", "SELECT address_city FROM customers WHERE customer_id = 1010"),
+    ("what's the status of order 1001?", "SELECT status FROM orders WHERE order_id = 1001"),
     # count conditions with the entity's own filters, and "never"
     ("how many loyal customers wrote at least 2 reviews",
      "SELECT COUNT(*) FROM (SELECT r.customer_id FROM customer_reviews r JOIN customers c "

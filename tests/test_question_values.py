@@ -71,7 +71,8 @@ def test_value_index_is_built_by_setup(settings):
     ("products under 20,000 won", [("price", "..19999")]),
     ("show customer 1005", [("customer_id", "1005")]),
     ("show customer 99999", [("customer_id", "99999")]),  # named an id: the tools say none
-    ("order #99999", [("number", "99999")]),  # a bare number outside the id range
+    ("reviews #99999", [("number", "99999")]),  # a bare number outside the id range
+    ("status of order #99999", [("order_id", "99999")]),
     ("1042번 고객", [("customer_id", "1042")]),
     ("고객 500명", [("number", "500")]),
     ("approve campaign 3", [("campaign_id", "3")]),

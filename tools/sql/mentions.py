@@ -154,6 +154,9 @@ _CUSTOMER_ID = [
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
     (re.compile(r"#(\d{3,})\b"), False),
 ]
+# "order 1001", "order #5", "주문번호 1001": one order's lines
+_ORDER_ID = [re.compile(r"\border(?:\s+(?:id|number|no\.?))?\s*(?:#\s*(\d+)|(\d{2,}))\b", re.I),
+             re.compile(r"주문\s*번호\s*#?\s*(\d+)()")]
 _CAMPAIGN_ID = [
     re.compile(r"\bcampaign(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,6})\b", re.I),
     re.compile(r"캠페인\s*(?:번호|id|ID)?\s*#?\s*(\d{1,6})(?:\s*번)?" + _COUNTED),
@@ -289,6 +292,10 @@ class MentionFinder:
                            m.start() + len(m.group(0)))
 
     def _ids(self, scan: _Scan) -> None:
+        for pattern in _ORDER_ID:
+            for m in list(pattern.finditer(scan.masked)):
+                scan.claim("order_id", number_value("order_id", int(m.group(1) or m.group(2))),
+                           *m.span())
         for pattern in _CAMPAIGN_ID:
             for m in list(pattern.finditer(scan.masked)):
                 scan.claim("campaign_id", number_value("campaign_id", int(m.group(1))),

@@ -55,7 +55,7 @@ from tools.sql.semantic_model import (
 
 VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "status",
                "availability", "sentiment", "issue_category", "age_group", "product",
-               "customer_id", "period", "age", "price", "rating"}
+               "customer_id", "order_id", "period", "age", "price", "rating"}
 UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id", "customer_name"}  # other intents
 RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
 AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
@@ -175,7 +175,8 @@ class QuestionReader:
                                 grouped=bool(groups))
         if measure is None:
             return None
-        if any(c.table == measure.table for c in named):
+        if any(c.table == measure.table and self.model.tables[c.table].kind == "entity"
+               for c in named):
             raise PlanError("a measure of the one thing named")  # "1001번 고객 몇 명"
         groups = self._resolve_month(groups, measure)
         self._use_condition_entities(parts, conditions, groups, measure)
@@ -386,7 +387,7 @@ class QuestionReader:
         for mention in parts.mentions:
             dimension = self.model.dimension_for_values(mention.type)
             if dimension is not None and not dimension.boolean and mention.type not in (
-                    "period", "customer_id", "product", "age_group") and \
+                    "period", "customer_id", "order_id", "product", "age_group") and \
                     mention.type not in RANGE_ATTRIBUTES:
                 by_column.setdefault(dimension.name, []).append(mention)
         for name, mentions in by_column.items():
@@ -410,7 +411,7 @@ class QuestionReader:
     def _conditions(self, parts: QuestionParts) -> list[Condition]:
         out = []
         for mention in parts.mentions:
-            if mention.type in ("period", "customer_id", "product"):
+            if mention.type in ("period", "customer_id", "order_id", "product"):
                 continue
             named = self._named_range_attribute(parts, mention.type)
             condition = self.condition(mention, named)
@@ -806,38 +807,30 @@ class QuestionReader:
 
     def _lookup(self, parts: QuestionParts, conditions: list[Condition], lang: str
                 ) -> QueryPlan | None:
-        """One customer's or product's own column: "what city is customer 1002 in?",
-        "1004번 고객 어디 살아?", "the price of <product>"."""
-        ids = [m for m in parts.mentions if m.type == "customer_id"]
-        products = [m for m in parts.mentions if m.type == "product"]
-        if not ids and not products:
+        """One customer's, product's or order's own columns: "what city is customer 1002
+        in?", "1004번 고객 어디 살아?", "the price of <product>", "the status of order 1001"."""
+        named = self._named_conditions(parts)
+        if not named:
             return None
         if parts.has("count") or parts.has("avg") or parts.has("share") or \
                 parts.has("sum") or parts.has("rank"):
-            if parts.has("rank") or len(ids) + len(products) != 1:
-                raise PlanError("a measure about one named customer or product")
+            if parts.has("rank") or len(named) != 1:
+                raise PlanError("a measure about one named customer, product or order")
             return None  # "how many orders has customer 1005 placed": a measure, narrowed
-        table = "customers" if ids else "products"
-        if len(ids) + len(products) != 1 or any(c.table != table for c in conditions):
+        key = named[0]
+        if len(named) != 1 or any(c.table != key.table for c in conditions):
             raise PlanError("more than one thing named")
         # "is <product> in stock?": the value asked about is shown
-        columns = self._lookup_columns(parts, table) + self._asked_values(conditions)
-        if ids:
-            key = f"c.customer_id = {int(ids[0].value.value)}"
-        else:
-            key = f"p.title = {literal(products[0].value.value)}"
-            if columns:  # titles repeat across sizes and colours: show each SKU
-                columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
+        columns = self._lookup_columns(parts, key.table) + self._asked_values(conditions)
+        if columns and key.table == "products":  # titles repeat across sizes and colours
+            columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
         if not columns:
             raise PlanError("what to look up")
-        self._use_entity_words(parts, table)
+        self._use_entity_words(parts, key.table)
         parts.use_role("which")
         parts.use_role("lives")
-        label = Label(ids[0].value.en if ids else products[0].value.value,
-                      ids[0].value.ko if ids else products[0].value.value)
         self._check_numbers(parts)
-        return QueryPlan(shape="rows", table=table, columns=columns,
-                         conditions=[Condition(key, table, label)])
+        return QueryPlan(shape="rows", table=key.table, columns=columns, conditions=[key])
 
     def _asked_values(self, conditions: list[Condition]) -> list[RowColumn]:
         """The columns of the values a yes/no lookup asks about ("고객 1002는 로열 회원이야?")."""
@@ -863,6 +856,9 @@ class QuestionReader:
             elif m.type == "product":
                 out.append(Condition(f"p.title = {literal(m.value.value)}", "products",
                                      Label(m.value.value, m.value.value), m.start))
+            elif m.type == "order_id":
+                out.append(Condition(f"o.order_id = {int(m.value.value)}", "orders",
+                                     Label(m.value.en, m.value.ko), m.start))
         return out
 
     def _lookup_columns(self, parts: QuestionParts, table: str) -> list[RowColumn]:

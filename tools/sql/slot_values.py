@@ -21,7 +21,7 @@ SLOT_TYPES = {
     "number": "number", "period": "period",
 }
 NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id"}
-ID_TYPES = {"customer_id", "campaign_id"}  # read without thousands separators
+ID_TYPES = {"customer_id", "campaign_id", "order_id"}  # read without thousands separators
 
 
 @dataclass(frozen=True)
