@@ -138,6 +138,12 @@ def test_what_it_cannot_account_for_is_declined(reader, question: str) -> None:
     assert read(reader, question).plan is None
 
 
+def test_the_reading_names_the_customer_or_order_asked_about(reader) -> None:
+    assert "customer 1010" in read(reader, "how many orders has customer 1010 placed").plan \
+        .reading("en")
+    assert "order 1001" in read(reader, "what's the status of order 1001?").plan.reading("en")
+
+
 def test_a_declined_reading_names_the_words_it_could_not_place(reader) -> None:
     reading = read(reader, "how many customers like hiking")
     assert "hiking" in reading.unexplained

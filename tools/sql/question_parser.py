@@ -852,13 +852,14 @@ class QuestionReader:
         for m in parts.mentions:
             if m.type == "customer_id":
                 out.append(Condition(f"c.customer_id = {int(m.value.value)}", "customers",
-                                     Label(m.value.en, m.value.ko), m.start))
+                                     Label(f"customer {m.value.en}", f"고객 {m.value.ko}"),
+                                     m.start))
             elif m.type == "product":
                 out.append(Condition(f"p.title = {literal(m.value.value)}", "products",
                                      Label(m.value.value, m.value.value), m.start))
             elif m.type == "order_id":
                 out.append(Condition(f"o.order_id = {int(m.value.value)}", "orders",
-                                     Label(m.value.en, m.value.ko), m.start))
+                                     Label(f"order {m.value.en}", f"주문 {m.value.ko}"), m.start))
         return out
 
     def _lookup_columns(self, parts: QuestionParts, table: str) -> list[RowColumn]:
