@@ -28,7 +28,7 @@ from evaluation.sandbox import sandbox
 from evaluation.trajectory import same_arg
 
 BLIND_TOOLS = {split: PROJECT_ROOT / "evals" / f"blind_tools_{split}.yaml"
-               for split in ("dev", "dev2", "dev3", "dev4", "test")}  # dev*: tuned on; test: never
+               for split in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test")}  # dev*: tuned on; test: never
 TOOL_REQUESTS = BLIND_TOOLS["dev"]
 ANY = "*"
 
