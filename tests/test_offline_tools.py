@@ -113,7 +113,7 @@ def test_customer_360(chat, template):  # a profile is the customer view, never 
 
 
 @pytest.mark.parametrize("template", ["pull up {name}'s customer profile",
-                                      "{name} 고객 찾아줘"])
+                                      "{name} 고객 찾아줘", "who's {name}? give me the full 360"])
 def test_a_customer_asked_for_by_name(chat, template):
     customer = unhappy_customer()
     first, last = rows(f"SELECT first_name, last_name FROM cymbal.customers "
@@ -182,6 +182,8 @@ def test_a_cluster_is_described_by_its_korean_name(chat):
     ("부산 고객에게 추천할 상품은?", {"city": "Busan", "language": "ko"}),
     ("What should we recommend to young loyal women in Busan?",
      {"segment": "Younger_Adult_FEMALE_LOYAL", "city": "Busan"}),
+    ("{id}번 고객한테 랩 규칙 방식으로 상품 추천 부탁드려요",  # the method named
+     {"customer": "{id}", "method": "lab_rule"}),
 ])
 def test_recommendations(chat, question, expected):
     customer = unhappy_customer()
@@ -242,14 +244,25 @@ def test_campaign_created_approved_and_exported(chat):
 
 def test_an_action_only_when_the_message_asks_for_it(chat):
     customer = unhappy_customer()
-    drafted, approved, drafts = converse(
+    drafted, approved, drafts, shown, preview = converse(
         chat, f'create a campaign called "Spring push" for unhappy customers in Busan',
-        "좋아, 그 메일 승인해줘", "초안 상태인 이메일만 보여줘")
+        "좋아, 그 메일 승인해줘", "초안 상태인 이메일만 보여줘", "승인된 메일만 보여줘",
+        "cool, show me what it looks like")
     created = only_call(drafted, "create_campaign")
     assert created.args["name"] == "Spring push" and "spring" not in created.args["audience"]
     assert only_call(approved, "approve_emails").args["all_valid"] == "true"  # never a send
-    assert only_call(drafts, "show_campaign").args == {
-        "campaign_id": created.response["campaign_id"], "status": "draft"}
+    campaign = created.response["campaign_id"]
+    assert only_call(drafts, "show_campaign").args == {"campaign_id": campaign, "status": "draft"}
+    # "승인된" names a status: showing the approved emails never approves anything
+    assert only_call(shown, "show_campaign").args == {"campaign_id": campaign,
+                                                      "status": "approved"}
+    assert only_call(preview, "show_campaign").args["campaign_id"] == campaign
+    someone = only_call(shown, "show_campaign").response["email"]["customer_id"]
+    [one] = converse(chat, f"the draft for customer {someone} in campaign {campaign} - "
+                           "what does it look like?")  # one customer's email, in full
+    email = only_call(one, "show_campaign")
+    assert email.args == {"campaign_id": campaign, "customer_id": someone}
+    assert email.response["email"]["customer_id"] == someone
     [written] = converse(chat, f"show me customer {customer}'s emails")
     assert not any(c.name in ("draft_email", "create_campaign", "send_campaign")
                    for c in written.tool_calls)

@@ -108,6 +108,63 @@ ANSWERED = [
      "SELECT COUNT(*) FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)"),
     ("주문 이력이 없는 고객 수",
      "SELECT COUNT(*) FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)"),
+    # lists of matching things, totals per customer compared with an amount
+    ("list the bags priced between 30k and 80k",
+     "SELECT product_id, title, price FROM products WHERE categories = '[Bags]' "
+     "AND price BETWEEN 30000 AND 80000"),
+    ("how many customers spent more than 500k in total",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE status IN ('Complete', 'Shipped') "
+     "GROUP BY 1 HAVING SUM(sale_price * quantity) > 500000)"),
+    ("총 구매금액 100만원 넘는 고객 몇명이야",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE status IN ('Complete', 'Shipped') "
+     "GROUP BY 1 HAVING SUM(sale_price * quantity) > 1000000)"),
+    # both values of a column compared; every value named, then grouped
+    ("# of orders from loyalty members vs non members",
+     "SELECT c.loyalty_member, COUNT(DISTINCT o.order_id) FROM orders o "
+     "JOIN customers c ON c.customer_id = o.customer_id GROUP BY 1"),
+    ("긍정 부정 중립 리뷰별로 평균 별점 어떰?",
+     "SELECT a.text_sentiment, AVG(r.rating) FROM customer_reviews r JOIN customer_reviews_analysis a "
+     "ON a.customer_review_id = r.customer_review_id GROUP BY 1"),
+    # RFM clusters filter customers; shares of a sum and of distinct orders
+    ("how many champions live in Seoul",
+     "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
+     "WHERE f.cluster_name = 'champions' AND c.address_city = 'Seoul'"),
+    ("what percent of revenue comes from apparel",
+     "SELECT 100 * SUM(IF(p.categories = '[Apparel]', o.sale_price * o.quantity, 0)) "
+     "/ SUM(o.sale_price * o.quantity) FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status IN ('Complete', 'Shipped')"),
+    ("what percent of orders were cancelled",
+     "SELECT 100 * COUNT(DISTINCT IF(status = 'Cancelled', order_id, NULL)) "
+     "/ COUNT(DISTINCT order_id) FROM orders"),
+    # dates as answers, spend in casual Korean, lookups that say whose row it is
+    ("when did customer 1010 last place an order",
+     "SELECT MAX(order_datetime) FROM orders WHERE customer_id = 1010"),
+    ("고객 1010 지금까지 총 얼마 썼어?",
+     "SELECT SUM(sale_price * quantity) FROM orders WHERE customer_id = 1010 "
+     "AND status IN ('Complete', 'Shipped')"),
+    ("what city is customer 1010 in?",
+     "SELECT customer_id, address_city FROM customers WHERE customer_id = 1010"),
+    ("주문번호 1001 상태 머임?", "SELECT DISTINCT order_id, status FROM orders WHERE order_id = 1001"),
+    ("who placed order 1001, and when?",
+     "SELECT DISTINCT order_id, customer_id, order_datetime FROM orders WHERE order_id = 1001"),
+    # a listed having, a comparison inside a breakdown, casual abbreviations
+    ("list the customers who've spent more than 2,000,000 in total",
+     "SELECT customer_id, SUM(sale_price * quantity) AS v FROM orders "
+     "WHERE status IN ('Complete', 'Shipped') GROUP BY 1 HAVING v > 2000000"),
+    ("in stock vs out of stock product counts, split by category",
+     "SELECT categories, availability, COUNT(*) FROM products GROUP BY 1, 2"),
+    ("avg qty per order line", "SELECT AVG(quantity) FROM orders"),
+    ("total rev from Jeju customers",
+     "SELECT SUM(o.sale_price * o.quantity) FROM orders o JOIN customers c "
+     "ON c.customer_id = o.customer_id WHERE c.address_city = 'Jeju' "
+     "AND o.status IN ('Complete', 'Shipped')"),
+    ("품절 상태인 드링크웨어 상품이 몇 개인가요?",
+     "SELECT COUNT(*) FROM products WHERE categories = '[Drinkware]' "
+     "AND availability = 'OUT_OF_STOCK'"),
+    ("평균 별점이 몇 점이야?", "SELECT AVG(rating) FROM customer_reviews"),
+    ("RFM 클러스터별 평균 나이",
+     "SELECT f.cluster_name, AVG(c.age) FROM customers c JOIN customer_rfm f "
+     "ON f.customer_id = c.customer_id GROUP BY 1"),
 ]
 
 
@@ -130,6 +187,10 @@ DECLINED = [
     "how many products cost more than 30000 or less than 10000",  # two thresholds, one column
     "which city has the most",  # most what?
     "average of Seoul",  # an average of nothing
+    "which product category do reviewers like the least?",  # "like": not a count of reviewers
+    "what is in Seoul",  # a list of nothing named
+    "customers by RFM cluster",  # cluster sizes: the segment tools list them, with a chart
+    "list customers who wrote negative reviews",  # a list, not a count of them
 ]
 
 

@@ -16,6 +16,7 @@ import yaml
 from rapidfuzz.distance import OSA
 
 from config.settings import PROJECT_ROOT
+from tools.sql.question_words import without_particles
 from tools.vocabulary.language import has_hangul
 
 LEXICON_PATH = PROJECT_ROOT / "knowledge" / "offline" / "lexicon.yaml"
@@ -27,10 +28,6 @@ ENTITIES = ("customer", "buyer", "review", "product", "order")  # what a count c
 TYPO_MIN_LENGTH = 5  # an unknown word this long is read as a known word one slip away
 _KO_WORD = re.compile(r"[\uac00-\ud7a3]+")
 _WORD_SPAN = re.compile(r"[a-z0-9%]+|[\uac00-\ud7a3]+", re.I)
-_PARTICLES = sorted(["에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "나요", "인가요",
-                     "이야", "이에요", "예요", "인가", "인지", "일까", "이고", "이며",
-                     "은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "도", "만",
-                     "요", "야", "랑", "냐", "니", "씩", "개씩", "명씩"], key=len, reverse=True)
 
 
 def stem(word: str) -> str:
@@ -47,11 +44,11 @@ def _en_tokens(text: str) -> list[str]:
     return [stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " ").replace("'s", ""))]
 
 
-def _strip_particle(piece: str) -> str:
-    for particle in _PARTICLES:
-        if piece.endswith(particle) and len(piece) > len(particle):
-            return piece[: -len(particle)]
-    return piece
+@lru_cache(maxsize=8192)
+def korean_stem(piece: str) -> str:
+    """A Korean word without its trailing particles, copula and endings, by morphological
+    analysis (kiwipiepy): "배송에서" -> 배송, "점이야" -> 점, "좋아하는" -> 좋아하."""
+    return without_particles(piece, endings=True)
 
 
 @dataclass(frozen=True)
@@ -116,7 +113,7 @@ class Lexicon:
                     found.update({f"c:{c}" for c in slip} if slip else {f"w:{word}"})
                 i += 1
         for piece in _KO_WORD.findall(rest):
-            piece = _strip_particle(piece)
+            piece = korean_stem(piece)
             if len(piece) >= 2 and piece not in self.stop_ko:
                 found.add(f"k:{piece}")
         return found
@@ -139,7 +136,7 @@ class Lexicon:
             found = {f"c:{c}" for s, e, concepts in korean if s < end and e > start
                      for c in concepts}
             if _KO_WORD.search(piece):
-                bare = _strip_particle(piece)
+                bare = korean_stem(piece)
                 if not found and len(bare) >= 2 and bare not in self.stop_ko:
                     found.add(f"k:{bare}")
                 words.append(Word(start, end, frozenset(found)))

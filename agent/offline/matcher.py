@@ -105,6 +105,7 @@ SHAPE = DIMENSIONS | {"c:by", "c:top", "c:least", "c:count", "c:total", "c:avera
                       "c:combination", "c:revenue", "c:spend", "c:units", "c:order_value",
                       "c:frequency", "c:recency", "c:never"}
 RANKINGS = {"c:top", "c:least"}
+REVIEW_TABLES = {"customer_reviews", "multimodal_customer_reviews", "customer_reviews_analysis"}
 ACTIONS = {"c:search", "c:lookup", "c:describe", "c:recommend", "c:campaign", "c:email",
            "c:draft", "c:approve", "c:reject", "c:export", "c:send", "c:confirm", "c:help"}
 NOT_FREE_TEXT = SHAPE | ACTIONS
@@ -146,6 +147,8 @@ class _Profile:
     limited: bool  # its query keeps only the first rows (LIMIT)
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
     breakdown: str | None = None  # the concept of the outer query's first GROUP BY column
+    averages: bool = False  # its query takes an AVG
+    store_rating_only: bool = False  # it reads the catalog's rating and no review rows
     frame: frozenset[str] = frozenset()  # every feature of its phrasings (its own wording)
     free_text: bool = False  # has a slot that takes the question's remaining words
     options: bool = False  # has email option slots (language, tone, offer)
@@ -278,8 +281,13 @@ class Matcher:
         dimensions = {f for p in phrasings for f in p if f in DIMENSIONS} | \
             {_DIMENSION[kind] for kind in grouped if kind in _DIMENSION}
         slot_types = {s.type for s in intent.slots}
+        tables = {t.name for t in tree.find_all(exp.Table)} if tree is not None else set()
+        store_rating_only = tree is not None and not tables & REVIEW_TABLES and any(
+            c.name == "average_rating" for c in tree.find_all(exp.Column))
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
                         dimensions, orderable, limited, share_of_total, breakdown,
+                        averages=tree is not None and tree.find(exp.Avg) is not None,
+                        store_rating_only=store_rating_only,
                         frame=frozenset().union(*phrasings),
                         free_text=bool(slot_types & FREE_TEXT_TYPES),
                         options=bool(slot_types & OPTION_TYPES))
@@ -410,6 +418,20 @@ class Matcher:
         covered = set().union(*(_CONCEPT_FAMILY.get(d, {d}) for d in named))
         return bool(asked - covered)
 
+    def missed_measure(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+        """The question asks for an average the candidate's query does not take, or for
+        the rating of our customers' reviews where the query reads the catalog's store
+        rating ("리뷰 별점 평균" answered with store ratings): another measure."""
+        if c.intent.sample is None:
+            return False
+        profile = self.profile_of(c.intent.id)
+        asked = self.features(text, mentions)
+        if "c:average" in asked and not profile.averages and \
+                not asked & {"c:order_value"} and not profile.frame & {"c:average"}:
+            return True
+        return profile.store_rating_only and {"c:review", "c:rating"} <= asked and \
+            "c:store_location" not in asked
+
     def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
         """The candidate answers with the first few of a ranking ("which customers wrote
         the most reviews") while the question asks for no ranking ("show me negative reviews
@@ -520,6 +542,8 @@ class Matcher:
             return request_words.campaign_name(text)
         if kind == "email_status":
             return request_words.email_status(text)
+        if kind == "rec_method":
+            return request_words.recommendation_method(text)
         raise ValueError(f"Unknown slot type {kind!r}")
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:

@@ -154,7 +154,8 @@ class OfflinePlanner:
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
                 and not self.matcher.unasked_breakdown(answerable, text, mentions) \
                 and not self.matcher.unasked_ranking(answerable, text, mentions) \
-                and not self.matcher.missed_dimension(answerable, text, mentions):
+                and not self.matcher.missed_dimension(answerable, text, mentions) \
+                and not self.matcher.missed_measure(answerable, text, mentions):
             return Plan(candidate=answerable)
         cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:
@@ -314,8 +315,9 @@ class OfflinePlanner:
 
 
 def _names_id(candidate: Candidate, mentions: list[Mention]) -> bool:
-    """The candidate takes a customer or campaign id the message itself names."""
-    return any(v.type in ID_TYPES and any(v is m.value for m in mentions)
+    """The candidate takes a customer or campaign id, or a customer's full name, that the
+    message itself names."""
+    return any(v.type in ID_TYPES | {"customer_name"} and any(v is m.value for m in mentions)
                for v in candidate.values.values())
 
 

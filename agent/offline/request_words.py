@@ -18,7 +18,8 @@ send confirmation code. Each is read here from the message itself:
   language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
   confirmation, only ever from the message being answered; ``campaign_name``: a name in
-  quotes after "called", "named", "이름은"; ``email_status``: the one email status to show.
+  quotes after "called", "named", "이름은"; ``email_status``: the one email status to show;
+  ``rec_method``: the recommendation method named ("lab rule", "랩 규칙").
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from agent.offline.lexicon import Word
 from tools.campaigns.audience import chat_terms, find_terms
 from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
+from tools.sql.question_words import without_particles
 from tools.sql.slot_values import SlotValue, plain_value
 from tools.vocabulary.language import language_of
 from tools.vocabulary.segments import segment_of_parts
@@ -38,14 +40,11 @@ FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
                                                "confirmation_code", "campaign_name",
-                                               "email_status"}
+                                               "email_status", "rec_method"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
 _PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
-# A particle after a Korean word of two or more syllables (short nouns keep their ending).
-_PARTICLE_AT_END = re.compile(r"(?<=[\uac00-\ud7a3]{2})"
-                              r"(?:에서|에게|한테|으로|에|을|를|이|가|은|는|의|로|와|과)$")
 # A campaign's name in quotes after the word that names it: called "Winter win-back",
 # 이름은 "대구 재구매"로.
 _NAMED = re.compile(r"(?:called|named|titled|name it|call it|이름은|이름을|이름|제목은|제목을)"
@@ -55,9 +54,9 @@ _OFFER_VALUES = ("percent", "amount_won", "points")
 
 
 def free_text(text: str, words: Iterable[Word]) -> str:
-    """The words of ``text`` at the given spans, in order, as one string, each without a
-    trailing Korean particle ("배송에" -> "배송", "디자인이" -> "디자인")."""
-    return " ".join(_PARTICLE_AT_END.sub("", text[w.start:w.end])
+    """The words of ``text`` at the given spans, in order, as one string, each without its
+    trailing Korean particles ("배송에" -> "배송", "디자인이" -> "디자인"; kiwipiepy)."""
+    return " ".join(without_particles(text[w.start:w.end])
                     for w in sorted(words, key=lambda w: w.start))
 
 
@@ -135,6 +134,12 @@ def email_status(text: str) -> SlotValue | None:
     """The one email status the request asks to see (``chat_terms.yaml``: email_statuses)."""
     found, _ = find_terms(_spaced(text), chat_terms()["email_statuses"])
     return plain_value("email_status", found[0]) if len(found) == 1 else None
+
+
+def recommendation_method(text: str) -> SlotValue | None:
+    """The recommendation method the request names ("lab rule", "랩 규칙"), if one."""
+    found, _ = find_terms(_spaced(text), chat_terms()["recommendation_methods"])
+    return plain_value("rec_method", found[0]) if len(found) == 1 else None
 
 
 def confirmation_code(text: str) -> SlotValue | None:

@@ -6,6 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import re
+
 import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -29,7 +31,11 @@ def _phrases(words: dict[str, list[Any]], korean: bool) -> Phrases:
 @lru_cache(maxsize=2)
 def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    states = [str(w) for lang in ("en", "ko") for w in raw["states"].get(lang, ())]
     return {"actions": _phrases(raw["actions"], korean),
+            "states": re.compile("|".join(
+                (re.escape(w) if has_hangul(w) else rf"\b{re.escape(w)}\b")
+                for w in sorted(states, key=len, reverse=True)), re.I),
             **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
                for kind in ("override", "fallback", "requires")}}
 
@@ -49,8 +55,12 @@ def says_to(text: str, intent_id: str) -> bool:
     """Whether the request asks for what the intent does, when it acts (drafts, creates,
     approves, sends…): its own words must say so, a likeness to a stored request is not
     enough."""
-    phrases = _cues(has_hangul(text))["requires"].get(intent_id)
-    return phrases is None or _contains([t.form for t in tokenize(text)], phrases)
+    cues = _cues(has_hangul(text))
+    phrases = cues["requires"].get(intent_id)
+    if phrases is None:
+        return True
+    asked = cues["states"].sub(" ", text)  # "승인된 메일", "approved emails": a status
+    return _contains([t.form for t in tokenize(asked)], phrases)
 
 
 def _contains(forms: list[str], phrases: Phrases) -> bool:

@@ -12,13 +12,14 @@ that contain the query's words, and each gets the snippet that best matches the 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from rapidfuzz import fuzz, process
 
 from config.settings import Settings, get_settings
 from tools.results import ReviewHit, failure
@@ -175,8 +176,9 @@ def _closest_titles(text: str, titles: list[str]) -> list[str]:
     if by_words:
         return by_words
     lowered = {t.lower(): t for t in titles}
-    return [lowered[t] for t in difflib.get_close_matches(text.lower(), list(lowered), n=5,
-                                                           cutoff=0.5)]
+    return [lowered[t] for t, _, _ in process.extract(text.lower(), list(lowered),
+                                                       scorer=fuzz.ratio, limit=5,
+                                                       score_cutoff=50)]
 
 
 @lru_cache(maxsize=2)

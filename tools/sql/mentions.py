@@ -148,7 +148,7 @@ _COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts 
 # when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
 # when it falls in the range of ids.
 _CUSTOMER_ID = [
-    (re.compile(r"\b(?:customer|custmer|costumer|cusotmer|cutomer|customr)"
+    (re.compile(r"\b(?:customer|custmer|costumer|cusotmer|cutomer|customr|cust\.?)"
                 r"(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),
     (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
@@ -170,6 +170,7 @@ _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*이상"), 0),
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
 ]
+_A_360 = re.compile(r"(?:full|customer|the|a)\s+360\b|\b360\s*(?:view|°|degree)", re.I)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
 
 
@@ -267,7 +268,11 @@ class MentionFinder:
                 scan.claim("at_least", number_value("at_least", int(m.group(1)) + extra),
                            *m.span())
         for m in list(_NUMBER.finditer(scan.masked)):
+            if _A_360.search(scan.text[max(0, m.start() - 9):m.end() + 5]):
+                continue  # "the full 360", "360 view": the customer view, not a number
             scan.claim("number", number_value("number", _to_int(m.group(1))), *m.span())
+        if any(m.type == "customer_id" for m in scan.found):  # "Dakota Webb (cust 5504)":
+            scan.found = [m for m in scan.found if m.type != "customer_name"]  # the id says who
         return sorted(scan.found, key=lambda mention: mention.start)
 
     def _products(self, scan: _Scan) -> None:

@@ -106,15 +106,14 @@ class QueryPlan:
     count_sql: str = "COUNT(*)"  # count_having: how the facts are counted
     columns: list[RowColumn] = field(default_factory=list)  # rows: what to show
     rank_by: RowColumn | None = None  # rows: the attribute ranked by
+    distinct: bool = False  # rows: each row once (an order's lines share its status)
 
     def reading(self, lang: str) -> str:
         """How the question was read, in one line."""
         ko = lang == "ko"
         parts: list[str] = []
         if self.shape == "share":
-            assert self.share is not None
-            what = self.share.label.text(lang)
-            parts.append(f"{what} 비율" if ko else f"share that are {what}")
+            parts.append(share_label(self, lang))
         elif self.shape == "rows" and self.rank_by is not None:
             first = self.order != "asc"
             word = ("높은 순" if first else "낮은 순") if ko else \
@@ -127,7 +126,8 @@ class QueryPlan:
         if self.group_by:
             dims = ", ".join(d.label.text(lang) for d in self.group_by)
             parts.append(f"{dims}별" if ko else f"by {dims}")
-        conditions = [c.label.text(lang) for c in self.conditions]
+        conditions = [c.label.text(lang) for c in self.conditions
+                      if c.label.text(lang)]  # a measure's own condition is in its label
         if conditions:
             parts.append(("조건: " if ko else "where ") + ", ".join(conditions))
         if self.period is not None:
@@ -165,6 +165,10 @@ class QueryPlan:
             tables.add(self.share.table)
         return tables
 
+    def _dimension_joins(self) -> list[str]:
+        """Joins of the one-row-per-customer tables a breakdown reads (RFM clusters)."""
+        return [d.join.format(dataset=DATASET) for d in self.group_by if d.join]
+
     def _from(self, model: SemanticModel, extra_where: list[str]) -> tuple[str, list[str],
                                                                            bool]:
         """FROM with its joins, the WHERE conditions, and whether the base was joined."""
@@ -180,10 +184,12 @@ class QueryPlan:
                     raise PlanError(f"no join from {fact} to {table}")
                 parts.append(f"JOIN {DATASET}.{table} AS {model.alias(table)} ON {join.on}")
                 joined = True
+            parts += self._dimension_joins()
             where += [c.sql for c in self.conditions]
             if self.period is not None:
                 where.append(self._period_sql(model, fact))
             return " ".join(parts), where, joined
+        parts += self._dimension_joins()
         own = [c for c in self.conditions if c.table == self.table]
         where += [c.sql for c in own]
         foreign = [c for c in self.conditions if c.table != self.table]
@@ -267,7 +273,9 @@ class QueryPlan:
         assert self.share is not None
         source, where, _ = self._from(model, [])
         dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
-        share = f"ROUND(100 * COUNTIF({self.share.sql}) / COUNT(*), 2) AS share_pct"
+        total = self.measure.sql if self.measure is not None else "COUNT(*)"
+        part = _where_only(total, self.share.sql)
+        share = f"ROUND(100 * {part} / {total}, 2) AS share_pct"
         sql = f"SELECT {', '.join([*dims, share])} FROM {source}"
         if where:
             sql += f" WHERE {' AND '.join(where)}"
@@ -294,7 +302,7 @@ class QueryPlan:
     def _rows(self, model: SemanticModel) -> str:
         source, where, _ = self._from(model, [])
         columns = [f"{c.sql} AS {c.name}" for c in self.columns]
-        sql = f"SELECT {', '.join(columns)} FROM {source}"
+        sql = f"SELECT {'DISTINCT ' if self.distinct else ''}{', '.join(columns)} FROM {source}"
         if where:
             sql += f" WHERE {' AND '.join(where)}"
         if self.rank_by is not None:
@@ -306,6 +314,30 @@ class QueryPlan:
 
 
 COLUMN = re.compile(r"\b[a-z]\.[a-z_]+\b")  # an aliased column: c.address_city
+_AGGREGATE = re.compile(r"(SUM|COUNT)\((DISTINCT )?(.+)\)", re.S)
+
+
+def _where_only(total: str, condition: str) -> str:
+    """``total`` over the rows that meet ``condition``: COUNT(*) -> COUNTIF(…),
+    SUM(x) -> SUM(IF(…, x, 0)), COUNT(DISTINCT k) -> COUNT(DISTINCT IF(…, k, NULL))."""
+    if total == "COUNT(*)":
+        return f"COUNTIF({condition})"
+    found = _AGGREGATE.fullmatch(total)
+    if found is None:
+        raise PlanError(f"a share of {total}")
+    function, distinct, inner = found.groups()
+    other = "0" if function == "SUM" else "NULL"
+    return f"{function}({distinct or ''}IF({condition}, {inner}, {other}))"
+
+
+def share_label(plan: QueryPlan, lang: str) -> str:
+    """"share that are loyalty members", "share of revenue (…) from Apparel"."""
+    assert plan.share is not None
+    what = plan.share.label.text(lang)
+    if plan.measure is None:
+        return f"{what} 비율" if lang == "ko" else f"share that are {what}"
+    of = plan.measure.label.text(lang)
+    return f"{of} 중 {what} 비율" if lang == "ko" else f"share of {of} from {what}"
 
 
 def _column_name(dimension: Dimension) -> str:

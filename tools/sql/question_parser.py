@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tools.sql.knowledge import Glossary, load_glossary
-from tools.sql.mentions import Mention, range_bounds
+from tools.sql.mentions import PERSONA_PARTS, Mention, range_bounds
 from tools.sql.query_plan import (
     DATASET,
     OPERATOR_WORDS,
@@ -55,14 +55,16 @@ from tools.sql.semantic_model import (
 
 VALUE_TYPES = {"city", "gender", "loyalty", "category", "social_media_source", "status",
                "availability", "sentiment", "issue_category", "age_group", "product",
-               "customer_id", "order_id", "period", "age", "price", "rating"}
-UNSUPPORTED_TYPES = {"segment", "rfm_cluster", "campaign_id", "customer_name"}  # other intents
+               "customer_id", "order_id", "period", "age", "price", "rating", "segment",
+               "rfm_cluster"}
+UNSUPPORTED_TYPES = {"campaign_id", "customer_name"}  # other intents
 RELATION_ROLES = {"wrote": "customer_reviews", "ordered": "orders"}
 AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total", "total", "합계"),
               "max_of": ("MAX", "max", "highest", "최대"),
               "min_of": ("MIN", "min", "lowest", "최소")}
 TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
 TWO_QUESTIONS_REASON = "two questions in one"
+WHO_WORDS = {"who", "누구", "누가"}
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
@@ -135,6 +137,7 @@ class QuestionReader:
     def _plan(self, parts: QuestionParts, lang: str) -> QueryPlan | None:
         if sum(1 for i in parts.at("count") if form_of(parts.items[i]) in TWO_QUESTIONS) > 1:
             raise PlanError(TWO_QUESTIONS_REASON)  # "how many …, and how many of those …"
+        summed = self._summed_amount(parts)
         conditions = self._conditions(parts)
         period = self._period(parts, lang)
         lookup = self._lookup(parts, conditions, lang)
@@ -148,9 +151,11 @@ class QuestionReader:
         conditions, compared = self._values_of_one_column(parts, conditions)
         groups = [g for g in groups if not _fixed(g, conditions)]
         if compared is not None and compared not in groups:
-            if groups:  # values compared within a breakdown read as a table of both
-                raise PlanError("a comparison inside a breakdown")
-            groups.append(compared)
+            split = parts.has("breakdown") or any(
+                form_of(parts.items[i]).startswith(("split", "break")) for i in parts.at("group"))
+            if len(groups) > 1 or groups and not split:
+                raise PlanError("a comparison inside a breakdown")  # a pivot, not read here
+            groups.append(compared)  # "in stock vs out of stock, split by category"
         top = next((n for n in parts.numbers if n.used_for == "top"), None)
         direction = self._direction(parts)
         ranked = None
@@ -161,6 +166,9 @@ class QuestionReader:
         # numbers: with a unit or next to an attribute word first, then counts of things,
         # then the attribute the question's subject has ("guys under 25": age)
         measure_having = self._aggregate_threshold(parts, groups)
+        summed = summed or self._sum_threshold(parts)
+        if summed is not None and groups:
+            raise PlanError("a total per customer compared within a breakdown")
         conditions += self._attribute_conditions(parts, entity_table, near_only=True)
         thresholds = self._count_thresholds(parts)
         conditions += self._attribute_conditions(parts, entity_table, near_only=False)
@@ -169,15 +177,21 @@ class QuestionReader:
                                     top)
         if rank and not groups and not parts.has("avg"):
             return self._rows_plan(parts, conditions, rank[0], entity_table, top, lang)
+        if summed is not None:  # "customers who spent over 1,000,000 won in total"
+            return self._count_having(parts, entity_table, summed[0], conditions, period,
+                                      summed[1])
         if thresholds and not groups:
             return self._count_having(parts, entity_table, thresholds[0], conditions, period)
         measure = self._measure(parts, entity_table, rank, by_entity=ranked is not None,
                                 grouped=bool(groups))
         if measure is None:
-            return None
+            return self._list_plan(parts, conditions, entity_table, period, top)
         if any(c.table == measure.table and self.model.tables[c.table].kind == "entity"
                for c in named):
             raise PlanError("a measure of the one thing named")  # "1001번 고객 몇 명"
+        if len(groups) == 1 and groups[0].filter is not None and not conditions and \
+                period is None and measure.table == "customers" and measure.unit == "count":
+            raise PlanError("cluster or segment sizes")  # the segment tools list them, charted
         groups = self._resolve_month(groups, measure)
         self._use_condition_entities(parts, conditions, groups, measure)
         plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
@@ -351,6 +365,14 @@ class QuestionReader:
             if phrase is not None and self._qualifies_a_value(parts, phrase, dimension):
                 parts.use(i)  # "negative sentiment", "Bags category": the value's own noun
                 continue
+            if dimension.filter is not None and not self._grouped_at(parts, i):
+                # "the young loyal women segment", "champions cluster": the value's own noun
+                if any(m.type == dimension.values or dimension.values == "segment" and
+                       m.type in PERSONA_PARTS for m in parts.mentions):
+                    parts.use(i)
+                continue
+            if dimension.filter is not None and dimension.join is None:
+                raise PlanError(f"a breakdown by {dimension.label.en}")  # the segment tools'
             if dimension not in groups:
                 groups.append(dimension)
             parts.use(i)
@@ -386,17 +408,27 @@ class QuestionReader:
         by_column: dict[str, list[Mention]] = {}
         for mention in parts.mentions:
             dimension = self.model.dimension_for_values(mention.type)
-            if dimension is not None and not dimension.boolean and mention.type not in (
+            if dimension is not None and mention.type not in (
                     "period", "customer_id", "order_id", "product", "age_group") and \
                     mention.type not in RANGE_ATTRIBUTES:
                 by_column.setdefault(dimension.name, []).append(mention)
         for name, mentions in by_column.items():
-            if len(mentions) < 2:
+            if len({m.value.value for m in mentions}) < 2:
                 continue
-            compared = parts.has("versus") or parts.has("breakdown")
+            # "긍정 부정 중립 리뷰별": every value named, then grouped
+            compared = parts.has("versus") or parts.has("breakdown") or \
+                parts.has("group") and not parts.has("either")
             if not (compared or parts.has("either")):
                 continue
             dimension = self.model.dimensions[name]
+            if dimension.filter is not None:
+                continue  # two segments: left as two conditions, so the plan is refused
+            if dimension.boolean:  # "members vs non-members": both values, so no filter
+                if not compared:
+                    continue
+                parts.use_role("versus")
+                parts.use_role("breakdown")
+                return [c for c in conditions if dimension.sql not in c.sql], dimension
             values = [m.value.value for m in mentions]
             label = Label(" / ".join(m.value.en for m in mentions),
                           " / ".join(m.value.ko for m in mentions))
@@ -477,7 +509,9 @@ class QuestionReader:
         dimension = self.model.dimension_for_values(kind)
         if dimension is None:
             raise PlanError(f"no dimension for {kind}")
-        if dimension.boolean:
+        if dimension.filter is not None:
+            sql = dimension.filter.format(value=literal(value), dataset=DATASET)
+        elif dimension.boolean:
             sql = dimension.sql if value.upper() == "TRUE" else f"NOT {dimension.sql}"
         elif kind == "sentiment" and value == "unhappy":
             sql = f"{dimension.sql} IN ('negative', 'neutral')"
@@ -561,6 +595,46 @@ class QuestionReader:
             out.append(use)
         return out
 
+    def _sums(self, parts: QuestionParts) -> list[tuple[int, MeasureSpec]]:
+        """The sums of money the question names (revenue, spend), by item index."""
+        return [(i, self.model.measures[n]) for i, n in parts.names("measure")
+                if self.model.measures[n].unit == "won" and
+                self.model.measures[n].sql.startswith("SUM(")]
+
+    def _summed_amount(self, parts: QuestionParts) -> tuple[NumberUse, MeasureSpec] | None:
+        """An amount of money found as a price mention ("spent more than 1,000,000 won")
+        right after a sum of money: the sum's threshold, not a product's price."""
+        for index, measure in self._sums(parts):
+            end = parts.items[index].end
+            for mention in parts.mentions:
+                if mention.type != "price" or not 0 <= mention.start - end <= 12:
+                    continue
+                low, high = range_bounds(mention.value)
+                if low is not None and high is not None:
+                    raise PlanError("a total between two amounts")
+                parts.mentions = [m for m in parts.mentions if m is not mention]
+                parts.use(index)
+                use = NumberUse(value=low - 1 if low is not None else high + 1, high=None,
+                                op="gt" if low is not None else "lt", unit="price",
+                                index=index, used_for=f"sum:{measure.name}")
+                return use, self._named(measure.name)
+        return None
+
+    def _sum_threshold(self, parts: QuestionParts) -> tuple[NumberUse, MeasureSpec] | None:
+        """A sum of money per entity compared with a number ("customers who spent more than
+        1,000,000 won", "총 구매금액 100만원 넘는 고객"): a HAVING on that measure."""
+        sums = self._sums(parts)
+        for use in parts.numbers:
+            if use.used_for or use.op not in ("gt", "ge", "lt", "le", "eq") or \
+                    use.unit not in (None, "price"):
+                continue
+            near = next(((i, m) for i, m in sums if abs(i - use.index) <= 3), None)
+            if near is not None:
+                parts.use(near[0])
+                use.used_for = f"sum:{near[1].name}"
+                return use, self._named(near[1].name)
+        return None
+
     def _counted_entity(self, parts: QuestionParts, use: NumberUse) -> str | None:
         items = parts.items
         # what is counted follows the number in English ("more than 10 reviews") and comes
@@ -589,7 +663,14 @@ class QuestionReader:
     def _measure(self, parts: QuestionParts, entity_table: str | None,
                  rank: list[tuple[int, str]], by_entity: bool = False,
                  grouped: bool = False) -> MeasureSpec | None:
+        if parts.has("when"):
+            return self._date_measure(parts)
         named = parts.names("measure")
+        if named and self.model.measures[named[0][1]].unit == "count" and \
+                parts.has("list") and not grouped and not any(
+                    parts.has(r) for r in ("count", "distinct", "most", "least", "superlative",
+                                           "share")):
+            return None  # "list customers who wrote reviews" asks for rows, not a count
         if named:
             i, name = named[0]
             parts.use(i)
@@ -639,6 +720,32 @@ class QuestionReader:
             if entity.name == "product":  # sizes and colours are SKUs of one product
                 return self._named("product_titles")
         return self._named(entity.count)
+
+    def _date_measure(self, parts: QuestionParts) -> MeasureSpec:
+        """"When did customer 2345 last order?", "1004번 고객 첫 리뷰 언제야?": the latest
+        (or, asked for, the first) time of the orders or reviews the question names."""
+        facts = {self.model.entities[n].table for _, n in parts.names("entity")
+                 if self.model.tables[self.model.entities[n].table].kind == "fact"}
+        facts |= {RELATION_ROLES[r] for r in RELATION_ROLES if parts.has(r)}
+        facts |= {self.model.measures[n].table for _, n in parts.names("measure")}
+        timed = {f for f in facts if self.model.tables[f].time}
+        if len(timed) != 1:
+            raise PlanError("a date of what")
+        fact = timed.pop()
+        first = parts.has("earliest") and not parts.has("latest")
+        time = f"{self.model.alias(fact)}.{self.model.tables[fact].time}"
+        noun = {"orders": ("order", "주문"), "customer_reviews": ("review", "리뷰")}[fact]
+        for role in ("when", "latest", "earliest", "ordered", "wrote", "time_on"):
+            parts.use_role(role)
+        self._use_entity_words(parts, fact)
+        for i, name in parts.names("measure"):
+            if self.model.measures[name].table == fact:
+                parts.use(i)
+        return MeasureSpec(name=f"{'first' if first else 'latest'}_{noun[0]}_at",
+                           sql=f"{'MIN' if first else 'MAX'}({time})", table=fact,
+                           label=Label(f"{'first' if first else 'latest'} {noun[0]}",
+                                       f"{'첫' if first else '마지막'} {noun[1]}"),
+                           unit="datetime")
 
     def _aggregated_attribute(self, parts: QuestionParts, rank: list[tuple[int, str]]
                               ) -> Attribute | None:
@@ -746,11 +853,16 @@ class QuestionReader:
         numerator = self._numerator(parts, candidates)
         base = [c for c in candidates if c is not numerator]
         table = entity_table or self.model.fact_of(numerator.table)
+        of = self._share_of(parts, table)
+        if of is not None:  # "what percent of revenue comes from Apparel"
+            table = of.table
+            if of.where:
+                base.append(Condition(of.where, table, Label("", ""), -1))  # in the label
         self._use_entity_words(parts, table)
         for c in candidates:
             self._use_entity_words(parts, c.table)
         plan = QueryPlan(shape="share", table=table, group_by=groups, conditions=base,
-                         period=period, share=numerator, order=direction)
+                         period=period, share=numerator, order=direction, measure=of)
         if top is not None:
             plan.limit = int(top.value)
         for use in parts.numbers:
@@ -758,6 +870,23 @@ class QuestionReader:
                 raise PlanError("a percentage threshold")
         self._check_numbers(parts)
         return plan
+
+    def _share_of(self, parts: QuestionParts, table: str) -> MeasureSpec | None:
+        """What a share divides when it is not rows: a named sum ("percent of revenue",
+        "매출 비중") or distinct orders ("what percent of orders were cancelled")."""
+        named = [(i, n) for i, n in parts.names("measure")
+                 if self.model.measures[n].sql.startswith(("SUM(", "COUNT(DISTINCT"))]
+        if named:
+            parts.use(named[0][0])
+            return self._named(named[0][1])
+        entity = self.model.entity_of_table(table)
+        asked = self._asked_entity(parts)
+        if asked is not None and asked.table == table:
+            entity = asked
+        if entity is not None and self.model.measures[entity.count].sql.startswith(
+                "COUNT(DISTINCT"):
+            return self._named(entity.count)
+        return None
 
     def _numerator(self, parts: QuestionParts, candidates: list[Condition]) -> Condition:
         """The condition whose share is asked: the one named after the counted entity."""
@@ -798,6 +927,44 @@ class QuestionReader:
         self._check_numbers(parts)
         return plan
 
+    def _list_plan(self, parts: QuestionParts, conditions: list[Condition],
+                   entity_table: str | None, period: Period | None,
+                   top: NumberUse | None) -> QueryPlan | None:
+        """The customers or products that match ("list the bags priced between 100k and
+        150k", "show me customers in Seoul over 60"): their key, name and the attributes the
+        conditions compare, the first compared attribute highest first."""
+        if not conditions or period is not None or entity_table is None or \
+                self.model.tables[entity_table].kind != "entity" or \
+                not (parts.has("list") or parts.has("which") and entity_table == "products"):
+            return None  # "젊은 남성 일반 고객은 어떤 사람들이야?" asks what they are like
+        if not any(self.model.entities[n].table == entity_table
+                   for _, n in parts.names("entity")) and \
+                not any(m.type == "category" for m in parts.mentions):  # "the bags" are things
+            return None
+        if any(self.model.tables[c.table].kind != "entity" for c in conditions):
+            return None  # a condition on reviews or orders: a semi-join this shape lacks
+        self._use_entity_words(parts, entity_table)
+        parts.use_role("which")
+        key = self.model.tables[entity_table].key
+        columns = [RowColumn(f"{self.model.alias(entity_table)}.{key}", key,
+                             Label("id", "ID"))]
+        if entity_table == "products":
+            columns.append(self._display(entity_table))
+        compared = []
+        for condition in conditions:
+            attribute = next((a for a in self.model.attributes.values()
+                              if a.table == entity_table and a.sql == condition.column), None)
+            if attribute is not None and attribute.name not in {c.name for c in compared}:
+                compared.append(RowColumn(attribute.sql, attribute.name, attribute.label,
+                                          attribute.unit))
+        plan = QueryPlan(shape="rows", table=entity_table, conditions=conditions,
+                         columns=columns + compared, rank_by=compared[0] if compared else None,
+                         order="desc")
+        if top is not None:
+            plan.limit = int(top.value)
+        self._check_numbers(parts)
+        return plan
+
     def _display(self, table: str) -> RowColumn:
         if table == "products":
             return RowColumn("p.title", "title", Label("product", "상품"))
@@ -812,8 +979,11 @@ class QuestionReader:
         named = self._named_conditions(parts)
         if not named:
             return None
+        if parts.has("when") and len(named) == 1 and named[0].table == "orders" and \
+                not conditions:  # "who placed order 20001, and when?"
+            return self._order_when(parts, named[0])
         if parts.has("count") or parts.has("avg") or parts.has("share") or \
-                parts.has("sum") or parts.has("rank"):
+                parts.has("sum") or parts.has("rank") or parts.has("when"):
             if parts.has("rank") or len(named) != 1:
                 raise PlanError("a measure about one named customer, product or order")
             return None  # "how many orders has customer 1005 placed": a measure, narrowed
@@ -822,15 +992,40 @@ class QuestionReader:
             raise PlanError("more than one thing named")
         # "is <product> in stock?": the value asked about is shown
         columns = self._lookup_columns(parts, key.table) + self._asked_values(conditions)
-        if columns and key.table == "products":  # titles repeat across sizes and colours
-            columns.insert(0, RowColumn("p.id", "id", Label("SKU", "SKU")))
         if not columns:
             raise PlanError("what to look up")
+        columns = [c for c in self._named_columns(key.table) if c.name not in
+                   {k.name for k in columns}] + columns  # whose values these are
         self._use_entity_words(parts, key.table)
         parts.use_role("which")
         parts.use_role("lives")
         self._check_numbers(parts)
-        return QueryPlan(shape="rows", table=key.table, columns=columns, conditions=[key])
+        return QueryPlan(shape="rows", table=key.table, columns=columns, conditions=[key],
+                         distinct=self.model.tables[key.table].kind == "fact")
+
+    def _order_when(self, parts: QuestionParts, order: Condition) -> QueryPlan:
+        """When an order was placed, and by whom when asked ("who placed order 20001, and
+        when?"): its own time, not the latest of anything."""
+        columns = self._named_columns("orders")
+        if any(form_of(item) in WHO_WORDS for item in parts.items):
+            columns.append(RowColumn("o.customer_id", "customer_id", Label("customer", "고객")))
+        columns.append(RowColumn("o.order_datetime", "order_datetime",
+                                 Label("ordered at", "주문 시각"), "datetime"))
+        for role in ("when", "which", "ordered", "time_on", "and"):
+            parts.use_role(role)
+        self._use_entity_words(parts, "orders")
+        self._check_numbers(parts)
+        return QueryPlan(shape="rows", table="orders", columns=columns, conditions=[order],
+                         distinct=True)
+
+    def _named_columns(self, table: str) -> list[RowColumn]:
+        """The columns that say which thing a looked-up row is (titles repeat across sizes
+        and colours, so a product also shows its SKU)."""
+        if table == "products":
+            return [RowColumn("p.id", "id", Label("SKU", "SKU")), self._display(table)]
+        if table == "orders":
+            return [RowColumn("o.order_id", "order_id", Label("order", "주문"))]
+        return [self._display(table)] if table == "customers" else []
 
     def _asked_values(self, conditions: list[Condition]) -> list[RowColumn]:
         """The columns of the values a yes/no lookup asks about ("고객 1002는 로열 회원이야?")."""
@@ -838,7 +1033,7 @@ class QuestionReader:
         for condition in conditions:
             dimension = next((d for d in self.model.dimensions.values()
                               if d.sql == condition.column), None)
-            if dimension is None:
+            if dimension is None or dimension.entity is not None:
                 raise PlanError("a condition beside the one named")
             columns.append(RowColumn(dimension.sql, dimension.sql.split(".")[-1],
                                      dimension.label))
@@ -872,7 +1067,8 @@ class QuestionReader:
                                          attribute.unit))
         for i, name in parts.names("dimension"):
             dimension = self.model.dimensions[name]
-            if dimension.table == table and dimension.entity is None:
+            if dimension.table == table and dimension.entity is None and \
+                    dimension.filter is None:  # a segment is the segment tools' to show
                 parts.use(i)
                 columns.append(RowColumn(dimension.sql, dimension.sql.split(".")[-1],
                                          dimension.label))
@@ -882,13 +1078,19 @@ class QuestionReader:
         return columns
 
     def _count_having(self, parts: QuestionParts, entity_table: str | None, use: NumberUse,
-                      conditions: list[Condition], period: Period | None) -> QueryPlan:
-        """How many entities have more (or fewer) than N facts."""
-        counted = self.model.entities[use.used_for.split(":", 1)[1]]
-        fact = counted.table
+                      conditions: list[Condition], period: Period | None,
+                      summed: MeasureSpec | None = None) -> QueryPlan:
+        """How many entities have more (or fewer) than N facts, or a sum of their facts
+        (``summed``) above or below N."""
+        counted = None if summed else self.model.entities[use.used_for.split(":", 1)[1]]
+        fact = summed.table if summed else counted.table
         named = {c.table for c in conditions if self.model.tables[c.table].kind == "entity"}
         if entity_table in (None, fact) and len(named) == 1:  # "loyal customers" names customers
             entity_table = named.pop()
+        things = {self.model.entities[n].table for _, n in parts.names("entity")} - {fact}
+        if entity_table in (None, fact) and len(things) == 1 and \
+                self.model.tables[next(iter(things))].kind == "entity":
+            entity_table = things.pop()  # "고객 리뷰가 30건 이상 달린 상품": the products
         if entity_table is None or self.model.tables[entity_table].kind != "entity" or \
                 self.model.tables[fact].kind != "fact":
             raise PlanError("a count condition on something that is not a fact")
@@ -898,7 +1100,8 @@ class QuestionReader:
         self._use_entity_words(parts, entity_table)
         parts.use_role("count")
         join = self.model.join(fact, entity_table)
-        if join is None or join.key is None or use.op not in ("gt", "ge", "eq"):
+        if join is None or join.key is None or \
+                use.op not in (("gt", "ge", "lt", "le", "eq") if summed else ("gt", "ge", "eq")):
             raise PlanError("a count condition this reader cannot place")
         parts.use_role("wrote")
         parts.use_role("ordered")
@@ -906,16 +1109,39 @@ class QuestionReader:
         self._check_numbers(parts)
         # conditions on the entity ("Seoul customers with 3+ orders") join it: many facts to
         # one entity, so the facts counted per entity stay the same
-        counted_measure = self.model.measures[counted.count]
-        label = Label(f"{measure.label.en} with {OPERATOR_WORDS[use.op][0]} {number(use.value)}"
-                      f" {self.model.measures[counted.count].label.en}",
-                      f"{self.model.measures[counted.count].label.ko} {number(use.value)} "
+        counted_measure = summed or self.model.measures[counted.count]
+        if (parts.has("list") or parts.has("which")) and not parts.has("count"):
+            # "list the customers who spent…", "which products have 30+ reviews'
+            return self._listed_having(entity, fact, summed or self._named(counted.count),
+                                       conditions, period, use)
+        amount = (f"₩{use.value:,.0f}", f"{use.value:,.0f}원") if summed else \
+            (number(use.value), number(use.value))
+        label = Label(f"{measure.label.en} with {OPERATOR_WORDS[use.op][0]} {amount[0]}"
+                      f" {counted_measure.label.en}",
+                      f"{counted_measure.label.ko} {amount[1]} "
                       f"{OPERATOR_WORDS[use.op][1]}인 {measure.label.ko}")
+        if summed is not None and summed.where:
+            conditions = [*conditions, Condition(summed.where, fact, Label("", ""), -1)]  # in the label
         return QueryPlan(shape="count_having", table=fact, conditions=conditions,
                          period=period, having=(use.op, use.value), count_key=join.key,
                          count_sql=counted_measure.sql,
                          measure=MeasureSpec(name="matching", sql="COUNT(*)", table=fact,
                                              label=label, unit="count"))
+
+    def _listed_having(self, entity: Entity, fact: str, measure: MeasureSpec,
+                       conditions: list[Condition], period: Period | None,
+                       use: NumberUse) -> QueryPlan:
+        """The customers or products themselves, with the count or total they are compared
+        by, highest first: "list the customers who've spent more than 3,000,000"."""
+        dimension = next((d for d in self.model.dimensions.values() if d.entity == entity.name),
+                         None)
+        if dimension is None:
+            raise PlanError(f"no way to list {entity.name}s")
+        plan = QueryPlan(shape="aggregate", table=fact, measure=measure, group_by=[dimension],
+                         conditions=conditions, period=period, having=(use.op or "gt", use.value),
+                         order="desc")
+        plan.to_sql(self.model)  # a join it lacks fails here, as a reading it cannot give
+        return plan
 
     # -- what is left ------------------------------------------------------------------------
     def _unexplained(self, parts: QuestionParts) -> list[str]:

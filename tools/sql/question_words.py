@@ -27,7 +27,7 @@ from tools.vocabulary.language import has_hangul
 WORDS_FILE = PROJECT_ROOT / "knowledge" / "question_words.yaml"
 FUZZY_SCORE = 84  # rapidfuzz ratio a misspelt word needs to read as a known one
 FUZZY_MIN_LENGTH = 5  # shorter words are too easily confused ("cost" vs "most")
-_ENGLISH = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?|[%+~\-]")
+_ENGLISH = re.compile(r"\d+(?:[.,]\d+)*k?(?![a-z])|\d+(?:[.,]\d+)*|[a-z]+(?:'[a-z]+)?|[%+~#\-]")
 _DROPPED_TAGS = ("J", "E", "VCP", "XSV", "XSA", "XPN", "SF", "SP", "SS", "SE", "SO", "SH")
 _KEPT_PARTICLES = {"마다"}  # a particle that groups ("도시마다")
 _MULTIPLIERS = {"만": 10_000, "천": 1_000, "백": 100, "억": 100_000_000}
@@ -57,7 +57,11 @@ _kiwi_lock = threading.Lock()
 def _kiwi() -> Any:
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    kiwi = Kiwi()
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    for noun in raw.get("korean_nouns", []):  # "평균 별점": not 별 + 점
+        kiwi.add_user_word(noun, "NNG", 0)
+    return kiwi
 
 
 def tokenize(text: str) -> list[Token]:
@@ -84,8 +88,27 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def without_particles(word: str, endings: bool = False) -> str:
+    """A Korean word with its trailing particles cut off ("배송에서" -> 배송, "디자인이" ->
+    디자인); endings of verbs stay ("늦어서") so free text still reads naturally, unless
+    ``endings`` (then "점이야" -> 점, "좋아하는" -> 좋아하: the copula and endings go too)."""
+    if not has_hangul(word):
+        return word
+    with _kiwi_lock:
+        analysed = _kiwi().tokenize(word)
+    cut = ("J", "E", "VCP") if endings else ("J",)
+    end = len(word)
+    for t in reversed(analysed):
+        if not t.tag.startswith(cut):
+            break
+        end = t.start
+    return word[:end] or word
+
+
 def _english(form: str, start: int, end: int) -> Token:
     if form[0].isdigit():
+        if form.endswith("k"):  # "500k": thousands
+            return Token(f"{float(form[:-1].replace(',', '')) * 1000:g}", start, end, "number")
         return Token(form.replace(",", ""), start, end, "number")
     return Token(form.removesuffix("'s"), start, end, "word")
 

@@ -81,6 +81,11 @@ class Dimension:
     time: bool = False
     entity: str | None = None  # a dimension that is an entity's own name (product, customer)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a column of another table that names the entity's rows ("champions" customers): a
+    # condition template with {value} and {dataset}; such a dimension filters, never groups
+    filter: str | None = None
+    # how a breakdown by such a column reaches it: a join of a one-row-per-entity table
+    join: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,8 @@ def load_semantic_model(path: Path = MODEL_FILE) -> SemanticModel:
     dimensions = {name: Dimension(name=name, table=d["table"], sql=d["sql"],
                                   label=_label(d["label"]), values=d.get("values"),
                                   boolean=bool(d.get("boolean")), time=bool(d.get("time")),
-                                  entity=d.get("entity"), words=_words(d.get("words")))
+                                  entity=d.get("entity"), words=_words(d.get("words")),
+                                  filter=d.get("filter"), join=d.get("join"))
                   for name, d in raw["dimensions"].items()}
     model = SemanticModel(tables=tables, joins=joins, entity_keys=dict(raw["entity_keys"]),
                           entities=entities, measures=measures, attributes=attributes,

@@ -8,11 +8,11 @@ the model can correct itself, at most ``sql_max_attempts`` times per turn.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import sqlglot
 from google.adk.tools.tool_context import ToolContext
+from rapidfuzz import fuzz
 from sqlglot import exp
 
 from config.settings import get_settings
@@ -64,8 +64,7 @@ def _closest_samples(question: str, samples: list[SqlSample], k: int) -> list[Sq
         ranked = [by_id[h.ref] for h in hits if h.ref in by_id]
     except IndexMissingError:
         def score(sample: SqlSample) -> float:
-            return max(difflib.SequenceMatcher(None, question.lower(),
-                                               sample.example_question(lang).lower()).ratio()
+            return max(fuzz.ratio(question.lower(), sample.example_question(lang).lower())
                        for lang in ("en", "ko"))
         ranked = sorted(samples, key=score, reverse=True)
     return list({s.id: s for s in ranked}.values())[:k]

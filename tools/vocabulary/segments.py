@@ -9,7 +9,6 @@ word lists in ``knowledge/personas/segment_terms.yaml``; cluster names ("lapsed 
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +16,7 @@ from itertools import product
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from config.settings import PROJECT_ROOT
 from tools.vocabulary.cities import city_spellings
@@ -127,8 +127,8 @@ def resolve_city(text: str) -> str | None:
     for city, korean in segment_terms()["cities"].items():
         if wanted in (_normalise(city), *(_normalise(k) for k in korean)):
             return city
-    close = difflib.get_close_matches(wanted, [_normalise(c) for c in segment_terms()["cities"]],
-                                      n=1, cutoff=0.75)
+    close = process.extractOne(wanted, [_normalise(c) for c in segment_terms()["cities"]],
+                               scorer=fuzz.ratio, score_cutoff=75)
     if close:
         return next(c for c in segment_terms()["cities"] if _normalise(c) == close[0])
     return None
@@ -169,7 +169,7 @@ def resolve_name(text: str, clusters: dict[int, list[str]] | None = None) -> Nam
         return NameMatch("unknown", candidates=list(SEGMENTS[:3]))
     upper = raw.upper().replace(" ", "_").replace("-", "_")
     canonical = {segment.upper(): segment for segment in SEGMENTS}
-    typo = difflib.get_close_matches(upper, list(canonical), n=1, cutoff=0.9)
+    typo = process.extractOne(upper, list(canonical), scorer=fuzz.ratio, score_cutoff=90)
     if typo:  # the canonical name, or a typo of it ("Younger_Adult_FEMALE_LOYL")
         return NameMatch("persona", canonical[typo[0]])
     wanted = _normalise(raw)
@@ -196,7 +196,7 @@ def _closest_cluster(wanted: str, clusters: dict[int, list[str]]) -> tuple[int, 
     best: tuple[int, float] | None = None
     for cluster_id, names in sorted(clusters.items()):
         for name in names:
-            ratio = difflib.SequenceMatcher(None, wanted, _normalise(name)).ratio()
+            ratio = fuzz.ratio(wanted, _normalise(name)) / 100
             if ratio >= 0.75 and (best is None or ratio > best[1]):
                 best = (cluster_id, ratio)
     return best
@@ -212,6 +212,6 @@ def closest_names(text: str, clusters: dict[int, list[str]] | None = None, n: in
     for names in (clusters or {}).values():
         for name in names:
             options[_normalise(name)] = names[0]
-    scored = sorted(((difflib.SequenceMatcher(None, wanted, key).ratio(), value)
+    scored = sorted(((fuzz.ratio(wanted, key), value)
                      for key, value in options.items()), key=lambda sv: -sv[0])
     return list(dict.fromkeys(value for _, value in scored))[:n]

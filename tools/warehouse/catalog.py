@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 
 def closest(name: str, candidates: list[str], n: int = 3) -> list[str]:
@@ -18,7 +19,7 @@ def closest(name: str, candidates: list[str], n: int = 3) -> list[str]:
     def score(cand: str) -> float:
         lowered = cand.lower()
         forms = [lowered.replace("_", ""), *lowered.split("_")]
-        best = max(difflib.SequenceMatcher(None, key, form).ratio() for form in forms if form)
+        best = max(fuzz.ratio(key, form) / 100 for form in forms if form)
         return 1.0 if key in forms[0] else best
 
     ranked = sorted(((score(c), c) for c in dict.fromkeys(candidates)), key=lambda sc: -sc[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.results import Table
-from tools.sql.query_plan import QueryPlan
+from tools.sql.query_plan import QueryPlan, share_label
 from tools.sql.semantic_model import Label
 
 LISTED = 8  # rows quoted in a breakdown's answer
@@ -21,6 +21,8 @@ def format_number(value: Any, unit: str, lang: str) -> str:
     """A value in the unit's usual form: ₩12,345 · 1,234 · 4.21 · 12.5%."""
     if value is None:
         return "—"
+    if unit == "datetime":  # "2025-12-03T14:22:11" -> 2025-12-03 14:22
+        return str(value).replace("T", " ")[:16]
     if not isinstance(value, (int, float)):
         return str(value)
     if unit == "won":
@@ -100,14 +102,18 @@ def _rows(plan: QueryPlan, table: Table, lang: str) -> str:
     if plan.rank_by is None and len(plan.columns) == 1 and len({r[0] for r in table.rows}) == 1:
         who = plan.conditions[0].label.text(lang) if plan.conditions else ""
         return f"{who}: {items[0]}" + ("" if ko else ".")
-    return "; ".join(items) + ("" if ko else ".")
+    if len(table.rows) == 1:
+        return items[0] + ("" if ko else ".")
+    more = len(table.rows) - len(items)
+    rest = (f" 외 {more}건" if ko else f"; and {more:,} more") if more > 0 else ""
+    lead = f"{len(table.rows):,}건: " if ko else f"{len(table.rows):,} found: "
+    return lead + "; ".join(items) + rest + ("" if ko else ".")
 
 
 def _measure_label(plan: QueryPlan, lang: str) -> str:
     if plan.shape == "share":
-        assert plan.share is not None
-        return f"{plan.share.label.text(lang)} 비율" if lang == "ko" else \
-            f"Share that are {plan.share.label.text(lang)}"
+        text = share_label(plan, lang)
+        return text[:1].upper() + text[1:]
     label = plan.measure.label if plan.measure else Label("", "")
     text = label.text(lang)
     return text[:1].upper() + text[1:] if lang == "en" else text
