@@ -268,6 +268,24 @@ def test_an_action_only_when_the_message_asks_for_it(chat):
                    for c in written.tool_calls)
 
 
+def test_customers_named_by_id(chat):  # a list of ids is exactly those customers
+    first, second, third = [r[0] for r in rows(
+        "SELECT customer_id FROM cymbal.negative_customers ORDER BY customer_id LIMIT 3")]
+    created, rejected = converse(chat, f"Make a campaign for customers {first}, {second} and "
+                                       f"{third}", f"{first}, {second}번 고객 메일은 빼줘")
+    call = only_call(created, "create_campaign")
+    assert call.args["customer_ids"] == [first, second, third] and "audience" not in call.args
+    assert call.response["emails"] == 3
+    removed = only_call(rejected, "reject_emails")
+    assert removed.args == {"campaign_id": call.response["campaign_id"],
+                            "customer_ids": [first, second]}
+    assert sorted(removed.response["rejected"]) == [first, second]
+    [drafted] = converse(chat, f"{third} 고객한테 보낼 사과 메일 초안 써줘")  # one customer: one email
+    assert only_call(drafted, "draft_email").args["customer_id"] == third
+    [viewed] = converse(chat, f"{third}번 고객 360 보여줘")  # "고객 360" is the view, not an id
+    assert only_call(viewed, "lookup_customer").args["customer"] == third
+
+
 def test_campaign_for_an_rfm_cluster(chat):
     name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
     [turn] = converse(chat, f"create a campaign for {name}")

@@ -165,6 +165,27 @@ ANSWERED = [
     ("RFM 클러스터별 평균 나이",
      "SELECT f.cluster_name, AVG(c.age) FROM customers c JOIN customer_rfm f "
      "ON f.customer_id = c.customer_id GROUP BY 1"),
+    # a product is a catalog row (titles repeat across colours); each group's share of a
+    # total; people named by a value are what "how many" counts; casual words; 챔피언 클러스터
+    ("top 3 products by units sold",
+     "SELECT p.product_id, p.title, SUM(o.quantity) AS v FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id GROUP BY 1, 2 ORDER BY v DESC LIMIT 3"),
+    ("도시별 고객 비중",
+     "SELECT address_city, 100 * COUNT(*) / SUM(COUNT(*)) OVER () FROM customers GROUP BY 1"),
+    ("what share of revenue does each category bring",
+     "SELECT p.categories, 100 * SUM(o.sale_price * o.quantity) / "
+     "SUM(SUM(o.sale_price * o.quantity)) OVER () FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status IN ('Complete', 'Shipped') "
+     "GROUP BY 1"),
+    ("how many women have had an order cancelled",
+     "SELECT COUNT(DISTINCT o.customer_id) FROM orders o JOIN customers c "
+     "ON c.customer_id = o.customer_id WHERE c.gender = 'Female' AND o.status = 'Cancelled'"),
+    ("gimme the number of custs in Jeju",
+     "SELECT COUNT(*) FROM customers WHERE address_city = 'Jeju'"),
+    ("로얄티 회원 아닌 고객 몇 명", "SELECT COUNT(*) FROM customers WHERE NOT loyalty_member"),
+    ("챔피언 클러스터 고객 중 부산 사는 사람 몇 명",
+     "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
+     "WHERE f.cluster_name = 'champions' AND c.address_city = 'Busan'"),
 ]
 
 

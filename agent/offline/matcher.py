@@ -387,7 +387,15 @@ class Matcher:
                 - UNPLACED_COST * len(c.unplaced) - CONFLICT_COST * len(c.conflicts)
                 - MISSING_COST * len(c.missing) - EXTRA_COST * len(extra))
 
-    def unasked_breakdown(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+    def misfit(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> str | None:
+        """Why the candidate's stored query answers another question than the one whose
+        features are ``asked`` (the name of the first check that fails), or None."""
+        checks = {"breakdown": self.unasked_breakdown, "ranking": self.unasked_ranking,
+                  "dimension": self.missed_dimension, "measure": self.missed_measure}
+        return next((name for name, check in checks.items() if check(c, asked, mentions)),
+                    None)
+
+    def unasked_breakdown(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The candidate's query breaks its answer down by something the question does not
         ask for ("how many reviews are negative" answered per complaint type): a different
         question, whatever its words share. A dimension named only by one of its values is a
@@ -403,42 +411,40 @@ class Matcher:
         for m in mentions:
             values.setdefault(m.type, set()).add(m.value.value)
         filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
-        return not family & (self.features(text, mentions) - filtered)
+        return not family & (asked - filtered)
 
-    def missed_dimension(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+    def missed_dimension(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The question names something to break down or pick by ("which product category
         …") that the candidate's query does not have (it ranks products): another
         question."""
         if c.intent.sample is None:
             return False  # a tool's request: its cue words decide
         profile = self.profile_of(c.intent.id)
-        asked = self.features(text, mentions) & DIMENSIONS
         named = profile.dimensions | {_DIMENSION[kind] for kind in profile.constrained
                                       if kind in _DIMENSION}  # what it measures ("loyalty rate")
         covered = set().union(*(_CONCEPT_FAMILY.get(d, {d}) for d in named))
-        return bool(asked - covered)
+        return bool(asked & DIMENSIONS - covered)
 
-    def missed_measure(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+    def missed_measure(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The question asks for an average the candidate's query does not take, or for
         the rating of our customers' reviews where the query reads the catalog's store
         rating ("리뷰 별점 평균" answered with store ratings): another measure."""
         if c.intent.sample is None:
             return False
         profile = self.profile_of(c.intent.id)
-        asked = self.features(text, mentions)
         if "c:average" in asked and not profile.averages and \
                 not asked & {"c:order_value"} and not profile.frame & {"c:average"}:
             return True
         return profile.store_rating_only and {"c:review", "c:rating"} <= asked and \
             "c:store_location" not in asked
 
-    def unasked_ranking(self, c: Candidate, text: str, mentions: list[Mention]) -> bool:
+    def unasked_ranking(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The candidate answers with the first few of a ranking ("which customers wrote
         the most reviews") while the question asks for no ranking ("show me negative reviews
         by young women"): a different question."""
         profile = self.profile_of(c.intent.id)
         ranks = profile.limited and all(phrasing & RANKINGS for phrasing in profile.phrasings)
-        return ranks and not self.features(text, mentions) & RANKINGS
+        return ranks and not asked & RANKINGS
 
     # -- slot filling ---------------------------------------------------------------------
     def profile_of(self, intent_id: str) -> _Profile:

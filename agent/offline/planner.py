@@ -134,7 +134,8 @@ class OfflinePlanner:
         ranked = [c for c in self.matcher.rank(text, mentions, context)
                   if says_to(text, c.intent.id)]  # an action only when the message asks for it
         answerable = next((c for c in ranked if c.executable), None)
-        if previous is not None and mentions and self._reads_as_followup(text, mentions,
+        asked = self.matcher.features(text, mentions)
+        if previous is not None and mentions and self._reads_as_followup(text, asked,
                                                                          answerable):
             followed = self.follow_up(previous, mentions)
             if followed is not None:
@@ -152,10 +153,7 @@ class OfflinePlanner:
         best = ranked[0] if ranked else None
         if answerable is not None and answerable.score >= self.settings.offline_min_score \
                 and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
-                and not self.matcher.unasked_breakdown(answerable, text, mentions) \
-                and not self.matcher.unasked_ranking(answerable, text, mentions) \
-                and not self.matcher.missed_dimension(answerable, text, mentions) \
-                and not self.matcher.missed_measure(answerable, text, mentions):
+                and self.matcher.misfit(answerable, asked, mentions) is None:
             return Plan(candidate=answerable)
         cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:
@@ -184,9 +182,9 @@ class OfflinePlanner:
             return []
         return sorted(set(waiting[0].intent.tables) - self.tables)
 
-    def _reads_as_followup(self, text: str, mentions: list[Mention],
+    def _reads_as_followup(self, text: str, asked: set[str],
                            answerable: Candidate | None) -> bool:
-        content = {f for f in self.matcher.features(text, mentions) if f.startswith("c:")}
+        content = {f for f in asked if f.startswith("c:")}
         if not content:
             return True
         if not self.lexicon.is_followup(text):

@@ -55,7 +55,7 @@ from tools.sql.knowledge import (
     slot_specs,
 )
 from tools.sql.mentions import PERSONA_PARTS, Mention, range_bounds
-from tools.sql.slot_values import NUMERIC_TYPES, SlotValue
+from tools.sql.slot_values import ID_LIST_TYPES, NUMERIC_TYPES, SlotValue
 from tools.vocabulary.segments import segment_of_parts
 
 INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
@@ -113,8 +113,10 @@ class Intent:
             whole = _WHOLE_SLOT.match(template)
             if whole and whole.group(1) in values:
                 value = values[whole.group(1)]
-                args[name] = int(value.value) if types.get(whole.group(1)) in _INT_ARGS \
-                    else value.value
+                kind = types.get(whole.group(1))
+                args[name] = int(value.value) if kind in _INT_ARGS else \
+                    [int(n) for n in value.value.split(",")] if kind in ID_LIST_TYPES else \
+                    value.value
             else:
                 args[name] = _PLACEHOLDER.sub(
                     lambda m: values[m.group(1)].sql_text(m.group(2)) if m.group(1) in values

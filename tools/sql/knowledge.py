@@ -20,9 +20,11 @@ from sqlglot import exp
 
 from config.settings import PROJECT_ROOT
 from tools.sql.slot_values import (
+    ID_LIST_TYPES,
     NUMERIC_TYPES,
     SLOT_TYPES,
     SlotValue,
+    id_list_value,
     number_value,
     parse_period,
     plain_value,
@@ -98,6 +100,8 @@ def example_value(kind: str, raw: str, glossary: Glossary | None = None) -> Slot
         return parse_period(raw)
     if kind in NUMERIC_TYPES:
         return number_value(kind, int(raw))
+    if kind in ID_LIST_TYPES:
+        return id_list_value(kind, [int(n) for n in raw.split(",")])
     return glossary.value(kind, raw)
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from tools.sql.knowledge import Glossary, load_glossary
 from tools.sql.periods import find_periods
-from tools.sql.slot_values import SlotValue, number_value, plain_value
+from tools.sql.slot_values import SlotValue, id_list_value, number_value, plain_value
 from tools.sql.value_index import ValueIndex
 from tools.vocabulary.language import has_hangul
 
@@ -116,7 +116,8 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(r"(?:별점|평점)?\s*([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
-    (re.compile(r"(?:별점|평점)\s*([1-5])\s*점|(?<!\d)([1-5])\s*점(?:짜리)?\s*(?:리뷰|평점|별점)"), "rating",
+    (re.compile(r"(?:별점|평점)(?:은|는|이|을|를)?\s*([1-5])\s*점"
+                r"|(?<!\d)([1-5])\s*점(?:짜리)?\s*(?:리뷰|평점|별점)"), "rating",
      lambda m: 2 * (int(m.group(1) or m.group(2)),)),
     (re.compile(r"\b(?:aged|ages?)\s+(\d{2})\s*(?:-|to|and)\s*(\d{2})\b|\bbetween\s+(\d{2})\s+and\s+(\d{2})\s+years?\b", re.I),
      "age", lambda m: (int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)))),
@@ -152,8 +153,16 @@ _CUSTOMER_ID = [
                 r"(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),
     (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
+    (re.compile(r"(\d{3,})\s*고객(?:님)?(?:한테|에게|께|의|을|를|은|는|이|가)"), False),
     (re.compile(r"#(\d{3,})\b"), False),
 ]
+# Several customers by id: "customers 2251 and 4038", "고객 6753, 7274, 2506", "2251, 4038번 고객"
+_ID_LIST = (r"#?\d{3,}(?:\s*(?:,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*"
+            r"|\s*(?:와|과|이랑|랑|하고)\s*)#?\d{3,})+")
+_CUSTOMER_IDS = [re.compile(r"\bcustomers?(?:\s+(?:ids?|numbers?))?\s+(" + _ID_LIST + r")\b",
+                            re.I),
+                 re.compile(r"고객\s*(?:번호|id|ID)?\s*(" + _ID_LIST + r")" + _COUNTED),
+                 re.compile(r"(" + _ID_LIST + r")\s*번?\s*고객")]
 # "order 1001", "order #5", "주문번호 1001": one order's lines
 _ORDER_ID = [re.compile(r"\border(?:\s+(?:id|number|no\.?))?\s*(?:#\s*(\d+)|(\d{2,}))\b", re.I),
              re.compile(r"주문\s*번호\s*#?\s*(\d+)()")]
@@ -170,14 +179,16 @@ _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*이상"), 0),
     (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
 ]
-_A_360 = re.compile(r"(?:full|customer|the|a)\s+360\b|\b360\s*(?:view|°|degree)", re.I)
+_A_360 = re.compile(r"(?:full|customer|the|a)\s+360\b|\b360\s*(?:view|°|degree)"
+                    r"|고객\s*360(?![\d,]|\s*번)", re.I)  # "고객 360 보여줘": the view; "고객 360번": an id
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
 
 
 @lru_cache(maxsize=1)
 def korean_cluster_names() -> dict[str, set[str]]:
-    """The Korean names of the RFM archetypes by English name: "이탈한 큰손 고객", and without
-    the trailing 고객 where more than one word is left ("이탈한 큰손", but not "신규")."""
+    """The Korean names of the RFM archetypes by English name: "이탈한 큰손 고객", without
+    the trailing 고객 where more than one word is left ("이탈한 큰손", but not "신규"), and
+    followed by 클러스터 or 군집 ("챔피언 클러스터")."""
     from tools.segments.rfm_names import archetypes  # numpy/scipy only when needed
 
     named, inactive = archetypes()
@@ -185,7 +196,8 @@ def korean_cluster_names() -> dict[str, set[str]]:
     for archetype in (*named, *inactive.values()):
         korean = archetype.name_ko.strip()
         short = korean.removesuffix("고객").strip()
-        names[archetype.name] = {korean, short} if " " in short else {korean}
+        names[archetype.name] = ({korean, short} if " " in short else {korean}) | \
+            {f"{short} {word}" for word in ("클러스터", "군집")}  # "챔피언 클러스터"
     return names
 
 
@@ -305,8 +317,15 @@ class MentionFinder:
             for m in list(pattern.finditer(scan.masked)):
                 scan.claim("campaign_id", number_value("campaign_id", int(m.group(1))),
                            *m.span())
+        for pattern in _CUSTOMER_IDS:
+            for m in list(pattern.finditer(scan.masked)):
+                numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+                scan.claim("customer_ids", id_list_value("customer_ids", numbers),
+                           *m.span())
         for pattern, named in _CUSTOMER_ID:
             for m in list(pattern.finditer(scan.masked)):
                 number = int(m.group(1))
+                if (hit := _A_360.match(scan.text, m.start())) and hit.end() >= m.end():
+                    continue  # "2506번 고객 360 보여줘": the view of the customer named before
                 if named or self.index.is_customer_id(number):
                     scan.claim("customer_id", number_value("customer_id", number), *m.span())

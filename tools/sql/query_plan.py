@@ -107,6 +107,7 @@ class QueryPlan:
     columns: list[RowColumn] = field(default_factory=list)  # rows: what to show
     rank_by: RowColumn | None = None  # rows: the attribute ranked by
     distinct: bool = False  # rows: each row once (an order's lines share its status)
+    of_total: bool = False  # aggregate: each group's share of the total beside its measure
 
     def reading(self, lang: str) -> str:
         """How the question was read, in one line."""
@@ -123,6 +124,8 @@ class QueryPlan:
             parts.append(", ".join(c.label.text(lang) for c in self.columns))
         elif self.measure is not None:
             parts.append(self.measure.label.text(lang))
+            if self.of_total:
+                parts.append("전체 대비 비중(%)" if ko else "each one's share of the total (%)")
         if self.group_by:
             dims = ", ".join(d.label.text(lang) for d in self.group_by)
             parts.append(f"{dims}별" if ko else f"by {dims}")
@@ -241,14 +244,17 @@ class QueryPlan:
         assert m is not None
         where_extra = [m.where] if m.where and not self._restates(m.where) else []
         source, where, joined = self._from(model, where_extra)
-        dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
+        dims = self._group_columns()
         support = [f"COUNT(*) AS {m.support}"] if m.support and self.group_by else []
-        select = ", ".join([*dims, f"{self._measure_sql(joined)} AS {m.name}", *support])
+        measure = self._measure_sql(joined)
+        share = [f"ROUND(100 * {measure} / SUM({measure}) OVER (), 1) AS share_pct"] \
+            if self.of_total else []
+        select = ", ".join([*dims, f"{measure} AS {m.name}", *share, *support])
         sql = f"SELECT {select} FROM {source}"
         if where:
             sql += f" WHERE {' AND '.join(where)}"
         if self.group_by:
-            sql += " GROUP BY " + ", ".join(_column_name(d) for d in self.group_by)
+            sql += " GROUP BY " + self._group_keys()
         if self.having is not None:
             op, value = self.having
             sql += f" HAVING {self._measure_sql(joined)} {OPERATORS[op]} {number(value)}"
@@ -257,11 +263,25 @@ class QueryPlan:
             # a breakdown nobody asked to rank reads largest first, a time series in order
             ranked = self.order or not any(d.time for d in self.group_by)
             keys = [f"{m.name} {direction}"] if ranked else []
-            keys += [_column_name(d) for d in self.group_by]
-            sql += " ORDER BY " + ", ".join(keys)
+            sql += " ORDER BY " + ", ".join([*keys, self._group_keys()])
             if self.limit:
                 sql += f" LIMIT {int(self.limit)}"
         return sql
+
+    def _group_columns(self) -> list[str]:
+        """The SELECT items of the breakdown: each dimension, after its key where it has one."""
+        return [item for d in self.group_by for item in (
+            [f"{d.key} AS {d.key_column}"] if d.key else []) + [f"{d.sql} AS {_column_name(d)}"]]
+
+    def _group_keys(self) -> str:
+        """GROUP BY / ORDER BY terms of the breakdown."""
+        return ", ".join(term for d in self.group_by
+                         for term in [_column_name(d), *([d.key_column] if d.key else [])])
+
+    @property
+    def group_width(self) -> int:
+        """How many leading result columns name a group."""
+        return sum(2 if d.key else 1 for d in self.group_by)
 
     def _restates(self, where: str) -> bool:
         """Whether a condition of the question is on the column the measure's own condition
@@ -272,7 +292,7 @@ class QueryPlan:
     def _share(self, model: SemanticModel) -> str:
         assert self.share is not None
         source, where, _ = self._from(model, [])
-        dims = [f"{d.sql} AS {_column_name(d)}" for d in self.group_by]
+        dims = self._group_columns()
         total = self.measure.sql if self.measure is not None else "COUNT(*)"
         part = _where_only(total, self.share.sql)
         share = f"ROUND(100 * {part} / {total}, 2) AS share_pct"
@@ -280,7 +300,7 @@ class QueryPlan:
         if where:
             sql += f" WHERE {' AND '.join(where)}"
         if self.group_by:
-            names = ", ".join(_column_name(d) for d in self.group_by)
+            names = self._group_keys()
             order = f"share_pct {'ASC' if self.order == 'asc' else 'DESC'}, " if self.order \
                 else ""
             sql += f" GROUP BY {names} ORDER BY {order}{names}"

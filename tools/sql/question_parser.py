@@ -318,6 +318,8 @@ class QuestionReader:
         entities = [(i, name) for i, name in parts.names("entity") if name not in counted]
         cue = next(iter(parts.at("count") or parts.at("share") or parts.at("distinct")
                         or parts.at("most") or parts.at("least")), None)  # "the most reviews"
+        if cue is not None and self._counts_people(parts, cue):
+            return self.model.entities["customer"]
         if entities and cue is not None:
             korean = is_korean(parts.items[cue])
             before = [e for e in entities if e[0] < cue]
@@ -328,6 +330,17 @@ class QuestionReader:
         for _, name in entities:
             return self.model.entities[name]
         return None
+
+    @staticmethod
+    def _counts_people(parts: QuestionParts, cue: int) -> bool:
+        """The count word is followed at once by people named by a value: "how many loyalty
+        members have had an order returned", "how many women bought bags"."""
+        item = parts.items[cue]
+        if is_korean(item) or cue + 1 < len(parts.items) and \
+                parts.items[cue + 1].start < _first_start(parts.mentions, item.end):
+            return False
+        nxt = next((m for m in parts.mentions if m.start >= item.end), None)
+        return nxt is not None and nxt.type in PERSONA_PARTS
 
     def _direction(self, parts: QuestionParts) -> str | None:
         most, least = parts.at("most"), parts.at("least")
@@ -848,6 +861,8 @@ class QuestionReader:
         parts.use_role("share")
         parts.use_role("count")
         candidates = conditions
+        if not candidates and groups:  # "카테고리별 매출 비중": each group's part of the whole
+            return self._shares_of_total(parts, groups, period, entity_table, direction, top)
         if not candidates:
             raise PlanError("a share of what")
         numerator = self._numerator(parts, candidates)
@@ -870,6 +885,31 @@ class QuestionReader:
                 raise PlanError("a percentage threshold")
         self._check_numbers(parts)
         return plan
+
+    def _shares_of_total(self, parts: QuestionParts, groups: list[Dimension],
+                         period: Period | None, entity_table: str | None,
+                         direction: str | None, top: NumberUse | None) -> QueryPlan:
+        """Each group's measure and its percentage of the total: "share of revenue by
+        category", "도시별 고객 비중"."""
+        table = entity_table or self.model.fact_of(groups[0].table)
+        of = self._share_of(parts, table) or self._entity_count(parts, table)
+        if of is None or not of.sql.startswith(("SUM(", "COUNT(")):
+            raise PlanError("a share of what")
+        self._use_entity_words(parts, of.table)
+        plan = QueryPlan(shape="aggregate", table=of.table, measure=of, group_by=groups,
+                         period=period, of_total=True, order=direction or "desc")
+        if top is not None:
+            plan.limit = int(top.value)
+        for use in parts.numbers:
+            if use.unit == "percent" and not use.used_for:
+                raise PlanError("a percentage threshold")
+        self._check_numbers(parts)
+        return plan
+
+    def _entity_count(self, parts: QuestionParts, table: str) -> MeasureSpec | None:
+        """How many of the asked entity (or the table's own): the rows a share divides."""
+        entity = self._asked_entity(parts) or self.model.entity_of_table(table)
+        return self._named(entity.count) if entity is not None else None
 
     def _share_of(self, parts: QuestionParts, table: str) -> MeasureSpec | None:
         """What a share divides when it is not rows: a named sum ("percent of revenue",
@@ -1169,6 +1209,10 @@ _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakd
              "bought", "about"}
 # the month dimension of whichever fact the measure counts (see QueryPlan resolution)
 _MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
+
+
+def _first_start(mentions: list[Mention], after: int) -> int:
+    return min((m.start for m in mentions if m.start >= after), default=1 << 30)
 
 
 def period_of(mention: Mention) -> Period:

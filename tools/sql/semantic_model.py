@@ -86,6 +86,14 @@ class Dimension:
     filter: str | None = None
     # how a breakdown by such a column reaches it: a join of a one-row-per-entity table
     join: str | None = None
+    # the column that tells members apart where the named column repeats (product titles
+    # repeat across colours and sizes): grouped by too, and selected before it
+    key: str | None = None
+
+    @property
+    def key_column(self) -> str | None:
+        """The key's result column; never a fact table's column name (``product_id`` is one)."""
+        return f"{self.name}_key" if self.key else None
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,8 @@ def load_semantic_model(path: Path = MODEL_FILE) -> SemanticModel:
                                   label=_label(d["label"]), values=d.get("values"),
                                   boolean=bool(d.get("boolean")), time=bool(d.get("time")),
                                   entity=d.get("entity"), words=_words(d.get("words")),
-                                  filter=d.get("filter"), join=d.get("join"))
+                                  filter=d.get("filter"), join=d.get("join"),
+                                  key=d.get("key"))
                   for name, d in raw["dimensions"].items()}
     model = SemanticModel(tables=tables, joins=joins, entity_keys=dict(raw["entity_keys"]),
                           entities=entities, measures=measures, attributes=attributes,

@@ -18,10 +18,11 @@ SLOT_TYPES = {
     "status": "status", "availability": "availability", "sentiment": "sentiment",
     "issue": "issue_category", "cluster": "rfm_cluster", "product": "product",
     "customer_id": "customer_id", "campaign_id": "campaign_id", "n": "top_n",
-    "number": "number", "period": "period",
+    "number": "number", "period": "period", "customer_ids": "customer_ids",
 }
 NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id"}
 ID_TYPES = {"customer_id", "campaign_id", "order_id"}  # read without thousands separators
+ID_LIST_TYPES = {"customer_ids"}  # passed to tools as a list of numbers
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ def number_value(kind: str, number: int) -> SlotValue:
     """A count or id; ids read without thousands separators."""
     text = str(int(number)) if kind in ID_TYPES else f"{int(number):,}"
     return SlotValue(type=kind, value=str(int(number)), en=text, ko=text)
+
+
+def id_list_value(kind: str, numbers: list[int]) -> SlotValue:
+    """Several ids ("2251, 4038"), passed to a tool as a list of numbers."""
+    text = ", ".join(str(n) for n in numbers)
+    return SlotValue(type=kind, value=",".join(str(n) for n in numbers), en=text, ko=text)
 
 
 def period(start: dt.date, end: dt.date, en: str, ko: str) -> SlotValue:

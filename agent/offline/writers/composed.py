@@ -54,11 +54,12 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     if not plan.group_by:
         value = format_number(table.rows[0][-1], unit, lang)
         return f"{label}: {value}." if not ko else f"{label}: {value}"
-    keys = len(plan.group_by)
+    keys = plan.group_width
     support = plan.measure.support if plan.measure and plan.shape == "aggregate" else None
-    rows = [(", ".join(_cell(v, lang) for v in row[:keys]),
-             format_number(row[keys], unit, lang) + _of_rows(row, keys, support, lang))
-            for row in table.rows]
+    names = _group_names(plan, table, lang)
+    rows = [(name, format_number(row[keys], unit, lang) + _of_rows(row, keys, support, lang)
+             + (f" ({format_number(row[keys + 1], 'percent', lang)})" if plan.of_total else ""))
+            for name, row in zip(names, table.rows, strict=True)]
     if plan.superlative:
         winner, value = rows[0]
         text = f"{winner} — {label} {value}" if not ko else f"{winner}: {label} {value}"
@@ -74,6 +75,22 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     more = (f" 외 {len(rows) - LISTED}개" if ko else f" and {len(rows) - LISTED} more") \
         if len(rows) > LISTED else ""
     return f"{label}: {listed}{more}" + ("" if ko else ".")
+
+
+def _group_names(plan: QueryPlan, table: Table, lang: str) -> list[str]:
+    """Each row's group as a marketer reads it ("Seoul, women"); a name that repeats (one
+    title, two colours) carries its key: "Google Sunglasses (#43033)"."""
+    named: list[list[str]] = [[] for _ in table.rows]
+    keyed: list[list[str]] = [[] for _ in table.rows]
+    at = 0
+    for d in plan.group_by:
+        for i, row in enumerate(table.rows):
+            name = _cell(row[at + bool(d.key)], lang)
+            named[i].append(name)
+            keyed[i].append(f"{name} (#{row[at]})" if d.key else name)
+        at += 2 if d.key else 1
+    plain = [", ".join(n) for n in named]
+    return [", ".join(k) if plain.count(p) > 1 else p for p, k in zip(plain, keyed, strict=True)]
 
 
 def _of_rows(row: tuple[Any, ...] | list[Any], keys: int, support: str | None,
