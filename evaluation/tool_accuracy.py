@@ -25,10 +25,11 @@ import yaml
 from config.settings import PROJECT_ROOT, Settings, get_settings
 from evaluation.console import progress, publish
 from evaluation.sandbox import sandbox
+from evaluation.sql_accuracy import BLIND_SPLITS
 from evaluation.trajectory import same_arg
 
 BLIND_TOOLS = {split: PROJECT_ROOT / "evals" / f"blind_tools_{split}.yaml"
-               for split in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test")}  # dev*: tuned on; test: never
+               for split in BLIND_SPLITS}  # same splits as the SQL questions
 TOOL_REQUESTS = BLIND_TOOLS["dev"]
 ANY = "*"
 
