@@ -183,6 +183,13 @@ ANSWERED = [
     ("gimme the number of custs in Jeju",
      "SELECT COUNT(*) FROM customers WHERE address_city = 'Jeju'"),
     ("로얄티 회원 아닌 고객 몇 명", "SELECT COUNT(*) FROM customers WHERE NOT loyalty_member"),
+    # a share whose part is "has a review / an order": among whom, said first
+    ("what percent of Seoul customers have written at least one review",
+     "SELECT 100 * COUNTIF(customer_id IN (SELECT customer_id FROM customer_reviews)) / COUNT(*) "
+     "FROM customers WHERE address_city = 'Seoul'"),
+    ("리뷰를 쓴 고객 중 부산 고객 비율",
+     "SELECT 100 * COUNTIF(address_city = 'Busan') / COUNT(*) FROM customers "
+     "WHERE customer_id IN (SELECT customer_id FROM customer_reviews)"),
     ("챔피언 클러스터 고객 중 부산 사는 사람 몇 명",
      "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
      "WHERE f.cluster_name = 'champions' AND c.address_city = 'Busan'"),

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import sqlglot
 import yaml
+from sqlglot import exp
 
 from config.settings import PROJECT_ROOT
 from tools.results import Failure, Table, is_failure
@@ -29,6 +31,7 @@ from tools.sql.slot_values import SlotValue
 ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
 _MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_ID_COLUMN = re.compile(r"product_(?:id|key)")  # a catalog row's id: its title names it
 
 
 @dataclass
@@ -116,15 +119,19 @@ def _is_number(value: Any) -> bool:
 
 
 def leading_rows(columns: list[str], rows: list[list[Any]], lang: str, limit: int = 5,
-                 every_measure: bool = False) -> str:
-    """The first rows as "label value, label value, …" (the first measure), or with
-    ``every_measure`` "label (measure value, measure value), …" when the rows carry several
-    (positive, negative and neutral counts per month)."""
+                 every_measure: bool = False, lead: str | None = None) -> str:
+    """The first rows as "label value, label value, …" (the ``lead`` measure, the one the
+    rows are ranked by, else the first), or with ``every_measure`` "label (measure value,
+    measure value), …" when the rows carry several (positive, negative and neutral counts
+    per month). A product's id is left out beside its title."""
     if not rows:
         return ""
     numeric = [i for i, v in enumerate(rows[0]) if _is_number(v)]
     labels = [i for i in range(len(columns)) if i not in numeric] or [0]
-    measures = [i for i in numeric if i not in labels]
+    named = [i for i in labels if not _ID_COLUMN.fullmatch(columns[i])]
+    labels = named if named and len(named) < len(labels) else labels
+    measures = [i for i in numeric if i not in labels and not _ID_COLUMN.fullmatch(columns[i])]
+    measures.sort(key=lambda i: columns[i] != lead)
     parts = []
     for row in rows[:limit]:
         name = " / ".join(format_value(columns[i], row[i], lang) for i in labels[:2])
@@ -148,6 +155,18 @@ def _filters_note(ctx: AnswerContext) -> str:
     return phrase("filters", ctx.lang, items=", ".join(items)) if items else ""
 
 
+@lru_cache(maxsize=512)
+def ranked_by(sql: str) -> str | None:
+    """The result column a query's rows are ordered by first, if it orders by a column."""
+    try:
+        tree = sqlglot.parse_one(sql, read="bigquery")
+    except sqlglot.errors.ParseError:
+        return None
+    order = tree.args.get("order")
+    first = order.expressions[0].this if order and order.expressions else None
+    return first.name if isinstance(first, exp.Column) else None
+
+
 def _template_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]]) -> str | None:
     template = ctx.intent.answer.get(ctx.lang) or (ctx.intent.answer.get("en")
                                                    if ctx.lang == "en" else None)
@@ -157,7 +176,8 @@ def _template_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any
     known: dict[str, str] = {c: format_value(c, v, ctx.lang) for c, v in first.items()}
     known.update({name: value.label(ctx.lang) for name, value in ctx.values.items()})
     known["rows"] = f"{len(rows):,}"
-    known["list"] = leading_rows(columns, rows, ctx.lang)
+    known["list"] = leading_rows(columns, rows, ctx.lang, lead=ranked_by(
+        ctx.intent.sample.sql) if ctx.intent.sample else None)
     names = set(_PLACEHOLDER.findall(template))
     if not names <= set(known):
         return None

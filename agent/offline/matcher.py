@@ -42,6 +42,7 @@ from agent.offline.request_words import (
     OPTION_TYPES,
     WORD_TYPES,
 )
+from agent.offline.tool_cues import refers_back
 from tools.sql.filters import RULES, add_filters, parse
 from tools.sql.intents import Intent
 from tools.sql.mentions import Mention, MentionFinder
@@ -483,8 +484,9 @@ class Matcher:
                 if value is not None:
                     c.values[spec.name] = value
                     left = [m for m in left if not any(m is u for u in used)]
-                else:
-                    self._unfilled(c, spec.name, spec.type, spec.default, context)
+                else:  # "this segment": the conversation's, when the message points back
+                    self._unfilled(c, spec.name, spec.type, spec.default,
+                                   context if refers_back(text) else None)
                 continue
             found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"
                           and (m.value.start or "") <= self.anchor), None)
@@ -511,9 +513,10 @@ class Matcher:
 
     def _unfilled(self, c: Candidate, name: str, kind: str, default: str | None,
                   context: dict[str, SlotValue] | None) -> None:
-        """A slot the question leaves empty: the conversation's id (tool intents), its
-        default, left out (default ""), or missing."""
-        if c.intent.sample is None and kind in ID_TYPES and context and kind in context:
+        """A slot the question leaves empty: the conversation's id or segment (tool
+        intents), its default, left out (default ""), or missing."""
+        if c.intent.sample is None and kind in ID_TYPES | {"segment_name"} and context \
+                and kind in context:
             c.values[name] = context[kind]
         elif default == "":
             return

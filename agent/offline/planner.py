@@ -320,11 +320,15 @@ def _names_id(candidate: Candidate, mentions: list[Mention]) -> bool:
 
 
 def remember(context: Context, plan: Plan, turn: Turn) -> Context:
-    """``context`` updated with the customer and campaign a finished turn was about: the ids
-    its plan used, then those its tools' results name (a new campaign's id)."""
+    """``context`` updated with the customer, campaign and segment a finished turn was
+    about: the ids and segment its plan used, then the ids its tools' results name (a new
+    campaign's id)."""
     updated = dict(context)
     if plan.candidate is not None:
         updated.update({v.type: v for v in plan.candidate.values.values() if v.type in ID_TYPES})
+        updated.update({"segment_name": plan.candidate.values[s.name]
+                        for s in plan.candidate.intent.slots
+                        if s.type == "segment_name" and s.name in plan.candidate.values})
     for response in turn.responses:
         for kind in sorted(ID_TYPES):
             value = response.get(kind)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
 import re
+from typing import Any
 
 import yaml
 from rapidfuzz import fuzz
@@ -36,6 +35,7 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
             "states": re.compile("|".join(
                 (re.escape(w) if has_hangul(w) else rf"\b{re.escape(w)}\b")
                 for w in sorted(states, key=len, reverse=True)), re.I),
+            "refers_back": _phrases(raw["refers_back"], korean),
             **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
                for kind in ("override", "fallback", "requires")}}
 
@@ -61,6 +61,12 @@ def says_to(text: str, intent_id: str) -> bool:
         return True
     asked = cues["states"].sub(" ", text)  # "승인된 메일", "approved emails": a status
     return _contains([t.form for t in tokenize(asked)], phrases)
+
+
+def refers_back(text: str) -> bool:
+    """Whether the request points at the segment the conversation is about ("this
+    segment", "이 세그먼트한테", "those people")."""
+    return _contains([t.form for t in tokenize(text)], _cues(has_hangul(text))["refers_back"])
 
 
 def _contains(forms: list[str], phrases: Phrases) -> bool:

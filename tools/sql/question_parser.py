@@ -861,7 +861,15 @@ class QuestionReader:
         parts.use_role("share")
         parts.use_role("count")
         candidates = conditions
-        if not candidates and groups:  # "카테고리별 매출 비중": each group's part of the whole
+        related = self._related(parts, entity_table)
+        if related is not None:  # "what percent of Seoul customers have written a review"
+            candidates = [*conditions, related]
+            numerator = self._numerator(parts, candidates)
+            return self._finish_share(parts, QueryPlan(
+                shape="share", table=related.table, group_by=groups,
+                conditions=[c for c in candidates if c is not numerator], period=period,
+                share=numerator, order=direction), top)
+        if not candidates and len(groups) == 1 and not groups[0].boolean:  # "카테고리별 매출 비중"
             return self._shares_of_total(parts, groups, period, entity_table, direction, top)
         if not candidates:
             raise PlanError("a share of what")
@@ -876,8 +884,12 @@ class QuestionReader:
         self._use_entity_words(parts, table)
         for c in candidates:
             self._use_entity_words(parts, c.table)
-        plan = QueryPlan(shape="share", table=table, group_by=groups, conditions=base,
-                         period=period, share=numerator, order=direction, measure=of)
+        return self._finish_share(parts, QueryPlan(
+            shape="share", table=table, group_by=groups, conditions=base, period=period,
+            share=numerator, order=direction, measure=of), top)
+
+    def _finish_share(self, parts: QuestionParts, plan: QueryPlan,
+                      top: NumberUse | None) -> QueryPlan:
         if top is not None:
             plan.limit = int(top.value)
         for use in parts.numbers:
@@ -885,6 +897,59 @@ class QuestionReader:
                 raise PlanError("a percentage threshold")
         self._check_numbers(parts)
         return plan
+
+    def _related(self, parts: QuestionParts, entity_table: str | None) -> Condition | None:
+        """Customers or products with (or without) a row in a fact, as a condition on them:
+        "… have written at least one review", "주문한 적 없는 …"; None when the question
+        names no fact beside the entity it asks about."""
+        subject = self._asked_entity(parts)
+        if subject is None or subject.table != entity_table or \
+                self.model.tables[subject.table].kind != "entity":
+            return None
+        roles = [role for role in RELATION_ROLES if parts.has(role)]
+        facts = [RELATION_ROLES[role] for role in roles]
+        said = [i for role in [*roles, "bought"] for i in parts.at(role)]
+        paid = parts.has("bought")
+        facts += ["orders"] if paid else []
+        for i, name in parts.names("entity"):
+            if self.model.tables[self.model.entities[name].table].kind == "fact":
+                facts.append(self.model.entities[name].table)
+                said.append(i)
+        key = self.model.entity_keys.get(subject.table)
+        for i, name in parts.names("measure"):  # "리뷰를 쓴 고객": its people, counted once
+            measure = self.model.measures[name]
+            join = self.model.join(measure.table, subject.table)
+            if join is not None and measure.sql == f"COUNT(DISTINCT {join.key})":
+                facts.append(measure.table)
+                paid = paid or measure.where is not None
+                said.append(i)
+                parts.use(i)
+        if not facts or key is None or len(set(facts)) > 1:
+            return None
+        fact = facts[0]
+        join = self.model.join(fact, subject.table)
+        if join is None or join.key is None:
+            return None
+        for role in [*roles, "bought", "not"]:
+            parts.use_role(role)
+        self._use_entity_words(parts, fact)
+        self._use_entity_words(parts, subject.table)
+        inner = [f"{join.key} IS NOT NULL"]  # one NULL would make NOT IN match nothing
+        if paid:
+            inner.append(str(self.model.measures["revenue"].where))
+        negated = parts.has("not")
+        sql = (f"{key} {'NOT IN' if negated else 'IN'} (SELECT {join.key} FROM {DATASET}."
+               f"{fact} AS {self.model.alias(fact)} WHERE {' AND '.join(inner)})")
+        en, ko = {"customer_reviews": ("with a review", "리뷰를 쓴"),
+                  "orders": ("with an order", "주문한")}[fact]
+        if paid:
+            en, ko = "with a purchase (complete or shipped)", "구매한 (완료·배송 중)"
+        if negated:
+            en, ko = en.replace("with a", "without any").replace("with an", "without any"), \
+                ko.replace("쓴", "쓰지 않은").replace("주문한", "주문하지 않은").replace(
+                    "구매한", "구매하지 않은")
+        return Condition(sql, subject.table, Label(en, ko),
+                         min(parts.items[i].start for i in said))
 
     def _shares_of_total(self, parts: QuestionParts, groups: list[Dimension],
                          period: Period | None, entity_table: str | None,
