@@ -108,6 +108,15 @@ def test_a_value_that_cannot_apply_is_declined_not_ignored(chat):
     assert "Busan" in turn.answer  # says which part it could not apply
 
 
+def test_a_stored_question_answers_only_what_was_asked(chat):
+    # a closer stored question that also groups by city is passed over for the one that fits
+    [sizes] = converse(chat, "Which persona segment has the most customers?")
+    assert sizes.sql and "address_city" not in sizes.sql[0]
+    # asked for a percentage: the stored revenue-by-category amounts do not answer it
+    [share] = converse(chat, "카테고리별 매출 비중을 퍼센트로 알려줘")
+    assert share.sql and ("100 *" in share.sql[0] or "share" in share.sql[0])
+
+
 def test_the_future_is_not_answered(chat):
     [turn] = converse(chat, "Predict next month's revenue")
     assert turn.sql == []

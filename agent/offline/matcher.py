@@ -110,6 +110,7 @@ REVIEW_TABLES = {"customer_reviews", "multimodal_customer_reviews", "customer_re
 ACTIONS = {"c:search", "c:lookup", "c:describe", "c:recommend", "c:campaign", "c:email",
            "c:draft", "c:approve", "c:reject", "c:export", "c:send", "c:confirm", "c:help"}
 NOT_FREE_TEXT = SHAPE | ACTIONS
+_PERCENT = re.compile(r"100\s*\*|_pct\b|\bshare|_rate\b|PERCENT", re.I)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
 
 
@@ -149,6 +150,7 @@ class _Profile:
     share_of_total: bool  # shares over the whole result (break when narrowed to one group)
     breakdown: str | None = None  # the concept of the outer query's first GROUP BY column
     averages: bool = False  # its query takes an AVG
+    percentages: bool = False  # its query computes a percentage (100 * …, a share of total)
     store_rating_only: bool = False  # it reads the catalog's rating and no review rows
     frame: frozenset[str] = frozenset()  # every feature of its phrasings (its own wording)
     free_text: bool = False  # has a slot that takes the question's remaining words
@@ -288,6 +290,8 @@ class Matcher:
         return _Profile(intent, phrasings, fixed, constrained, said, filterable, grouped,
                         dimensions, orderable, limited, share_of_total, breakdown,
                         averages=tree is not None and tree.find(exp.Avg) is not None,
+                        percentages=share_of_total or tree is not None and _PERCENT.search(
+                            intent.sample.sql if intent.sample else "") is not None,
                         store_rating_only=store_rating_only,
                         frame=frozenset().union(*phrasings),
                         free_text=bool(slot_types & FREE_TEXT_TYPES),
@@ -392,7 +396,8 @@ class Matcher:
         """Why the candidate's stored query answers another question than the one whose
         features are ``asked`` (the name of the first check that fails), or None."""
         checks = {"breakdown": self.unasked_breakdown, "ranking": self.unasked_ranking,
-                  "dimension": self.missed_dimension, "measure": self.missed_measure}
+                  "dimension": self.missed_dimension, "measure": self.missed_measure,
+                  "grouping": self.unasked_grouping}
         return next((name for name, check in checks.items() if check(c, asked, mentions)),
                     None)
 
@@ -414,6 +419,17 @@ class Matcher:
         filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
         return not family & (asked - filtered)
 
+    def unasked_grouping(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
+        """The candidate's query also groups by something the question never names ("which
+        persona segment has the most customers" answered per segment and city)."""
+        if c.intent.sample is None:
+            return False
+        profile = self.profile_of(c.intent.id)
+        named = {_DIMENSION[m.type] for m in mentions if m.type in _DIMENSION}
+        said = set().union(*(_CONCEPT_FAMILY.get(d, {d}) for d in asked | named))
+        return any(_DIMENSION[kind] not in said for kind in profile.grouped
+                   if kind in _DIMENSION)
+
     def missed_dimension(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The question names something to break down or pick by ("which product category
         …") that the candidate's query does not have (it ranks products): another
@@ -427,12 +443,17 @@ class Matcher:
         return bool(asked & DIMENSIONS - covered)
 
     def missed_measure(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
-        """The question asks for an average the candidate's query does not take, or for
-        the rating of our customers' reviews where the query reads the catalog's store
-        rating ("리뷰 별점 평균" answered with store ratings): another measure."""
+        """The question asks for an average or a percentage the candidate's query does not
+        take, negates what it does not ("로열티 회원 아닌 고객" answered with both groups), or
+        asks for the rating of our customers' reviews where the query reads the catalog's
+        store rating ("리뷰 별점 평균" answered with store ratings): another measure."""
         if c.intent.sample is None:
             return False
         profile = self.profile_of(c.intent.id)
+        if "c:share" in asked and not profile.percentages and "c:share" not in profile.frame:
+            return True
+        if "c:never" in asked and "c:never" not in profile.frame:
+            return True
         if "c:average" in asked and not profile.averages and \
                 not asked & {"c:order_value"} and not profile.frame & {"c:average"}:
             return True

@@ -151,10 +151,12 @@ class OfflinePlanner:
         if cued is not None:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
-        if answerable is not None and answerable.score >= self.settings.offline_min_score \
-                and (best is answerable or best.score - answerable.score < DECLINE_MARGIN) \
-                and self.matcher.misfit(answerable, asked, mentions) is None:
-            return Plan(candidate=answerable)
+        fitting = next((c for c in ranked if c.executable  # the first close reading that fits
+                        and c.score >= self.settings.offline_min_score
+                        and best is not None and best.score - c.score < DECLINE_MARGIN
+                        and self.matcher.misfit(c, asked, mentions) is None), None)
+        if fitting is not None:
+            return Plan(candidate=fitting)
         cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:
             return Plan(candidate=cued)
