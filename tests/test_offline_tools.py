@@ -211,6 +211,10 @@ def test_draft_email_then_korean_then_an_edit(chat):
     edit = only_call(warmer, "edit_campaign")
     assert edit.args["campaign_id"] == second.response["campaign_id"]
     assert edit.response["changed"]["tone"] == "friendly"
+    [offer] = converse(chat, f"Draft a retention email for customer {customer}. Keep it formal.",
+                       "Actually, make the offer 15% off instead")[1:]
+    changed = only_call(offer, "edit_campaign")  # the draft is edited, not drafted again
+    assert changed.response["changed"]["offer_type"] == "percent_off"
 
 
 def test_korean_draft_with_options(chat):

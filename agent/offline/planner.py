@@ -27,7 +27,7 @@ from agent.offline.answers import AnswerContext, decline, failure_text, write_an
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import cued_tools, says_to
+from agent.offline.tool_cues import acts, cued_tools, says_to
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -200,8 +200,8 @@ class OfflinePlanner:
             return self._follow_composed(previous.composed, mentions)
         assert previous.candidate is not None
         before = previous.candidate
-        if any(s.type in _ONE_OFF for s in before.intent.slots):
-            return None
+        if acts(before.intent.id) or any(s.type in _ONE_OFF for s in before.intent.slots):
+            return None  # "make the offer 15% off instead" after a draft edits it
         profile = self.matcher.profile_of(before.intent.id)
         c = replace(before, values=dict(before.values), filters=list(before.filters),
                     unplaced=[], conflicts=[], missing=[])

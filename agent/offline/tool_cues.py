@@ -63,6 +63,11 @@ def says_to(text: str, intent_id: str) -> bool:
     return _contains([t.form for t in tokenize(asked)], phrases)
 
 
+def acts(intent_id: str) -> bool:
+    """Whether the intent acts (drafts, creates, approves, sends…) rather than answers."""
+    return intent_id in _cues(False)["requires"]
+
+
 def refers_back(text: str) -> bool:
     """Whether the request points at the segment the conversation is about ("this
     segment", "이 세그먼트한테", "those people")."""
