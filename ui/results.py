@@ -1,5 +1,6 @@
-"""The result panel beside the chat: the last table (with CSV download), a chart when the
-question asks for one, and an email preview when a draft was written."""
+"""The result panel beside the chat: the last table of a turn (human headers, formatted
+cells, CSV download), a chart when the question asks for one, and an email preview when a
+draft was written."""
 
 from __future__ import annotations
 
@@ -8,30 +9,42 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from agent.conversation import ToolCallRecord
 from tools.csv_files import write_csv
 from tools.results import CampaignSummary, DraftPreview, DraftResult, Table
+from tools.sql.tools import run_sql
+from tools.vocabulary.language import language_of
 from ui.charts import build_figure, wants_chart
 from ui.segment_charts import chart_for
+from ui.table_view import TableView, table_view
+from ui.wording import phrase
 
 
 @dataclass
 class ResultPanel:
     title: str = ""
-    table: pd.DataFrame | None = None
+    table: TableView | None = None
     csv_path: Path | None = None
     figure: go.Figure | None = None
     email_html: str | None = None
 
 
-def last_table(calls: list[ToolCallRecord]) -> Table | None:
+@dataclass
+class LastResult:
+    """The turn's last table, and the tool that returned it."""
+
+    tool: str
+    table: Table
+
+
+def last_result(calls: list[ToolCallRecord]) -> LastResult | None:
+    """The last table a tool returned in the turn."""
     for call in reversed(calls):
         table = Table.from_response(call.response) if call.ok else None
         if table is not None and table.columns:
-            return table
+            return LastResult(call.name, table)
     return None
 
 
@@ -69,18 +82,36 @@ def email_preview(email: DraftPreview) -> str:
             f'class="email-body"></iframe></div>')
 
 
+def _row_count(table: Table, lang: str) -> str:
+    """A query result's title: how many rows (the chart, if any, is titled with its measure)."""
+    return phrase("rows_more" if table.truncated else "rows", lang, n=f"{len(table.rows):,}")
+
+
+def _show_table(panel: ResultPanel, table: Table, tool: str, question: str,
+                lang: str) -> Table | None:
+    """A table (none when it is empty: the title says so) and a chart: the one a segment tool
+    names, or one the question asks for. The table to download, if any."""
+    panel.title = table.extra.get("summary") or ""
+    panel.figure = chart_for(table)
+    if tool == run_sql.__name__:
+        panel.title = _row_count(table, lang)
+    if panel.figure is None and wants_chart(question):
+        panel.figure = build_figure(table.columns, table.rows, title=question)
+    if not table.rows:
+        return None
+    panel.table = table_view(table, lang)
+    return table
+
+
 def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
                  turn_id: str) -> ResultPanel:
-    """What to show beside the chat after a turn."""
+    """What to show beside the chat after a turn, in the question's language."""
+    lang = language_of(question)
     panel = ResultPanel()
-    table = last_table(calls)
-    if table:
-        panel.title = table.extra.get("summary") or f"{len(table.rows):,} rows"
-        panel.table = pd.DataFrame(table.rows, columns=table.columns)
-        panel.csv_path = table_csv(table, export_dir, f"{turn_id}-{question}")
-        panel.figure = chart_for(table)  # segment tools name the chart they need
-        if panel.figure is None and wants_chart(question):
-            panel.figure = build_figure(table.columns, table.rows, title=question)
+    found = last_result(calls)
+    download = _show_table(panel, found.table, found.tool, question, lang) if found else None
+    if download is not None:
+        panel.csv_path = table_csv(download, export_dir, f"{turn_id}-{question}")
     email = last_email(calls)
     if email:
         panel.email_html = email_preview(email)

@@ -37,7 +37,7 @@ def test_question_shows_tool_box_table_chart_and_answer(page, settings):
     ask(page, "How many customers do we have in each city?")
     page.get_by_text("Ran a SQL query").first.wait_for()
     table = page.locator("#result-table")
-    table.get_by_text("address_city").first.wait_for()
+    table.get_by_text("City", exact=True).first.wait_for()
     seoul = get_warehouse().run_query(
         "SELECT COUNT(*) FROM customers WHERE address_city = 'Seoul'").rows[0][0]
     page.locator("#chat").get_by_text(re.compile(f"{seoul:,}|{seoul}")).first.wait_for()
@@ -50,6 +50,53 @@ def test_question_shows_tool_box_table_chart_and_answer(page, settings):
     ask(page, "Show the monthly trend of review sentiment")
     page.locator("#result-chart .js-plotly-plot").first.wait_for()
     screenshot(page, "02-sentiment-trend-chart")
+
+
+def header_texts(page) -> list[str]:  # noqa: ANN001
+    return page.locator("#result-table th .header").all_inner_texts()
+
+
+def test_tables_read_as_labels_with_numbers_right_aligned(page, settings):
+    """Issue 17, item 4: human headers in the question's language, the app's own font, the key
+    column first, numbers right-aligned and no header broken inside a word."""
+    ask(page, "How many customers do we have in each city?")
+    table = page.locator("#result-table")
+    table.locator("th").get_by_text("Customers", exact=True).wait_for()
+    assert header_texts(page) == ["City", "Customers"]
+    cell = table.locator("[role=gridcell][data-col='1']").first
+    assert cell.evaluate("c => getComputedStyle(c).textAlign") == "right"
+    assert "mono" not in cell.evaluate("c => getComputedStyle(c.querySelector('span'))"
+                                       ".fontFamily").lower()
+    assert table.locator("th[data-heading='1'] .header-content").evaluate(
+        "h => getComputedStyle(h).justifyContent") == "flex-end"
+    screenshot(page, "issue17-item4-after")
+
+    customer = get_warehouse().run_query(
+        "SELECT customer_id FROM customer_reviews GROUP BY customer_id "
+        "ORDER BY COUNT(*) DESC, customer_id LIMIT 1").rows[0][0]
+    ask(page, f"look up customer {customer}")
+    table.locator("th").get_by_text("Complaint type").wait_for()
+    table.locator("[role=gridcell]").first.wait_for()
+    # every word of every header sits on one line: a header may wrap between words only
+    split = page.evaluate("""() => [...document.querySelectorAll('#result-table th .header')]
+        .flatMap(el => {
+          const text = el.firstChild; const out = [];
+          for (const m of text.textContent.matchAll(/\\S+/g)) {
+            const r = document.createRange(); r.setStart(text, m.index);
+            r.setEnd(text, m.index + m[0].length);
+            const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+          return out; })""")
+    assert split == []
+    assert "review_text" not in " ".join(header_texts(page))
+    screenshot(page, "issue17-item4-after-360")
+
+    ask(page, "도시별 고객 수")
+    table.locator("th").get_by_text("고객 수", exact=True).wait_for()
+    assert header_texts(page) == ["도시", "고객 수"]
+    table.locator("[role=gridcell]").get_by_text("서울", exact=True).wait_for()
+    screenshot(page, "issue17-item4-after-korean")
 
 
 def test_korean_question_and_answer(page, settings):

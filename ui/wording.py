@@ -1,0 +1,17 @@
+"""The result panel's own words, in English and Korean (column names are in
+``knowledge/columns.yaml``)."""
+
+from __future__ import annotations
+
+PHRASES: dict[str, dict[str, str]] = {
+    "yes": {"en": "Yes", "ko": "예"},
+    "no": {"en": "No", "ko": "아니요"},
+    "rows": {"en": "{n} rows", "ko": "{n}행"},
+    "rows_more": {"en": "first {n} rows (more exist)", "ko": "처음 {n}행 (더 있음)"},
+}
+
+
+def phrase(key: str, lang: str, **values: object) -> str:
+    """The phrase ``key`` in ``lang`` (English when there is no Korean), filled in."""
+    texts = PHRASES[key]
+    return (texts.get(lang) or texts["en"]).format(**values)
