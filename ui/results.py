@@ -1,5 +1,5 @@
 """The result panel beside the chat: the last table of a turn (human headers, formatted
-cells, CSV download), a chart when the question asks for one, and an email preview when a
+cells, CSV download) with a chart where a picture says it better, and an email preview when a
 draft was written."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from tools.csv_files import write_csv
 from tools.results import CampaignSummary, DraftPreview, DraftResult, Table
 from tools.sql.tools import run_sql
 from tools.vocabulary.language import language_of
-from ui.charts import build_figure, wants_chart
+from ui.charts import build_figure, chart_spec, wants_chart
+from ui.result_columns import result_columns
 from ui.segment_charts import chart_for
 from ui.table_view import TableView, table_view
 from ui.wording import phrase
@@ -90,13 +91,15 @@ def _row_count(table: Table, lang: str) -> str:
 def _show_table(panel: ResultPanel, table: Table, tool: str, question: str,
                 lang: str) -> Table | None:
     """A table (none when it is empty: the title says so) and a chart: the one a segment tool
-    names, or one the question asks for. The table to download, if any."""
+    names, or for a query result the one its shape calls for. The table to download, if any."""
     panel.title = table.extra.get("summary") or ""
     panel.figure = chart_for(table)
     if tool == run_sql.__name__:
         panel.title = _row_count(table, lang)
-    if panel.figure is None and wants_chart(question):
-        panel.figure = build_figure(table.columns, table.rows, title=question)
+        columns = result_columns(table.columns, table.rows, lang)
+        spec = chart_spec(columns, table.rows, lang, asked=wants_chart(question))
+        if spec is not None:
+            panel.figure = build_figure(spec, columns, table.rows, lang)
     if not table.rows:
         return None
     panel.table = table_view(table, lang)

@@ -6,6 +6,10 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "yes": {"en": "Yes", "ko": "예"},
     "no": {"en": "No", "ko": "아니요"},
+    "by": {"en": "{measure} by {dimension}", "ko": "{dimension}별 {measure}"},
+    "by_and": {"en": "{measure} by {dimension} and {series}",
+               "ko": "{dimension}·{series}별 {measure}"},
+    "mix_by": {"en": "{mix} by {dimension}", "ko": "{dimension}별 {mix}"},
     "rows": {"en": "{n} rows", "ko": "{n}행"},
     "rows_more": {"en": "first {n} rows (more exist)", "ko": "처음 {n}행 (더 있음)"},
 }

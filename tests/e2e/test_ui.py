@@ -99,6 +99,33 @@ def test_tables_read_as_labels_with_numbers_right_aligned(page, settings):
     screenshot(page, "issue17-item4-after-korean")
 
 
+def chart_titled(page, title: str) -> None:  # noqa: ANN001
+    page.locator("#result-chart .gtitle").get_by_text(title, exact=True).wait_for()
+
+
+def test_comparisons_and_distributions_get_a_chart_titled_with_the_measure(page, settings):
+    """Issue 17, item 5: city counts, category averages, segment comparisons and shares get a
+    chart without asking for one; a list of people gets none."""
+    ask(page, "What's the average review rating per product category?")
+    chart_titled(page, "Avg. rating by category")
+    screenshot(page, "issue17-item5-after")
+
+    ask(page, "How many customers do we have in each city?")
+    chart_titled(page, "Customers by city")
+
+    ask(page, "sentiment by persona segment")
+    chart_titled(page, "Review sentiment mix by segment")
+    assert page.locator("#result-chart .legend").get_by_text("Negative").is_visible()
+    screenshot(page, "issue17-item5-after-segments")
+
+    ask(page, "도시별 고객 수")
+    chart_titled(page, "도시별 고객 수")
+
+    ask(page, "List loyal customers in Busan older than 65")
+    page.locator("#result-table th").get_by_text("First name").wait_for()
+    assert not page.locator("#result-chart").is_visible()
+
+
 def test_korean_question_and_answer(page, settings):
     ask(page, "서울에 사는 로열 고객은 몇 명이야?")
     expected = get_warehouse().run_query(
