@@ -10,8 +10,15 @@ PHRASES: dict[str, dict[str, str]] = {
     "by_and": {"en": "{measure} by {dimension} and {series}",
                "ko": "{dimension}·{series}별 {measure}"},
     "mix_by": {"en": "{mix} by {dimension}", "ko": "{dimension}별 {mix}"},
+    "reviews_found": {"en": "{n} reviews", "ko": "리뷰 {n}개"},
+    "reviews_about": {"en": "about “{query}”", "ko": "“{query}” 관련"},
+    "reviews_newest": {"en": "newest first", "ko": "최신순"},
+    "reviews_none": {"en": "No review matches this search.",
+                     "ko": "이 검색에 맞는 리뷰가 없습니다."},
     "rows": {"en": "{n} rows", "ko": "{n}행"},
     "rows_more": {"en": "first {n} rows (more exist)", "ko": "처음 {n}행 (더 있음)"},
+    "customer": {"en": "customer {id}", "ko": "고객 {id}"},
+    "rating_stars": {"en": "{n} of 5 stars", "ko": "별점 {n}점"},
 }
 
 

@@ -52,6 +52,41 @@ def test_question_shows_tool_box_table_chart_and_answer(page, settings):
     screenshot(page, "02-sentiment-trend-chart")
 
 
+def review_cards_shown(page, count: int) -> None:  # noqa: ANN001
+    page.wait_for_function(
+        "n => document.querySelectorAll('#result-reviews .review-card').length === n", arg=count)
+
+
+def test_review_search_lists_every_hit_in_the_result_panel(page, settings):
+    """Issue 17, item 1: the chat quotes the top few reviews, the Result panel lists every
+    review the search found as a card (stars, sentiment, complaint type, product, city, date)
+    with the matching words marked."""
+    ask(page, "리뷰에서 배송 관련 불만을 찾아줘")
+    title = page.locator("#result-title").get_by_text(re.compile(r"리뷰 \d+개"))
+    title.wait_for()
+    found = int(re.search(r"리뷰 (\d+)개", title.inner_text()).group(1))
+    review_cards_shown(page, found)
+    chat = page.locator("#chat").inner_text()
+    assert f"{found}개" in chat and found > 3  # more than the chat quotes
+    cards = page.locator("#result-reviews .review-card")
+    assert cards.nth(found - 1).locator(".stars").inner_text().count("★") >= 1
+    assert "부정" in cards.first.inner_text()  # chips in the question's language
+    assert page.locator("#result-reviews mark").count() >= 1  # delivery, shipping …
+    page.locator("#download-csv").wait_for()
+    screenshot(page, "issue17-item1-after")
+
+    ask(page, "reviews complaining about late delivery in Busan")
+    title = page.locator("#result-title").get_by_text(re.compile(r"\d+ reviews · about"))
+    title.wait_for()  # the panel, then the cards it came with
+    found = int(re.search(r"(\d+) reviews", title.inner_text()).group(1))
+    review_cards_shown(page, found)
+    assert re.search(rf"Found the {found} closest reviews", page.locator("#chat").inner_text())
+    for index in range(found):  # the search's filters show on every card
+        card = cards.nth(index).inner_text()
+        assert "Busan" in card and "Delivery problem" in card and "★" in card
+    screenshot(page, "issue17-item1-after-busan")
+
+
 def header_texts(page) -> list[str]:  # noqa: ANN001
     return page.locator("#result-table th .header").all_inner_texts()
 
