@@ -104,6 +104,7 @@ def test_tables_read_as_labels_with_numbers_right_aligned(page, settings):
                                        ".fontFamily").lower()
     assert table.locator("th[data-heading='1'] .header-content").evaluate(
         "h => getComputedStyle(h).justifyContent") == "flex-end"
+    page.locator("#result-chart .gtitle").first.wait_for()  # the whole panel, for the picture
     screenshot(page, "issue17-item4-after")
 
     customer = get_warehouse().run_query(
