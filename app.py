@@ -75,9 +75,11 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                         title = gr.Markdown("Tables, charts and downloads from your questions "
                                             "appear here.", elem_id="result-title")
                         plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
+                        reviews = gr.HTML(visible=False, elem_id="result-reviews")
                         table = gr.Dataframe(visible=False, interactive=False, wrap=True,
                                              max_height=420, elem_id="result-table",
-                                             show_search="search")
+                                             show_search="search", pinned_columns=1)
+                        table_style = gr.HTML("", elem_id="result-table-style")
                         download = gr.DownloadButton("Download CSV", visible=False, size="sm",
                                                      elem_id="download-csv")
                     with gr.Tab("Email preview", id="email"):
@@ -86,8 +88,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                         campaigns = build_campaign_tab()
 
         out = ChatOutputs(chat=chat, box=box, session=session, tabs=result_tabs, title=title,
-                          table=table, download=download, plot=plot, email=email,
-                          campaign=campaigns.outputs)
+                          table=table, table_style=table_style, reviews=reviews,
+                          download=download, plot=plot, email=email, campaign=campaigns.outputs)
 
         async def respond(message: str, history: list[Any], session_id: str,
                           request: gr.Request) -> AsyncIterator[dict[Any, Any]]:

@@ -25,6 +25,7 @@ from tools.results import CampaignRef
 from ui.campaign_tab import actor, show
 from ui.messages import history_messages, tool_message
 from ui.results import ResultPanel, result_panel
+from ui.table_view import header_css
 
 CAMPAIGN_TOOL_NAMES = frozenset(tool.__name__ for tool in CAMPAIGN_TOOLS)
 STREAM_UPDATE_S = 0.1  # shortest time between two updates of a streaming answer
@@ -40,6 +41,8 @@ class ChatOutputs:
     tabs: gr.Tabs
     title: gr.Markdown
     table: gr.Dataframe
+    table_style: gr.HTML
+    reviews: gr.HTML
     download: gr.DownloadButton
     plot: gr.Plot
     email: gr.HTML
@@ -47,7 +50,8 @@ class ChatOutputs:
 
     def all(self) -> list[Any]:
         return [self.chat, self.box, self.session, self.tabs, self.title, self.table,
-                self.download, self.plot, self.email, *self.campaign]
+                self.table_style, self.reviews, self.download, self.plot, self.email,
+                *self.campaign]
 
 
 @dataclass
@@ -66,15 +70,21 @@ class ChatView:
             changes[out.box] = ""
         panel = self.panel
         if panel is not None:
-            # bring forward what the answer produced: a draft's preview, else its table or chart
+            # bring forward what the answer produced: a draft's preview, else its result
             shown_tab = ("email" if panel.email_html is not None else
                          "result" if panel.table is not None or panel.figure is not None
-                         else None)
+                         or panel.reviews_html is not None else None)
             if shown_tab:
                 changes[out.tabs] = gr.Tabs(selected=shown_tab)
+            view = panel.table
             changes.update({
                 out.title: gr.update(value=f"**{panel.title}**" if panel.title else ""),
-                out.table: gr.update(value=panel.table, visible=panel.table is not None),
+                out.table: (gr.update(value=view.styler, column_widths=view.widths,
+                                      datatype=view.datatypes, visible=True)
+                            if view is not None else gr.update(visible=False)),
+                out.table_style: header_css(view, out.table.elem_id) if view else "",
+                out.reviews: gr.update(value=panel.reviews_html or "",
+                                       visible=panel.reviews_html is not None),
                 out.download: gr.update(value=panel.csv_path,
                                         visible=panel.csv_path is not None),
                 out.plot: gr.update(value=panel.figure, visible=panel.figure is not None),

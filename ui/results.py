@@ -1,5 +1,6 @@
-"""The result panel beside the chat: the last table (with CSV download), a chart when the
-question asks for one, and an email preview when a draft was written."""
+"""The result panel beside the chat: the last result of a turn — a table (human headers,
+formatted cells, CSV download) with a chart where a picture says it better, or the reviews a
+search found, as cards — and an email preview when a draft was written."""
 
 from __future__ import annotations
 
@@ -8,30 +9,51 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from agent.conversation import ToolCallRecord
 from tools.csv_files import write_csv
-from tools.results import CampaignSummary, DraftPreview, DraftResult, Table
-from ui.charts import build_figure, wants_chart
+from tools.results import CampaignSummary, DraftPreview, DraftResult, ReviewHits, Table
+from tools.reviews.tools import search_reviews
+from tools.sql.tools import run_sql
+from tools.vocabulary.language import language_of
+from ui.charts import build_figure, chart_spec, wants_chart
+from ui.result_columns import result_columns
+from ui.review_cards import review_cards, review_table, review_title
 from ui.segment_charts import chart_for
+from ui.table_view import TableView, table_view
+from ui.wording import phrase
 
 
 @dataclass
 class ResultPanel:
     title: str = ""
-    table: pd.DataFrame | None = None
+    table: TableView | None = None
     csv_path: Path | None = None
     figure: go.Figure | None = None
+    reviews_html: str | None = None
     email_html: str | None = None
 
 
-def last_table(calls: list[ToolCallRecord]) -> Table | None:
+@dataclass
+class LastResult:
+    """The turn's last result worth showing, and the tool that returned it."""
+
+    tool: str
+    table: Table | None = None
+    reviews: ReviewHits | None = None
+
+
+def last_result(calls: list[ToolCallRecord]) -> LastResult | None:
+    """The last table or review search a tool returned in the turn."""
     for call in reversed(calls):
-        table = Table.from_response(call.response) if call.ok else None
+        if not call.ok:
+            continue
+        if call.name == search_reviews.__name__:
+            return LastResult(call.name, reviews=ReviewHits.parse(call.response))
+        table = Table.from_response(call.response)
         if table is not None and table.columns:
-            return table
+            return LastResult(call.name, table=table)
     return None
 
 
@@ -69,18 +91,49 @@ def email_preview(email: DraftPreview) -> str:
             f'class="email-body"></iframe></div>')
 
 
+def _row_count(table: Table, lang: str) -> str:
+    """A query result's title: how many rows (the chart, if any, is titled with its measure)."""
+    return phrase("rows_more" if table.truncated else "rows", lang, n=f"{len(table.rows):,}")
+
+
+def _show_reviews(panel: ResultPanel, found: ReviewHits, lang: str) -> Table | None:
+    """Every review found as a card; the hits to download, if any."""
+    panel.title = review_title(found, lang)
+    panel.reviews_html = review_cards(found, lang)
+    return review_table(found) if found.reviews else None
+
+
+def _show_table(panel: ResultPanel, table: Table, tool: str, question: str,
+                lang: str) -> Table | None:
+    """A table (none when it is empty: the title says so) and a chart: the one a segment tool
+    names, or for a query result the one its shape calls for. The table to download, if any."""
+    panel.title = table.extra.get("summary") or ""
+    panel.figure = chart_for(table)
+    if tool == run_sql.__name__:
+        panel.title = _row_count(table, lang)
+        columns = result_columns(table.columns, table.rows, lang)
+        spec = chart_spec(columns, table.rows, lang, asked=wants_chart(question))
+        if spec is not None:
+            panel.figure = build_figure(spec, columns, table.rows, lang)
+    if not table.rows:
+        return None
+    panel.table = table_view(table, lang)
+    return table
+
+
 def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
                  turn_id: str) -> ResultPanel:
-    """What to show beside the chat after a turn."""
+    """What to show beside the chat after a turn, in the question's language."""
+    lang = language_of(question)
     panel = ResultPanel()
-    table = last_table(calls)
-    if table:
-        panel.title = table.extra.get("summary") or f"{len(table.rows):,} rows"
-        panel.table = pd.DataFrame(table.rows, columns=table.columns)
-        panel.csv_path = table_csv(table, export_dir, f"{turn_id}-{question}")
-        panel.figure = chart_for(table)  # segment tools name the chart they need
-        if panel.figure is None and wants_chart(question):
-            panel.figure = build_figure(table.columns, table.rows, title=question)
+    found = last_result(calls)
+    download = None
+    if found is not None and found.reviews is not None:
+        download = _show_reviews(panel, found.reviews, lang)
+    elif found is not None and found.table is not None:
+        download = _show_table(panel, found.table, found.tool, question, lang)
+    if download is not None:
+        panel.csv_path = table_csv(download, export_dir, f"{turn_id}-{question}")
     email = last_email(calls)
     if email:
         panel.email_html = email_preview(email)

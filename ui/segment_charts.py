@@ -1,6 +1,7 @@
 """Deterministic Plotly charts of segments and RFM clusters, built from tool results.
 
-Each builder takes the ``Table`` a tool returned (``list_segments``) and returns a ``plotly.graph_objects.Figure``; the same table always gives the same figure. No
+Each builder takes the ``Table`` a tool returned (``list_segments``) and returns a
+``plotly.graph_objects.Figure``; the same table always gives the same figure. No
 model-written code is involved.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from tools.results import Table
+from ui.charts import wrap_label
 
 TEMPLATE = "plotly_white"
 SPEND_SCALE = "Viridis"
@@ -52,24 +54,26 @@ def rfm_cluster_figure(result: Table) -> go.Figure:
 
 
 def persona_segment_figure(result: Table) -> go.Figure:
-    """Bar chart of persona segments by number of customers, coloured by the share of
-    negative reviews."""
+    """Bars of persona segments by number of customers, largest first, coloured by the share
+    of negative reviews."""
     records = sorted(result.records(), key=lambda r: (-int(r.get("customers") or 0),
                                                       r.get("segment", "")))
     figure = go.Figure(go.Bar(
-        x=[r.get("name") or r["segment"] for r in records],
-        y=[r.get("customers") for r in records],
+        y=[wrap_label(r.get("name") or r["segment"]) for r in records],
+        x=[r.get("customers") for r in records], orientation="h",
         customdata=[[r["segment"], r.get("negative_share") or 0] for r in records],
         marker={"color": [r.get("negative_share") or 0 for r in records],
                 "colorscale": NEGATIVE_SCALE, "showscale": True,
                 "colorbar": {"title": "negative reviews", "tickformat": ".0%"}},
-        hovertemplate=("<b>%{x}</b><br>%{customdata[0]}<br>%{y:,} customers<br>"
+        hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>%{x:,} customers<br>"
                        "negative reviews %{customdata[1]:.0%}<extra></extra>"),
     ))
-    figure.update_layout(template=TEMPLATE, title={"text": "Persona segments"},
-                         xaxis={"title": "", "tickangle": -30},
-                         yaxis={"title": "customers"}, showlegend=False,
-                         margin={"l": 60, "r": 20, "t": 50, "b": 120})
+    # the largest segment on top; each bar tall enough for a name on up to three lines
+    figure.update_layout(template=TEMPLATE, title={"text": "Persona segments by customers"},
+                         yaxis={"title": "", "autorange": "reversed"},
+                         xaxis={"title": "customers"}, showlegend=False,
+                         height=120 + 44 * len(records),
+                         margin={"l": 10, "r": 20, "t": 50, "b": 40})
     return figure
 
 

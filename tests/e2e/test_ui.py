@@ -37,7 +37,7 @@ def test_question_shows_tool_box_table_chart_and_answer(page, settings):
     ask(page, "How many customers do we have in each city?")
     page.get_by_text("Ran a SQL query").first.wait_for()
     table = page.locator("#result-table")
-    table.get_by_text("address_city").first.wait_for()
+    table.get_by_text("City", exact=True).first.wait_for()
     seoul = get_warehouse().run_query(
         "SELECT COUNT(*) FROM customers WHERE address_city = 'Seoul'").rows[0][0]
     page.locator("#chat").get_by_text(re.compile(f"{seoul:,}|{seoul}")).first.wait_for()
@@ -50,6 +50,116 @@ def test_question_shows_tool_box_table_chart_and_answer(page, settings):
     ask(page, "Show the monthly trend of review sentiment")
     page.locator("#result-chart .js-plotly-plot").first.wait_for()
     screenshot(page, "02-sentiment-trend-chart")
+
+
+def review_cards_shown(page, count: int) -> None:  # noqa: ANN001
+    page.wait_for_function(
+        "n => document.querySelectorAll('#result-reviews .review-card').length === n", arg=count)
+
+
+def test_review_search_lists_every_hit_in_the_result_panel(page, settings):
+    """Issue 17, item 1: the chat quotes the top few reviews, the Result panel lists every
+    review the search found as a card (stars, sentiment, complaint type, product, city, date)
+    with the matching words marked."""
+    ask(page, "리뷰에서 배송 관련 불만을 찾아줘")
+    title = page.locator("#result-title").get_by_text(re.compile(r"리뷰 \d+개"))
+    title.wait_for()
+    found = int(re.search(r"리뷰 (\d+)개", title.inner_text()).group(1))
+    review_cards_shown(page, found)
+    chat = page.locator("#chat").inner_text()
+    assert f"{found}개" in chat and found > 3  # more than the chat quotes
+    cards = page.locator("#result-reviews .review-card")
+    assert cards.nth(found - 1).locator(".stars").inner_text().count("★") >= 1
+    assert "부정" in cards.first.inner_text()  # chips in the question's language
+    assert page.locator("#result-reviews mark").count() >= 1  # delivery, shipping …
+    page.locator("#download-csv").wait_for()
+    screenshot(page, "issue17-item1-after")
+
+    ask(page, "reviews complaining about late delivery in Busan")
+    title = page.locator("#result-title").get_by_text(re.compile(r"\d+ reviews · about"))
+    title.wait_for()  # the panel, then the cards it came with
+    found = int(re.search(r"(\d+) reviews", title.inner_text()).group(1))
+    review_cards_shown(page, found)
+    assert re.search(rf"Found the {found} closest reviews", page.locator("#chat").inner_text())
+    for index in range(found):  # the search's filters show on every card
+        card = cards.nth(index).inner_text()
+        assert "Busan" in card and "Delivery problem" in card and "★" in card
+    screenshot(page, "issue17-item1-after-busan")
+
+
+def header_texts(page) -> list[str]:  # noqa: ANN001
+    return page.locator("#result-table th .header").all_inner_texts()
+
+
+def test_tables_read_as_labels_with_numbers_right_aligned(page, settings):
+    """Issue 17, item 4: human headers in the question's language, the app's own font, the key
+    column first, numbers right-aligned and no header broken inside a word."""
+    ask(page, "How many customers do we have in each city?")
+    table = page.locator("#result-table")
+    table.locator("th").get_by_text("Customers", exact=True).wait_for()
+    assert header_texts(page) == ["City", "Customers"]
+    cell = table.locator("[role=gridcell][data-col='1']").first
+    assert cell.evaluate("c => getComputedStyle(c).textAlign") == "right"
+    assert "mono" not in cell.evaluate("c => getComputedStyle(c.querySelector('span'))"
+                                       ".fontFamily").lower()
+    assert table.locator("th[data-heading='1'] .header-content").evaluate(
+        "h => getComputedStyle(h).justifyContent") == "flex-end"
+    page.locator("#result-chart .gtitle").first.wait_for()  # the whole panel, for the picture
+    screenshot(page, "issue17-item4-after")
+
+    customer = get_warehouse().run_query(
+        "SELECT customer_id FROM customer_reviews GROUP BY customer_id "
+        "ORDER BY COUNT(*) DESC, customer_id LIMIT 1").rows[0][0]
+    ask(page, f"look up customer {customer}")
+    table.locator("th").get_by_text("Complaint type").wait_for()
+    table.locator("[role=gridcell]").first.wait_for()
+    # every word of every header sits on one line: a header may wrap between words only
+    split = page.evaluate("""() => [...document.querySelectorAll('#result-table th .header')]
+        .flatMap(el => {
+          const text = el.firstChild; const out = [];
+          for (const m of text.textContent.matchAll(/\\S+/g)) {
+            const r = document.createRange(); r.setStart(text, m.index);
+            r.setEnd(text, m.index + m[0].length);
+            const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+          return out; })""")
+    assert split == []
+    assert "review_text" not in " ".join(header_texts(page))
+    screenshot(page, "issue17-item4-after-360")
+
+    ask(page, "도시별 고객 수")
+    table.locator("th").get_by_text("고객 수", exact=True).wait_for()
+    assert header_texts(page) == ["도시", "고객 수"]
+    table.locator("[role=gridcell]").get_by_text("서울", exact=True).wait_for()
+    screenshot(page, "issue17-item4-after-korean")
+
+
+def chart_titled(page, title: str) -> None:  # noqa: ANN001
+    page.locator("#result-chart .gtitle").get_by_text(title, exact=True).wait_for()
+
+
+def test_comparisons_and_distributions_get_a_chart_titled_with_the_measure(page, settings):
+    """Issue 17, item 5: city counts, category averages, segment comparisons and shares get a
+    chart without asking for one; a list of people gets none."""
+    ask(page, "What's the average review rating per product category?")
+    chart_titled(page, "Avg. rating by category")
+    screenshot(page, "issue17-item5-after")
+
+    ask(page, "How many customers do we have in each city?")
+    chart_titled(page, "Customers by city")
+
+    ask(page, "sentiment by persona segment")
+    chart_titled(page, "Review sentiment mix by segment")
+    assert page.locator("#result-chart .legend").get_by_text("Negative").is_visible()
+    screenshot(page, "issue17-item5-after-segments")
+
+    ask(page, "도시별 고객 수")
+    chart_titled(page, "도시별 고객 수")
+
+    ask(page, "List loyal customers in Busan older than 65")
+    page.locator("#result-table th").get_by_text("First name").wait_for()
+    assert not page.locator("#result-chart").is_visible()
 
 
 def test_korean_question_and_answer(page, settings):
