@@ -190,6 +190,12 @@ ANSWERED = [
     ("리뷰를 쓴 고객 중 부산 고객 비율",
      "SELECT 100 * COUNTIF(address_city = 'Busan') / COUNT(*) FROM customers "
      "WHERE customer_id IN (SELECT customer_id FROM customer_reviews)"),
+    # decimals stay whole ("4.5 이상" was read as 5), "which RFM cluster" groups
+    ("스토어 평점 4.5 이상인데 품절된 상품 몇 개야?",
+     "SELECT COUNT(*) FROM products WHERE average_rating >= 4.5 AND availability = 'OUT_OF_STOCK'"),
+    ("Which RFM cluster has the oldest customers on average?",
+     "SELECT f.cluster_name, AVG(c.age) AS a FROM customers c JOIN customer_rfm f "
+     "ON f.customer_id = c.customer_id GROUP BY 1 ORDER BY a DESC LIMIT 1"),
     ("챔피언 클러스터 고객 중 부산 사는 사람 몇 명",
      "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
      "WHERE f.cluster_name = 'champions' AND c.address_city = 'Busan'"),

@@ -176,8 +176,8 @@ _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:more than|over|above|greater than)\s+(\d+)\b", re.I), 1),
     (re.compile(r"\bat\s*least\s+(\d+)\b", re.I), 0),
     (re.compile(r"\b(\d+)\s*(?:\+|or more\b)", re.I), 0),
-    (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*이상"), 0),
-    (re.compile(r"(?<!\d)(\d+)\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
+    (re.compile(r"(?<![\d.])(\d+)(?![\d.])\s*(?:건|개|번|회|명)?\s*이상"), 0),  # not "4.5 이상"
+    (re.compile(r"(?<![\d.])(\d+)(?![\d.])\s*(?:건|개|번|회|명)?\s*(?:초과|넘게|넘는|넘은)"), 1),
 ]
 _A_360 = re.compile(r"(?:full|customer|the|a)\s+360\b|\b360\s*(?:view|°|degree)"
                     r"|고객\s*360(?![\d,]|\s*번)", re.I)  # "고객 360 보여줘": the view; "고객 360번": an id

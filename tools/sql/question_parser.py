@@ -378,7 +378,8 @@ class QuestionReader:
             if phrase is not None and self._qualifies_a_value(parts, phrase, dimension):
                 parts.use(i)  # "negative sentiment", "Bags category": the value's own noun
                 continue
-            if dimension.filter is not None and not self._grouped_at(parts, i):
+            if dimension.filter is not None and not self._grouped_at(parts, i) and \
+                    not (i > 0 and is_role(parts.items[i - 1], "which")):  # "which RFM cluster"
                 # "the young loyal women segment", "champions cluster": the value's own noun
                 if any(m.type == dimension.values or dimension.values == "segment" and
                        m.type in PERSONA_PARTS for m in parts.mentions):
