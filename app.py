@@ -7,6 +7,7 @@ data folder, so a reload or a server restart shows the same history.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -110,9 +111,20 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
     return demo
 
 
+def log_to_stderr() -> None:
+    """The app's own log lines (campaigns drafted, exported — with their folder on the
+    server —, sent) on stderr; customer addresses never reach them."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("agent", "tools", "ui"):
+        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).addHandler(handler)
+
+
 def serve(settings: Settings | None = None) -> None:
     """Start the UI; a non-local address needs a username and password in settings."""
     settings = settings or get_settings()
+    log_to_stderr()
     if settings.ui_host not in LOCAL_HOSTS and not settings.ui_logins:
         raise SystemExit(f"Refusing to serve on {settings.ui_host} without a login: set "
                          "CYMBAL_UI_USERNAME and CYMBAL_UI_PASSWORD (or bind to 127.0.0.1).")
