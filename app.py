@@ -68,7 +68,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                                      scale=8, autofocus=True, elem_id="question",
                                      max_lines=6)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                gr.Examples(example_questions(), inputs=box, label="Examples")
+                examples = gr.Examples(example_questions(), inputs=box, label="Examples")
                 new = gr.Button("＋ New chat", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=360):
                 with gr.Tabs() as result_tabs:
@@ -98,8 +98,9 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
         async def restore(session_id: str) -> dict[Any, Any]:
             return (await handler.restore(session_id)).updates(out)
 
+        # an example chip asks its question, like typing it and pressing Send
         turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
-                 for trigger in (box.submit, send.click)]
+                 for trigger in (box.submit, send.click, examples.load_input_event.then)]
         # "New chat" stops showing an answer still streaming (the turn itself finishes and is
         # stored in its own conversation): otherwise it would stream into the new chat
         new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)
