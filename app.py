@@ -20,6 +20,7 @@ from config.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
 from ui.campaign_tab import build_campaign_tab, latest, show
 from ui.chat import ChatHandler, ChatOutputs
+from ui.model_notice import welcome
 from ui.status import status_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -60,8 +61,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
             with gr.Column(scale=3, min_width=420):
                 chat = gr.Chatbot(height=600, label="Conversation", show_label=False,
                                   layout="panel", elem_id="chat",
-                                  placeholder="**Ask a question to get started.** Try one of "
-                                              "the examples below.")
+                                  placeholder=welcome(service.model_choice, service.settings))
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask about customers, reviews, segments, "
                                      "campaigns… / 무엇이든 물어보세요", show_label=False,
