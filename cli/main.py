@@ -167,9 +167,12 @@ def ui(
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI."""
-    from app import serve
+    from config.model_choice import choose_model
 
     settings = get_settings()
+    choice = choose_model(settings)
+    err.print(f"model: {choice.label} — {choice.reason}", soft_wrap=True)
+    from app import serve  # after saying which model: loading the app takes a while
     updates = {k: v for k, v in {"ui_host": host, "ui_port": port}.items() if v is not None}
     serve(settings.model_copy(update=updates) if updates else settings)
 

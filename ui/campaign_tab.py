@@ -131,8 +131,7 @@ def ask_code(pending: PendingCode, campaign_id: int | None,
     else:
         code_value, text = views.request_send(campaign_id, who)
     if code_value is None:
-        verb = "approve" if pending.action == "approve" else "send"
-        return f"**Cannot {verb}:** {text}", "", *closed
+        return f"**Cannot {pending.action}:** {text}", "", *closed
     return "", code_html(code_value, text), pending, gr.update(visible=True), "", ""
 
 
