@@ -7,6 +7,7 @@ data folder, so a reload or a server restart shows the same history.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,7 @@ from config.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
 from ui.campaign_tab import build_campaign_tab, latest, show
 from ui.chat import ChatHandler, ChatOutputs
+from ui.model_notice import welcome
 from ui.status import status_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -59,15 +61,14 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
             with gr.Column(scale=3, min_width=420):
                 chat = gr.Chatbot(height=600, label="Conversation", show_label=False,
                                   layout="panel", elem_id="chat",
-                                  placeholder="**Ask a question to get started.** Try one of "
-                                              "the examples below.")
+                                  placeholder=welcome(service.model_choice, service.settings))
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask about customers, reviews, segments, "
                                      "campaigns… / 무엇이든 물어보세요", show_label=False,
                                      scale=8, autofocus=True, elem_id="question",
                                      max_lines=6)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                gr.Examples(example_questions(), inputs=box, label="Examples")
+                examples = gr.Examples(example_questions(), inputs=box, label="Examples")
                 new = gr.Button("＋ New chat", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=360):
                 with gr.Tabs() as result_tabs:
@@ -99,8 +100,9 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
         async def restore(session_id: str) -> dict[Any, Any]:
             return (await handler.restore(session_id)).updates(out)
 
+        # an example chip asks its question, like typing it and pressing Send
         turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
-                 for trigger in (box.submit, send.click)]
+                 for trigger in (box.submit, send.click, examples.load_input_event.then)]
         # "New chat" stops showing an answer still streaming (the turn itself finishes and is
         # stored in its own conversation): otherwise it would stream into the new chat
         new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)
@@ -112,9 +114,20 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
     return demo
 
 
+def log_to_stderr() -> None:
+    """The app's own log lines (campaigns drafted, exported — with their folder on the
+    server —, sent) on stderr; customer addresses never reach them."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("agent", "tools", "ui"):
+        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).addHandler(handler)
+
+
 def serve(settings: Settings | None = None) -> None:
     """Start the UI; a non-local address needs a username and password in settings."""
     settings = settings or get_settings()
+    log_to_stderr()
     if settings.ui_host not in LOCAL_HOSTS and not settings.ui_logins:
         raise SystemExit(f"Refusing to serve on {settings.ui_host} without a login: set "
                          "CYMBAL_UI_USERNAME and CYMBAL_UI_PASSWORD (or bind to 127.0.0.1).")

@@ -32,7 +32,7 @@ def setup(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if current.")] = False,
 ) -> None:
     """Build everything the app needs on the configured backend (idempotent)."""
-    from pipeline.progress import TerminalReporter
+    from pipeline.progress import console_reporter
     from pipeline.setup import run_setup
     from pipeline.steps import SetupOptions
 
@@ -40,7 +40,7 @@ def setup(
     options = SetupOptions(lab_data=lab_data, scale=scale, seed=seed,
                            reviews_per_customer=reviews_per_customer, force=force)
     try:
-        with TerminalReporter(err) as reporter:
+        with console_reporter(err) as reporter:
             run_setup(settings, options, reporter)
     except (ValueError, OSError) as exc:
         err.print(f"[red]setup failed:[/red] {exc}")
@@ -67,7 +67,7 @@ def enrich(
     """Analyse new customer reviews: sentiment, keywords, issue category, media (resumable)."""
     from config.genai import ModelError
     from pipeline.enrichment.runner import EnrichOptions, enrich_reviews
-    from pipeline.progress import TerminalReporter
+    from pipeline.progress import console_reporter
     from pipeline.review_index import build_review_index
 
     settings = get_settings()
@@ -77,7 +77,7 @@ def enrich(
     options = EnrichOptions(model=model, force=force, upgrade=upgrade, limit=limit,
                             media_dir=media)
     try:
-        with TerminalReporter(err) as reporter:
+        with console_reporter(err) as reporter:
             summary = enrich_reviews(settings, options, reporter)
             if index:
                 built = build_review_index(settings, reporter)
@@ -167,9 +167,12 @@ def ui(
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI."""
-    from app import serve
+    from config.model_choice import choose_model
 
     settings = get_settings()
+    choice = choose_model(settings)
+    err.print(f"model: {choice.label} — {choice.reason}", soft_wrap=True)
+    from app import serve  # after saying which model: loading the app takes a while
     updates = {k: v for k, v in {"ui_host": host, "ui_port": port}.items() if v is not None}
     serve(settings.model_copy(update=updates) if updates else settings)
 

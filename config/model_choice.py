@@ -23,8 +23,9 @@ class ModelChoice:
 
     @property
     def label(self) -> str:
-        return {"gemini": "Gemini", "litellm": "LiteLLM", "offline": "Offline"}[self.kind] + \
-            f" ({self.name})"
+        if self.kind == "offline":
+            return "Built-in offline model"
+        return {"gemini": "Gemini", "litellm": "LiteLLM"}[self.kind] + f" ({self.name})"
 
 
 def choose_model(settings: Settings) -> ModelChoice:

@@ -244,6 +244,9 @@ def test_campaign_created_approved_and_exported(chat):
     export = only_call(exported, "export_campaign")
     assert export.args == {"campaign_id": campaign, "formats": "csv"}
     assert export.response["files"]["csv"] in exported.answer
+    # where it went, by the export folder's name: the path on the server stays in the log
+    assert export.response["folder"] in exported.answer
+    assert str(get_settings().data_dir) not in exported.answer
 
 
 def test_an_action_only_when_the_message_asks_for_it(chat):

@@ -3,22 +3,26 @@
 Plain functions returning DataFrames, HTML and messages, so ``app.py`` can wire them to Gradio
 components (a campaign dropdown, an email table, a preview, buttons) and tests can call them
 directly. Addresses are masked everywhere. Every action names who takes it (``actor``, kept in
-the campaign's history). Approving every valid draft and sending each take two steps:
-``request_approve_all`` / ``request_send`` say what will happen and issue a code, which
-``confirm_approve_all`` / ``confirm_send`` need back; the messages never hold the code (the
-tab shows it as an image).
+the campaign's history). Approving (every valid draft, or one email) and sending each take two
+steps: ``request_approve`` / ``request_send`` say what will happen and issue a code, which
+``confirm_approve`` / ``confirm_send`` need back; the messages never hold the code (the tab
+shows it as an image). Exports are described by when and where they went — a folder of the
+app's exports, by name — never by a path on the server (the log has that).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from agent.offline.answers import term
 from tools.campaigns.audience import AudienceError, parse_audience
 from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
+from tools.campaigns.store import ExportRecord
 from tools.campaigns.tools import email_table, list_campaigns
 from tools.campaigns.workflow import (
     CampaignError,
@@ -68,9 +72,27 @@ def status_html(campaign_id: int) -> str:
         f"{html.escape(('failed checks' if status == 'invalid' else status))}: {count}</span>"
         for status, count in campaign.counts.items() if count)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in campaign.notes)
+    exported = campaign_store().last_export(campaign.id)
+    export_line = (f'<div class="campaign-export">{html.escape(export_text(exported))}</div>'
+                   if exported else "")
     return (f"<div><b>{html.escape(campaign.name)}</b><br><small>{html.escape(campaign.audience)}"
-            f" · {campaign.language} · {campaign.tone}</small><br>{badges}"
+            f" · {campaign.language} · {campaign.tone}</small><br>{badges}{export_line}"
             f"{f'<ul>{notes}</ul>' if notes else ''}</div>")
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC time as the server's local time, for people: "7 Dec 2026, 13:29 UTC"."""
+    when = dt.datetime.fromisoformat(stamp).astimezone()
+    return f"{when.day} {when:%b %Y, %H:%M %Z}".strip()
+
+
+def export_text(record: ExportRecord) -> str:
+    """When and where an export went, and what it handed off."""
+    kinds = ", ".join(term("export", kind, "en") for kind in record.formats)
+    handed = (f"{record.handed_off} email(s) handed off" if record.handed_off else
+              "no email handed off")
+    return (f"Exported {local_time(record.at)} to the folder “{record.folder}” of the app's "
+            f"exports: {kinds}; {handed}.")
 
 
 def email_html(campaign_id: int, customer_id: int) -> str:
@@ -102,25 +124,39 @@ async def create(audience: str, language: str = "en", tone: str = "warm",
                         f"{campaign.audience}."
 
 
-def request_approve_all(campaign_id: int, actor: str) -> tuple[str | None, str]:
-    """Step one of approving every valid draft: (code, what will be approved)."""
+def request_approve(campaign_id: int, actor: str,
+                    customer_ids: list[int] | None = None) -> tuple[str | None, str]:
+    """Step one of approving every valid draft, or the listed customers' emails: (code, what
+    will be approved)."""
     try:
-        plan = request_approval(campaign_id, actor=actor)
+        plan = request_approval(campaign_id, actor=actor, customer_ids=customer_ids)
     except CampaignError as err:
         return None, str(err)
+    what = (f"{plan.emails} valid draft(s) of campaign {plan.campaign_id}"
+            if customer_ids is None else _emails_named(campaign_id, customer_ids))
     return plan.confirmation_code, (
-        f"Approve {plan.emails} valid draft(s) of campaign {plan.campaign_id}? Type the code "
-        f"shown and press Confirm within {plan.expires_in_s // 60} minutes.")
+        f"Approve {what}? Type the code shown and press Confirm within "
+        f"{plan.expires_in_s // 60} minutes.")
 
 
-def confirm_approve_all(campaign_id: int, code: str, actor: str) -> tuple[bool, str]:
-    """Step two of approving: approve the drafts the code from ``request_approve_all`` covers.
-    (whether the code was accepted, message)."""
+def confirm_approve(campaign_id: int, code: str, actor: str,
+                    customer_ids: list[int] | None = None) -> tuple[bool, str]:
+    """Step two of approving: approve what the code from ``request_approve`` (for the same
+    ``customer_ids``) covers. (whether the code was accepted, message)."""
     try:
-        _, moved = approve_confirmed(campaign_id, code, actor=actor)
+        _, moved = approve_confirmed(campaign_id, code, actor=actor, customer_ids=customer_ids)
     except CampaignError as err:
         return False, str(err)
     return True, f"Approved {len(moved)} email(s)."
+
+
+def _emails_named(campaign_id: int, customer_ids: list[int]) -> str:
+    """"the email to Megan Grant (customer 1123)", or "3 emails" for several."""
+    if len(customer_ids) > 1:
+        return f"{len(customer_ids)} emails"
+    record = campaign_store().email(campaign_id, customer_ids[0])
+    name = f"{record['to_name']} " if record else ""
+    return f"the email to {name}(customer {customer_ids[0]})"
 
 
 def reject_emails(campaign_id: int, customer_ids: list[int], actor: str) -> str:
@@ -147,7 +183,9 @@ def export_files(campaign_id: int, formats: tuple[str, ...] = ("csv", "eml", "js
             files.append(path)
     note = f" {len(result.invalidated)} approved email(s) failed the re-check and went back " \
            "to draft." if result.invalidated else ""
-    return files, f"Exported to {result.folder}; {result.exported} email(s) handed off.{note}"
+    record = campaign_store().last_export(result.campaign_id)
+    where = export_text(record) if record else ""
+    return files, f"{where}{note} The files are ready to download below."
 
 
 def request_send(campaign_id: int, actor: str) -> tuple[str | None, str]:

@@ -114,6 +114,9 @@ class ChatHandler:
 
     async def respond(self, message: str, chat: list[Any], session_id: str,
                       request: gr.Request) -> AsyncIterator[ChatView]:
+        if not message.strip():  # an empty Send: no bubble, no turn
+            yield ChatView(chat, session_id)
+            return
         session_id = session_id or self.service.new_session_id()
         chat = [*chat, gr.ChatMessage(role="user", content=message)]
         yield ChatView(chat, session_id)

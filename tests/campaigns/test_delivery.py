@@ -140,6 +140,34 @@ def test_codes_belong_to_who_asked_resist_guessing_and_the_history_names_everyon
     assert all(e["actor"] == "app:alice" for e in history if e["action"] in ("approved", "sent"))
 
 
+def test_a_code_for_one_email_approves_that_email_and_nothing_else(
+        campaign_settings: Settings) -> None:
+    """The Campaigns tab approves a single email with a code of its own: that code approves
+    no other email, a code for every valid draft cannot approve just one, and an email that
+    is already approved needs no code."""
+    campaign_id = new_campaign(4, approve_all=False)
+    first, second, *_ = [e["customer_id"] for e in campaign_store().emails(campaign_id)]
+    reject(campaign_id, [first], actor=ACTOR)
+    one = request_approval(campaign_id, actor=ACTOR, customer_ids=[first])
+    assert one.emails == 1  # named by a person, a rejected email may be approved again
+    every = request_approval(campaign_id, actor=ACTOR)
+    assert every.emails == 3
+    with pytest.raises(CampaignError, match="changed"):
+        approve_confirmed(campaign_id, one.confirmation_code, actor=ACTOR)
+    with pytest.raises(CampaignError, match="changed"):
+        approve_confirmed(campaign_id, every.confirmation_code, actor=ACTOR,
+                          customer_ids=[second])
+    with pytest.raises(CampaignError, match="changed"):
+        approve_confirmed(campaign_id, one.confirmation_code, actor=ACTOR,
+                          customer_ids=[second])
+    _, moved = approve_confirmed(campaign_id, one.confirmation_code, actor=ACTOR,
+                                 customer_ids=[first])
+    assert moved == [first]
+    assert campaign_store().campaign(campaign_id).counts["approved"] == 1
+    with pytest.raises(CampaignError, match="Nothing to approve"):
+        request_approval(campaign_id, actor=ACTOR, customer_ids=[first])
+
+
 def test_server_stopped_mid_campaign_then_retry_sends_the_rest_once(
         campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     campaign_id = new_campaign(8)
@@ -243,15 +271,24 @@ def test_a_changed_catalog_invalidates_an_approved_email_before_sending(
     assert after["to_email"] not in [r.recipients[0] for r in server.received]
 
 
-def test_exports_write_csv_eml_and_lab_pubsub_jsonl(campaign_settings: Settings) -> None:
+def test_exports_write_csv_eml_and_lab_pubsub_jsonl(campaign_settings: Settings,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     campaign_id = new_campaign(5, approve_all=False)
     store = campaign_store()
     ids = [e["customer_id"] for e in store.emails(campaign_id)]
     approve(campaign_id, ids[:3], actor=ACTOR)
-    result = export_campaign(campaign_id)
+    with caplog.at_level(logging.INFO, logger="tools.campaigns.delivery"):
+        result = export_campaign(campaign_id)
     assert result.exported == 3
     folder = Path(result.files["eml"]).parent
     assert folder.is_relative_to(campaign_settings.data_dir)
+    # people see the folder's name and the files' names; the path is in the log
+    assert result.file_names() == {"eml": "eml", "jsonl": "pubsub_messages.jsonl",
+                                   "csv": "emails.csv"}
+    record = store.last_export(campaign_id)
+    assert record is not None and (record.folder, record.formats, record.handed_off) == (
+        folder.name, ["csv", "eml", "jsonl"], 3)
+    assert str(folder) in caplog.text
     with open(result.files["csv"], encoding="utf-8-sig", newline="") as handle:
         sheet = list(csv.DictReader(handle))
     assert len(sheet) == 5

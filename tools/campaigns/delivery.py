@@ -56,6 +56,12 @@ class ExportResult:
     exported: int
     invalidated: list[int] = field(default_factory=list)
 
+    def file_names(self) -> dict[str, str]:
+        """Each file by its name inside the export's folder: what people are shown (the
+        full paths go to the log)."""
+        return {kind: Path(path).relative_to(self.folder).as_posix()
+                for kind, path in self.files.items()}
+
 
 @dataclass
 class SendPlan:
@@ -187,7 +193,9 @@ def export_campaign(campaign_id: int, formats: list[str] | None = None,
     if "csv" in formats:
         files["csv"] = str(_review_sheet(folder / "emails.csv", store.emails(campaign.id),
                                       campaign.id))
-    logger.info("campaign %s exported as %s (%d handed off)", campaign.id, formats, len(moved))
+    store.record_export(campaign.id, folder.name, formats, len(handoff))
+    logger.info("campaign %s exported as %s to %s (%d handed off)", campaign.id, formats,
+                folder, len(moved))
     return ExportResult(campaign.id, folder, files, len(handoff), invalidated)
 
 

@@ -121,6 +121,17 @@ def fingerprint(emails: list[dict[str, Any]]) -> str:
     return hashlib.sha256("|".join(keys).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class ExportRecord:
+    """One export of a campaign: when, into which folder of the exports (its name, not a
+    path), in which formats, and how many approved emails it handed off."""
+
+    at: str
+    folder: str
+    formats: list[str]
+    handed_off: int
+
+
 @dataclass
 class Campaign:
     id: int
@@ -390,6 +401,21 @@ class CampaignStore:
             _event(db, campaign_id, None, f"{action}_confirmed", f"{row['emails']} emails",
                    actor)
         return None
+
+    # -- exports ----------------------------------------------------------------------------
+    def record_export(self, campaign_id: int, folder: str, formats: list[str],
+                      handed_off: int) -> None:
+        """Keep an export in the campaign's history (``folder``: its name in the exports)."""
+        with self._db() as db:
+            _event(db, campaign_id, None, "export", json.dumps(
+                {"folder": folder, "formats": formats, "handed_off": handed_off}))
+
+    def last_export(self, campaign_id: int) -> ExportRecord | None:
+        with self._db() as db:
+            row = db.execute("SELECT at, detail FROM campaign_events WHERE campaign_id = ? AND "
+                             "action = 'export' ORDER BY id DESC LIMIT 1",
+                             (campaign_id,)).fetchone()
+        return ExportRecord(at=row["at"], **json.loads(row["detail"])) if row else None
 
     def events(self, campaign_id: int, limit: int = 200) -> list[dict[str, Any]]:
         with self._db() as db:

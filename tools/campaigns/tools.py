@@ -339,9 +339,12 @@ def export_campaign(campaign_id: int = 0, formats: str = "csv,eml,jsonl") -> dic
         campaign = resolve_campaign(result.campaign_id, campaign_store())
     except _FAILURES as err:
         return failure("export_refused", str(err))
-    return _report({**_summary(campaign), "folder": str(result.folder), "files": result.files,
-                    "handed_off": result.exported, "invalidated": result.invalidated,
-                    "message": f"Exported campaign {campaign.id} to {result.folder}."})
+    # the folder by its name and the files by theirs: paths are for the log, not the chat
+    return _report({**_summary(campaign), "folder": result.folder.name,
+                    "files": result.file_names(), "handed_off": result.exported,
+                    "invalidated": result.invalidated,
+                    "message": f"Exported campaign {campaign.id} to {result.folder.name} in the "
+                               "app's exports folder."})
 
 
 async def send_campaign(campaign_id: int = 0, confirmation_code: str = "",

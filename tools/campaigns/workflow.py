@@ -5,9 +5,9 @@ number of emails written at once (``CYMBAL_CAMPAIGN_DRAFT_CONCURRENCY``), saving
 as it finishes and reporting progress, so a long campaign can be watched and an interrupted
 one keeps what was drafted. Edits re-draft and re-validate; an edited email needs approving
 again. Approvals and rejections record who made them (``actor``); the app approves in two
-steps, a code for exactly the drafts shown, then that code typed back
-(``request_approval``, ``approve_confirmed``). Sending and exporting live in
-``tools.campaigns.delivery``.
+steps, a code for exactly the emails shown (every valid draft, or the one a marketer picked),
+then that code typed back (``request_approval``, ``approve_confirmed``). Sending and
+exporting live in ``tools.campaigns.delivery``.
 """
 
 from __future__ import annotations
@@ -212,6 +212,18 @@ async def edit_campaign(campaign_id: int, changes: dict[str, Any],
     return resolve_campaign(campaign.id, store), ids
 
 
+# the statuses an email a person names can be approved or rejected from (approving every
+# valid email at once takes drafts only)
+APPROVABLE = ("draft", "rejected", "failed", "uncertain")
+REJECTABLE = ("draft", "approved", "failed", "uncertain")
+
+
+def _approve_from(customer_ids: list[int] | None) -> tuple[str, ...]:
+    """The statuses approving moves from: every draft, or — for emails a person names — also
+    rejected, failed and uncertain ones (a person decides again)."""
+    return ("draft",) if customer_ids is None else APPROVABLE
+
+
 def approve(campaign_id: int, customer_ids: list[int] | None = None,
             settings: Settings | None = None, *,
             actor: str) -> tuple[Campaign, list[int], list[int]]:
@@ -219,9 +231,7 @@ def approve(campaign_id: int, customer_ids: list[int] | None = None,
     approved ids and the listed ids that could not be approved (invalid or not drafts)."""
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
-    sources = ("draft",) if customer_ids is None else ("draft", "rejected", "failed",
-                                                        "uncertain")
-    moved = _approve(store, campaign.id, customer_ids, sources, actor)
+    moved = _approve(store, campaign.id, customer_ids, _approve_from(customer_ids), actor)
     refused = sorted(set(customer_ids or []) - set(moved))
     return resolve_campaign(campaign.id, store), moved, refused
 
@@ -240,35 +250,43 @@ class ApprovalPlan:
     expires_in_s: int
 
 
-def _valid_drafts(store: CampaignStore, campaign_id: int) -> list[dict[str, Any]]:
-    return [e for e in store.emails(campaign_id, statuses=("draft",)) if e["valid"]]
+def _approvable(store: CampaignStore, campaign_id: int,
+                customer_ids: list[int] | None) -> list[dict[str, Any]]:
+    """The valid emails approving would move: every draft, or the listed customers' ones."""
+    return [e for e in store.emails(campaign_id, statuses=_approve_from(customer_ids),
+                                    customer_ids=customer_ids) if e["valid"]]
 
 
 def request_approval(campaign_id: int, settings: Settings | None = None, *,
-                     actor: str) -> ApprovalPlan:
-    """Step one of approving every valid draft: a code for exactly the drafts valid now."""
+                     actor: str, customer_ids: list[int] | None = None) -> ApprovalPlan:
+    """Step one of approving every valid draft (or the listed customers' emails): a code for
+    exactly the emails approvable now."""
     settings = settings or get_settings()
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
-    drafts = _valid_drafts(store, campaign.id)
-    if not drafts:
-        raise CampaignError("No valid drafts to approve.")
-    code = store.issue_confirmation(campaign.id, "approve", drafts,
+    emails = _approvable(store, campaign.id, customer_ids)
+    if not emails:
+        raise CampaignError("No valid drafts to approve." if customer_ids is None else
+                            "Nothing to approve: that email failed the checks, or is already "
+                            "approved, exported or sent.")
+    code = store.issue_confirmation(campaign.id, "approve", emails,
                                     settings.campaign_confirmation_ttl_s, actor)
-    return ApprovalPlan(campaign.id, len(drafts), code, settings.campaign_confirmation_ttl_s)
+    return ApprovalPlan(campaign.id, len(emails), code, settings.campaign_confirmation_ttl_s)
 
 
 def approve_confirmed(campaign_id: int, confirmation_code: str,
-                      settings: Settings | None = None, *,
-                      actor: str) -> tuple[Campaign, list[int]]:
-    """Step two: approve the drafts ``confirmation_code`` covers, if none changed since."""
+                      settings: Settings | None = None, *, actor: str,
+                      customer_ids: list[int] | None = None) -> tuple[Campaign, list[int]]:
+    """Step two: approve the emails ``confirmation_code`` covers — the same ``customer_ids``
+    it was requested for — if none changed since."""
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
-    drafts = _valid_drafts(store, campaign.id)
-    refusal = store.use_confirmation(campaign.id, "approve", confirmation_code, drafts, actor)
+    emails = _approvable(store, campaign.id, customer_ids)
+    refusal = store.use_confirmation(campaign.id, "approve", confirmation_code, emails, actor)
     if refusal:
         raise CampaignError(refusal)
-    moved = _approve(store, campaign.id, [e["customer_id"] for e in drafts], ("draft",), actor)
+    moved = _approve(store, campaign.id, [e["customer_id"] for e in emails],
+                     _approve_from(customer_ids), actor)
     return resolve_campaign(campaign.id, store), moved
 
 
@@ -278,7 +296,6 @@ def reject(campaign_id: int, customer_ids: list[int] | None = None, reason: str 
     sent or exported."""
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
-    moved = store.transition(campaign.id, customer_ids, "rejected",
-                             ("draft", "approved", "failed", "uncertain"),
+    moved = store.transition(campaign.id, customer_ids, "rejected", REJECTABLE,
                              detail=reason or f"rejected by {actor}", actor=actor)
     return resolve_campaign(campaign.id, store), moved
