@@ -48,7 +48,7 @@ def test_english_question_runs_sql_and_answers_with_the_number(chat):
     assert "address_city = 'Busan'" in turn.sql[0]
     expected = scalar("SELECT COUNT(*) FROM cymbal.customers WHERE address_city = 'Busan'")
     assert expected in numbers(turn.answer) and "Busan" in turn.answer
-    assert turn.model.startswith("Offline")
+    assert turn.model == "Built-in offline model"
 
 
 def test_korean_question_gets_a_korean_answer(chat):

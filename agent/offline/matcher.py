@@ -110,6 +110,7 @@ REVIEW_TABLES = {"customer_reviews", "multimodal_customer_reviews", "customer_re
 ACTIONS = {"c:search", "c:lookup", "c:describe", "c:recommend", "c:campaign", "c:email",
            "c:draft", "c:approve", "c:reject", "c:export", "c:send", "c:confirm", "c:help"}
 NOT_FREE_TEXT = SHAPE | ACTIONS
+_ROW_KEYS = {"customer_id", "product"}  # grouped by these, a query lists entities
 _PERCENT = re.compile(r"100\s*\*|_pct\b|\bshare|_rate\b|PERCENT", re.I)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.In, exp.Between)
 
@@ -430,10 +431,12 @@ class Matcher:
         if c.intent.sample is None:
             return False
         profile = self.profile_of(c.intent.id)
+        if profile.grouped & _ROW_KEYS:
+            return False  # one row per customer or product: the other columns describe it
         named = {_DIMENSION[m.type] for m in mentions if m.type in _DIMENSION}
         said = set().union(*(_CONCEPT_FAMILY.get(d, {d}) for d in asked | named))
-        return any(_DIMENSION[kind] not in said for kind in profile.grouped
-                   if kind in _DIMENSION)
+        return any(not _CONCEPT_FAMILY.get(_DIMENSION[kind], {_DIMENSION[kind]}) & said
+                   for kind in profile.grouped if kind in _DIMENSION)
 
     def missed_dimension(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The question names something to break down or pick by ("which product category
