@@ -196,6 +196,9 @@ ANSWERED = [
     ("Which RFM cluster has the oldest customers on average?",
      "SELECT f.cluster_name, AVG(c.age) AS a FROM customers c JOIN customer_rfm f "
      "ON f.customer_id = c.customer_id GROUP BY 1 ORDER BY a DESC LIMIT 1"),
+    ("상품 카테고리별 평균 별점, 높은 순으로 정리해줘",  # the whole list in order, not a winner
+     "SELECT p.categories, AVG(r.rating) AS a FROM customer_reviews r JOIN products p "
+     "ON CAST(p.product_id AS INT64) = r.product_id GROUP BY 1 ORDER BY a DESC"),
     ("챔피언 클러스터 고객 중 부산 사는 사람 몇 명",
      "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
      "WHERE f.cluster_name = 'champions' AND c.address_city = 'Busan'"),

@@ -202,6 +202,7 @@ class QuestionReader:
         elif measure_having is not None:  # "categories whose average price is above 50000"
             plan.having = (measure_having.op or "gt", measure_having.value)
         if groups:
+            parts.use_role("in_order")
             if rank:
                 plan.order = self._rank_direction(parts, rank[0][0])
             elif direction:
@@ -209,7 +210,7 @@ class QuestionReader:
             if top is not None:
                 plan.limit = int(top.value)
                 plan.order = plan.order or ("asc" if self._bottom(parts) else "desc")
-            elif plan.order and self._singular_question(parts):
+            elif plan.order and self._singular_question(parts) and not parts.has("in_order"):
                 plan.superlative = True
                 plan.limit = 1 + RUNNER_UP
         elif top is not None or direction or rank:
