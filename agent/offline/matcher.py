@@ -398,7 +398,7 @@ class Matcher:
         features are ``asked`` (the name of the first check that fails), or None."""
         checks = {"breakdown": self.unasked_breakdown, "ranking": self.unasked_ranking,
                   "dimension": self.missed_dimension, "measure": self.missed_measure,
-                  "grouping": self.unasked_grouping, "count": self.count_by_example}
+                  "grouping": self.unasked_grouping}
         return next((name for name, check in checks.items() if check(c, asked, mentions)),
                     None)
 
@@ -419,11 +419,6 @@ class Matcher:
             values.setdefault(m.type, set()).add(m.value.value)
         filtered = {_DIMENSION[k] for k, v in values.items() if k in _DIMENSION and len(v) == 1}
         return not family & (asked - filtered)
-
-    @staticmethod
-    def count_by_example(c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
-        """A review search answers "how many reviews …" with examples, not a count."""
-        return c.intent.tool == "search_reviews" and any(f.startswith("t:") for f in asked)
 
     def unasked_grouping(self, c: Candidate, asked: set[str], mentions: list[Mention]) -> bool:
         """The candidate's query also groups by something the question never names ("which
