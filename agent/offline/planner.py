@@ -45,6 +45,7 @@ from tools.vocabulary.language import language_of
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 
+NEAR_TIE = 0.05  # a reading this close to the first answerable one may stand in for it
 DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best answerable wins
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this similarity
@@ -151,9 +152,10 @@ class OfflinePlanner:
         if cued is not None:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
-        fitting = next((c for c in ranked if c.executable  # the first close reading that fits
+        fitting = next((c for c in ranked if c.executable  # a near tie that fits
                         and c.score >= self.settings.offline_min_score
                         and best is not None and best.score - c.score < DECLINE_MARGIN
+                        and answerable is not None and answerable.score - c.score < NEAR_TIE
                         and self.matcher.misfit(c, asked, mentions) is None), None)
         if fitting is not None:
             return Plan(candidate=fitting)
