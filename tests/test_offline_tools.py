@@ -215,6 +215,11 @@ def test_draft_email_then_korean_then_an_edit(chat):
                        "Actually, make the offer 15% off instead")[1:]
     changed = only_call(offer, "edit_campaign")  # the draft is edited, not drafted again
     assert changed.response["changed"]["offer_type"] == "percent_off"
+    other = int(rows(f"SELECT MIN(customer_id) FROM cymbal.negative_customers "
+                     f"WHERE customer_id > {customer}")[0][0])
+    [again] = converse(chat, f"write a retention email for customer {customer}",
+                       f"same for customer {other}")[1:]
+    assert only_call(again, "draft_email").args["customer_id"] == other  # done again for them
 
 
 def test_korean_draft_with_options(chat):

@@ -202,8 +202,10 @@ class OfflinePlanner:
             return self._follow_composed(previous.composed, mentions)
         assert previous.candidate is not None
         before = previous.candidate
-        if acts(before.intent.id) or any(s.type in _ONE_OFF for s in before.intent.slots):
-            return None  # "make the offer 15% off instead" after a draft edits it
+        if any(s.type in _ONE_OFF for s in before.intent.slots) or acts(before.intent.id) and \
+                any(m.type not in ID_TYPES for m in mentions):
+            return None  # an action is done again only for another id ("same for customer
+            # 1043"); "make the offer 15% off instead" after a draft edits that draft
         profile = self.matcher.profile_of(before.intent.id)
         c = replace(before, values=dict(before.values), filters=list(before.filters),
                     unplaced=[], conflicts=[], missing=[])
