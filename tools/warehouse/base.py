@@ -109,6 +109,10 @@ class Warehouse(ABC):
     def describe(self) -> str:
         """A one-line human description: engine and location."""
 
+    def label(self) -> str:
+        """What a marketer is shown: the engine and dataset, never a server path."""
+        return self.describe()
+
     @abstractmethod
     def freshness(self) -> dt.datetime | None:
         """When the data was last built or modified, if known."""

@@ -59,6 +59,9 @@ class DuckDBWarehouse(Warehouse):
     def describe(self) -> str:
         return f"DuckDB {self.path}"
 
+    def label(self) -> str:
+        return "local DuckDB"
+
     def freshness(self) -> dt.datetime | None:
         if not self.path.exists():
             return None
