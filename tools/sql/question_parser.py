@@ -892,6 +892,7 @@ class QuestionReader:
 
     def _finish_share(self, parts: QuestionParts, plan: QueryPlan,
                       top: NumberUse | None) -> QueryPlan:
+        """A share plan with its top N, once every number is accounted for."""
         if top is not None:
             plan.limit = int(top.value)
         for use in parts.numbers:
@@ -963,15 +964,9 @@ class QuestionReader:
         if of is None or not of.sql.startswith(("SUM(", "COUNT(")):
             raise PlanError("a share of what")
         self._use_entity_words(parts, of.table)
-        plan = QueryPlan(shape="aggregate", table=of.table, measure=of, group_by=groups,
-                         period=period, of_total=True, order=direction or "desc")
-        if top is not None:
-            plan.limit = int(top.value)
-        for use in parts.numbers:
-            if use.unit == "percent" and not use.used_for:
-                raise PlanError("a percentage threshold")
-        self._check_numbers(parts)
-        return plan
+        return self._finish_share(parts, QueryPlan(
+            shape="aggregate", table=of.table, measure=of, group_by=groups, period=period,
+            of_total=True, order=direction or "desc"), top)
 
     def _entity_count(self, parts: QuestionParts, table: str) -> MeasureSpec | None:
         """How many of the asked entity (or the table's own): the rows a share divides."""
