@@ -222,6 +222,38 @@ def test_draft_email_then_korean_then_an_edit(chat):
     assert only_call(again, "draft_email").args["customer_id"] == other  # done again for them
 
 
+def test_one_email_for_a_described_customer(chat):
+    """"An email for an unhappy customer in Busan" is one email: to the Busan customer whose
+    unhappy review is the most negative and recent, saying who and why, never a campaign;
+    drafting for them again flags the first draft, and an edit shows its new version."""
+    unhappy = ("FROM cymbal.customers c JOIN cymbal.multimodal_customer_reviews r "
+               "USING (customer_id) WHERE c.address_city = 'Busan' "
+               "AND r.text_sentiment IN ('negative', 'neutral')")
+    expected, date = rows(f"SELECT c.customer_id, CAST(DATE(r.review_datetime) AS STRING) "
+                          f"{unhappy} ORDER BY r.text_sentiment <> 'negative', r.rating, "
+                          f"r.review_datetime DESC, c.customer_id LIMIT 1")[0]
+    [matching] = rows(f"SELECT COUNT(DISTINCT c.customer_id) {unhappy}")[0]
+    for question in ("Write a retention email for an unhappy customer in Busan in Korean",
+                     "부산 불만 고객 한 명에게 사과 메일 써줘"):
+        [turn] = converse(chat, question)
+        call = only_call(turn, "draft_email")
+        assert "customer_id" not in call.args and call.args["language"] == "ko"
+        assert call.response["picked"]["customer_id"] == expected
+        assert call.response["email"]["customer_id"] == expected
+        assert {expected, matching} <= numbers(turn.answer) and date in turn.answer
+        assert ("campaign" if question.isascii() else "캠페인") in turn.answer  # for all of them
+    [again, warmer] = converse(chat, f"write a retention email for customer {expected}",
+                               "make it friendlier")
+    flagged = only_call(again, "draft_email").response
+    assert flagged["open_elsewhere"]  # the drafts above still wait for this customer
+    assert all(f"#{i}" in again.answer for i in flagged["open_elsewhere"])
+    edit = only_call(warmer, "edit_campaign").response
+    assert edit["email"]["customer_id"] == expected and edit["email"]["tone"] == "friendly"
+    assert "new version" in warmer.answer
+    [plural] = converse(chat, "Write retention emails for unhappy customers in Busan")
+    assert only_call(plural, "create_campaign").response["emails"] == matching
+
+
 def test_korean_draft_with_options(chat):
     customer = unhappy_customer()
     [turn] = converse(chat, f"고객 {customer}에게 무료 배송 혜택으로 정중한 사과 이메일을 써줘")

@@ -224,12 +224,26 @@ class CampaignRef(ToolResult):
     campaign_id: int | None = None
 
 
+class PickedCustomer(BaseModel):
+    """The one customer an email for "an unhappy customer in Busan" went to, and why."""
+
+    customer_id: int
+    matching: int  # customers the description fits, this one included
+    review_date: str | None = None  # their most telling unhappy review, when the audience
+    rating: int | None = None  # was unhappy customers
+    sentiment: str | None = None
+    issue_category: str | None = None
+
+
 class DraftResult(ToolResult):
-    """What ``draft_email`` returns: the one-email campaign it made and the draft."""
+    """What ``draft_email`` returns: the one-email campaign it made and the draft, and who
+    was picked when the customer was described rather than named."""
 
     campaign_id: int
     email: DraftPreview
-    summary: str = ""
+    picked: PickedCustomer | None = None
+    open_elsewhere: list[int] = Field(default_factory=list)  # other campaigns waiting to
+    summary: str = ""  # email the same customer
 
 
 class SegmentCard(ToolResult):
@@ -271,6 +285,7 @@ class CampaignSummary(ToolResult):
     counts: dict[str, int] = Field(default_factory=dict)
     status_text: str = ""
     notes: list[str] = Field(default_factory=list)
+    open_elsewhere: int = 0  # customers with an email waiting in another campaign too
     message: str = ""
     email: DraftPreview | None = None
     columns: list[str] | None = None

@@ -26,7 +26,8 @@ from ui.code_image import code_html
 LANGUAGES = [("English", "en"), ("한국어", "ko")]
 # the email table's columns, as a marketer reads them
 EMAIL_COLUMNS = {"customer_id": "Customer", "to_name": "Name", "status": "Status",
-                 "valid": "Checks", "subject": "Subject", "problems": "Problems"}
+                 "valid": "Checks", "subject": "Subject", "problems": "Problems",
+                 "waiting_elsewhere": "Also waiting in"}
 TONES = ["warm", "friendly", "formal", "concise"]
 NO_LOGIN_ACTOR = "app user (no login)"
 

@@ -58,14 +58,14 @@ def last_result(calls: list[ToolCallRecord]) -> LastResult | None:
 
 
 def last_email(calls: list[ToolCallRecord]) -> DraftPreview | None:
-    """The last email a tool drafted or showed."""
+    """The last email a tool drafted, re-drafted or showed."""
     for call in reversed(calls):
         if not call.ok:
             continue
         if call.name == "draft_email":
             drafted = DraftResult.parse(call.response)
             return drafted.email if drafted else None
-        if call.name == "show_campaign":
+        if call.name in ("show_campaign", "edit_campaign"):
             shown = CampaignSummary.parse(call.response)
             if shown is not None and shown.email is not None and shown.email.html:
                 return shown.email

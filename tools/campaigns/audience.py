@@ -19,6 +19,7 @@ import yaml
 
 from config.settings import PROJECT_ROOT
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
+from tools.results import PickedCustomer
 from tools.vocabulary.cities import city_spellings
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.reads import (
@@ -168,13 +169,18 @@ def _conditions(spec: AudienceSpec) -> list[str]:
             raise AudienceError("Unhappy customers come from review sentiment "
                                 f"({REVIEWS_TABLE}), which is not built yet. Run `cymbal "
                                 "setup`, or give customer ids or say 'all customers'.")
-        issue = (f" AND r.issue_category IN ({sql_strings(spec.issue_categories)})"
-                 if spec.issue_categories else "")
         conditions.append(f"c.customer_id IN (SELECT r.customer_id FROM cymbal.{REVIEWS_TABLE} "
-                          f"AS r WHERE r.text_sentiment IN ('negative', 'neutral'){issue})")
+                          f"AS r WHERE {_unhappy_review(spec)})")
     if spec.sql:
         conditions.append(f"c.customer_id IN (SELECT q.customer_id FROM ({spec.sql}) AS q)")
     return conditions
+
+
+def _unhappy_review(spec: AudienceSpec) -> str:
+    """The condition on a review ``r`` that makes its writer part of an unhappy audience."""
+    issue = (f" AND r.issue_category IN ({sql_strings(spec.issue_categories)})"
+             if spec.issue_categories else "")
+    return f"r.text_sentiment IN ('negative', 'neutral'){issue}"
 
 
 def check_query(sql: str) -> str:
@@ -188,6 +194,44 @@ def check_query(sql: str) -> str:
     if "customer_id" not in tree.named_selects:
         raise AudienceError("The audience query must return a column named customer_id.")
     return text
+
+
+def pick_customer(spec: AudienceSpec) -> PickedCustomer:
+    """The most relevant customer of ``spec``: with an unhappy audience, the one whose
+    unhappy review is the most negative (sentiment, then rating) and, among equals, the most
+    recent; otherwise the one with the latest order."""
+    if spec.customer_ids:
+        raise AudienceError("A customer given by id needs no picking.")
+    if spec.sql:
+        spec.sql = check_query(spec.sql)
+    where = " AND ".join(_conditions(spec)) or "TRUE"
+    try:
+        matching = int(rows(f"SELECT COUNT(*) AS n FROM cymbal.customers AS c "
+                            f"WHERE {where}")[0]["n"])
+        if spec.unhappy or spec.issue_categories:
+            found = rows(
+                f"SELECT c.customer_id, CAST(DATE(r.review_datetime) AS STRING) AS review_date, "
+                f"r.rating, r.text_sentiment, r.issue_category FROM cymbal.customers AS c "
+                f"JOIN cymbal.{REVIEWS_TABLE} AS r ON r.customer_id = c.customer_id "
+                f"WHERE {where} AND {_unhappy_review(spec)} "
+                f"ORDER BY IF(r.text_sentiment = 'negative', 0, 1), r.rating, "
+                f"r.review_datetime DESC, c.customer_id LIMIT 1")
+        else:
+            found = rows(
+                f"SELECT c.customer_id FROM cymbal.customers AS c LEFT JOIN "
+                f"(SELECT customer_id, MAX(order_datetime) AS latest FROM cymbal.orders "
+                f"GROUP BY customer_id) AS o ON o.customer_id = c.customer_id WHERE {where} "
+                f"ORDER BY o.latest DESC NULLS LAST, c.customer_id LIMIT 1")
+    except SqlError as err:
+        raise AudienceError(f"The customer could not be selected: {err}") from None
+    if not found:
+        raise AudienceError(f"No customers match: {spec.describe()}.")
+    top = found[0]
+    return PickedCustomer(
+        customer_id=int(top["customer_id"]), matching=matching,
+        review_date=top.get("review_date"),
+        rating=None if top.get("rating") is None else int(top["rating"]),
+        sentiment=top.get("text_sentiment"), issue_category=top.get("issue_category"))
 
 
 def resolve_audience(spec: AudienceSpec, max_audience: int) -> list[int]:

@@ -279,6 +279,19 @@ class CampaignStore:
         found = self.emails(campaign_id, customer_ids=[customer_id])
         return found[0] if found else None
 
+    def open_elsewhere(self, campaign_id: int) -> dict[int, list[int]]:
+        """The campaign's customers who also have an email waiting (a draft or approved,
+        not yet delivered) in another campaign, with those campaigns' ids."""
+        sql = ("SELECT a.customer_id, b.campaign_id FROM campaign_emails AS a "
+               "JOIN campaign_emails AS b ON b.customer_id = a.customer_id "
+               "AND b.campaign_id != a.campaign_id WHERE a.campaign_id = ? "
+               "AND b.status IN ('draft', 'approved') ORDER BY a.customer_id, b.campaign_id")
+        found: dict[int, list[int]] = {}
+        with self._db() as db:
+            for customer_id, other in db.execute(sql, [campaign_id]):
+                found.setdefault(int(customer_id), []).append(int(other))
+        return found
+
     def transition(self, campaign_id: int, customer_ids: list[int] | None, to: str,
                    from_statuses: tuple[str, ...], only_valid: bool = False,
                    detail: str = "", actor: str = "") -> list[int]:

@@ -21,7 +21,7 @@ from typing import Any
 from google.adk.tools.tool_context import ToolContext
 
 from config.settings import get_settings
-from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
+from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience, pick_customer
 from tools.campaigns.delivery import export_campaign as export_campaign_run
 from tools.campaigns.delivery import prepare_send, send_confirmed
 from tools.campaigns.store import Campaign
@@ -98,17 +98,21 @@ def email_table(campaign_id: int, status: str = "", limit: int = TABLE_LIMIT) ->
     """The campaign's emails as a table (addresses masked)."""
     store = campaign_store()
     emails = store.emails(campaign_id, statuses=(status,) if status else None)
+    elsewhere = store.open_elsewhere(campaign_id)
     columns = ["customer_id", "to_name", "to", "status", "valid", "subject", "offer",
-               "products", "writer", "problems"]
+               "products", "writer", "problems", "waiting_elsewhere"]
     rows = [[e["customer_id"], e["to_name"], mask_email(e["to_email"]), e["status"],
              e["valid"], e["subject"], f"{e['offer']['type']} {e['offer']['code']}",
              ", ".join(p["title"] for p in e["products"]), e["writer"],
-             "; ".join(i["code"] for i in e["issues"])] for e in emails[:limit]]
+             "; ".join(i["code"] for i in e["issues"]),
+             ", ".join(f"#{i}" for i in elsewhere.get(int(e["customer_id"]), []))]
+            for e in emails[:limit]]
     return {"columns": columns, "rows": rows, "truncated": len(emails) > limit}
 
 
-async def draft_email(customer_id: int, language: str = "en", tone: str = "warm",
-                      offer_type: str = "", offer_value: int = 0) -> dict[str, Any]:
+async def draft_email(customer_id: int = 0, audience: str = "", language: str = "en",
+                      tone: str = "warm", offer_type: str = "",
+                      offer_value: int = 0) -> dict[str, Any]:
     """Draft a personalised retention email for one customer and check it.
 
     The email acknowledges the customer's own unhappy review, speaks to their persona
@@ -117,7 +121,10 @@ async def draft_email(customer_id: int, language: str = "en", tone: str = "warm"
     approved, exported or sent like any campaign.
 
     Args:
-        customer_id: The customer (customers.customer_id).
+        customer_id: The customer (customers.customer_id); 0 to pick one from ``audience``.
+        audience: Instead of an id, the kind of customer in words ("an unhappy customer in
+            Busan"): the email goes to the one whose unhappy review is the most negative and
+            recent, and the result says who and why. A campaign writes to all of them.
         language: "en" (English) or "ko" (Korean).
         tone: "warm" (default), "friendly", "formal" or "concise".
         offer_type: Leave empty to choose from the customer's complaint, or one of
@@ -125,8 +132,15 @@ async def draft_email(customer_id: int, language: str = "en", tone: str = "warm"
         offer_value: The percent, won amount or points for offer_type (0 = the default).
     """
     request = _offer_request(language, tone, offer_type, offer_value)
-    spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
+    picked = None
     try:
+        if not int(customer_id):
+            if not audience.strip():
+                return failure("no_customer", "Say which customer: an id, or a description "
+                               "such as 'an unhappy customer in Busan'.")
+            picked = pick_customer(parse_audience(audience))
+            customer_id = picked.customer_id
+        spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
         campaign = await create_campaign_run(spec, request)
     except _FAILURES as err:
         return failure("draft_refused", str(err))
@@ -138,7 +152,9 @@ async def draft_email(customer_id: int, language: str = "en", tone: str = "warm"
         return failure("draft_invalid", "The draft failed the checks and is not ready: "
                        + "; ".join(i["message"] for i in record["issues"]),
                        campaign_id=campaign.id, issues=record["issues"], notes=record["notes"])
+    elsewhere = campaign_store().open_elsewhere(campaign.id).get(int(customer_id), [])
     return _draft({"campaign_id": campaign.id, "email": shown,
+                   "picked": picked, "open_elsewhere": elsewhere,
                    "summary": f"Drafted email {campaign.id} to {record['to_name']} "
                               f"({shown['to']}): “{record['subject']}”. It passed every check.",
                    "next_steps": "Approve it with approve_emails, change it with edit_campaign, or "
@@ -186,6 +202,7 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
         return failure("campaign_refused", str(err), hint="Describe the audience with a city, "
                        "loyalty, age group, gender, segment or complaint type, or give ids.")
     return _report({**_summary(campaign), **email_table(campaign.id, limit=20),
+                    "open_elsewhere": len(campaign_store().open_elsewhere(campaign.id)),
                     "next_steps": "Review with show_campaign, change with edit_campaign, then "
                                   "approve_emails; export_campaign or send_campaign deliver approved "
                                   "emails."})
@@ -263,8 +280,10 @@ async def edit_campaign(campaign_id: int = 0, instruction: str = "", tone: str =
         campaign, ids = await edit_campaign_run(campaign_id, changes, customer_ids)
     except _FAILURES as err:
         return failure("edit_refused", str(err))
+    first = campaign_store().emails(campaign.id, customer_ids=ids[:1]) if ids else []
     return _report({**_summary(campaign), "changed": {k: v for k, v in changes.items() if v},
                     "redrafted": len(ids), **email_table(campaign.id, limit=20),
+                    **({"email": preview(first[0])} if first else {}),
                     "next_steps": "Edited emails are drafts again: review and approve them."})
 
 

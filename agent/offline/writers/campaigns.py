@@ -14,7 +14,14 @@ from agent.offline.answers import (
     register_writer,
     term,
 )
-from tools.results import CampaignSummary, DraftResult, SendResult, Table
+from agent.offline.writers.customers import issue_label
+from tools.results import (
+    CampaignSummary,
+    DraftResult,
+    PickedCustomer,
+    SendResult,
+    Table,
+)
 
 STATUSES = ("draft", "approved", "rejected", "sent", "exported", "failed", "uncertain",
             "sending")
@@ -58,7 +65,21 @@ def write_draft(ctx: AnswerContext) -> str:
                   language=_language(email.language, ctx.lang), name=email.to_name,
                   customer=email.customer_id, campaign=draft.campaign_id, subject=email.subject,
                   offer=offer_label(email.offer, ctx.lang), products=products)
+    if draft.picked is not None:
+        text = _picked(draft.picked, email.to_name, ctx) + text
+    if draft.open_elsewhere:
+        text += phrase("email_open_elsewhere", ctx.lang,
+                       campaigns=", ".join(f"#{i}" for i in draft.open_elsewhere))
     return text + phrase("email_next", ctx.lang)
+
+
+def _picked(picked: PickedCustomer, name: str, ctx: AnswerContext) -> str:
+    """Who the email went to when the marketer described a customer instead of naming one."""
+    why = (phrase("email_picked_review", ctx.lang, rating=picked.rating, date=picked.review_date,
+                  issue=issue_label(picked.issue_category, ctx.lang))
+           if picked.review_date else phrase("email_picked_order", ctx.lang))
+    return phrase("email_picked", ctx.lang, name=name, customer=picked.customer_id,
+                  matching=f"{picked.matching:,}", why=why)
 
 
 def _campaign(ctx: AnswerContext) -> CampaignSummary:
@@ -79,6 +100,8 @@ def write_created(ctx: AnswerContext) -> str:
                   audience=c.audience, emails=f"{c.emails:,}",
                   language=_language(c.language, ctx.lang), tone=term("tone", c.tone, ctx.lang),
                   valid=f"{c.emails - invalid:,}", invalid=f"{invalid:,}")
+    if c.open_elsewhere:
+        text += phrase("campaign_open_elsewhere", ctx.lang, n=f"{c.open_elsewhere:,}")
     return text + phrase("campaign_next", ctx.lang, id=c.campaign_id)
 
 
@@ -119,8 +142,11 @@ def write_edited(ctx: AnswerContext) -> str:
              "offer_type": lambda v: term("offer", v, ctx.lang, value="").strip()}
     changes = ", ".join(term("change", k, ctx.lang, value=words[k](str(v)))
                         for k, v in c.changed.items() if k in words)
-    return phrase("campaign_edited", ctx.lang, n=c.redrafted, id=c.campaign_id,
+    text = phrase("campaign_edited", ctx.lang, n=c.redrafted, id=c.campaign_id,
                   changes=changes or "—", status=status_text(c.counts, ctx.lang))
+    if c.email is not None:
+        text += phrase("campaign_edited_preview", ctx.lang, name=c.email.to_name)
+    return text
 
 
 @register_writer("approve_emails")
