@@ -46,7 +46,13 @@ from agent.offline.tool_cues import refers_back
 from tools.sql.filters import RULES, add_filters, parse
 from tools.sql.intents import Intent
 from tools.sql.mentions import Mention, MentionFinder
-from tools.sql.slot_values import ID_TYPES, SlotValue, number_value, plain_value
+from tools.sql.slot_values import (
+    ID_TYPES,
+    SlotValue,
+    id_list_value,
+    number_value,
+    plain_value,
+)
 from tools.warehouse.catalog import Catalog
 
 EmbedFn = Callable[[str], np.ndarray]
@@ -515,10 +521,17 @@ class Matcher:
             found = next((m for m in left if m.type == spec.type and m.value.value != "unhappy"
                           and (m.value.start or "") <= self.anchor), None)
             used = [found]
+            value = None if found is None else found.value
             if found is None and spec.type == "segment":
                 found, used = _compose_segment(left)
-            if found is not None:
-                c.values[spec.name] = found.value
+                value = None if found is None else found.value
+            if found is None and spec.type == "customer_ids":  # "reject the email for 8177"
+                found = next((m for m in left if m.type == "customer_id"), None)
+                used = [found]
+                value = None if found is None else \
+                    id_list_value("customer_ids", [int(found.value.value)])
+            if found is not None and value is not None:
+                c.values[spec.name] = value
                 left = [m for m in left if not any(m is u for u in used)]
             else:
                 self._unfilled(c, spec.name, spec.type, spec.default, context)

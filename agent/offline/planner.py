@@ -12,6 +12,7 @@ three closest questions it can answer.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from agent.offline import writers  # noqa: F401 - registers the tools' answer wr
 from agent.offline.answers import AnswerContext, decline, failure_text, write_answer
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
+from agent.offline import request_words
 from agent.offline.request_words import FREE_TEXT_TYPES
 from agent.offline.tool_cues import acts, cued_tools, says_to
 from agent.offline.writers.composed import write_composed
@@ -50,6 +52,8 @@ DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best 
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this similarity
 SUGGESTIONS = 3
+_QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
+                       r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
 Context = dict[str, SlotValue]
@@ -136,6 +140,11 @@ class OfflinePlanner:
                   if says_to(text, c.intent.id)]  # an action only when the message asks for it
         answerable = next((c for c in ranked if c.executable), None)
         asked = self.matcher.features(text, mentions)
+        if previous is not None and not mentions and \
+                {f for f in asked if f.startswith("c:")} == {"c:language"}:
+            again = self._in_language(previous, text)  # "same thing in English"
+            if again is not None:
+                return again
         if previous is not None and mentions and self._reads_as_followup(text, asked,
                                                                          answerable):
             followed = self.follow_up(previous, mentions)
@@ -159,6 +168,9 @@ class OfflinePlanner:
                         and self.matcher.misfit(c, asked, mentions) is None), None)
         if fitting is not None:
             return Plan(candidate=fitting)
+        commanded = self._commanded(text, ranked, asked, mentions)
+        if commanded is not None:
+            return Plan(candidate=commanded)
         cued = self._cued(text, ranked, "fallback", mentions)
         if cued is not None:
             return Plan(candidate=cued)
@@ -174,6 +186,22 @@ class OfflinePlanner:
         tools = cued_tools(text, kind)
         return next((c for c in ranked if c.intent.tool in tools and c.executable and (
             c.score >= CUED_MIN_SCORE or kind == "override" and _names_id(c, mentions))), None)
+
+    @staticmethod
+    def _commanded(text: str, ranked: list[Candidate], asked: set[str],
+                   mentions: list[Mention]) -> Candidate | None:
+        """A campaign action asked for in so many words ("set up a win-back campaign for
+        young non-loyal men, friendly tone", "reject the email for 8177, the tone feels
+        off"): the first complete reading of a campaign action whose own verbs the message
+        uses, when it names a campaign or the customers it acts on and is not a question. A
+        long audience or a reason makes a request less like any stored one, not less of a
+        request."""
+        if _QUESTION.search(text):
+            return None
+        return next((c for c in ranked if acts(c.intent.id) and c.intent.category == "campaigns"
+                     and c.executable and c.score >= CUED_MIN_SCORE
+                     and ("c:campaign" in asked or "customer_ids" in c.values
+                          or _names_id(c, mentions))), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
                         best: Candidate | None) -> list[str]:
@@ -220,6 +248,19 @@ class OfflinePlanner:
                 continue
             self.matcher.place(c, profile, mention)
         return Plan(candidate=c, followup=True) if c.executable else None
+
+    @staticmethod
+    def _in_language(previous: Plan, text: str) -> Plan | None:
+        """The previous answer again in the language the message names ("같은 내용 영어로
+        다시 보여줘" after a segment's description), for a tool that answers in a language;
+        an email's language is an edit of the draft, not this."""
+        before = previous.candidate
+        if before is None or not any(s.type == "reply_language" for s in before.intent.slots):
+            return None
+        wanted = request_words.draft_options(text)["reply_language"]
+        values = {name: wanted if v.type == "reply_language" else v
+                  for name, v in before.values.items()}
+        return Plan(candidate=replace(before, values=values), followup=True)
 
     def _follow_composed(self, before: QueryPlan, mentions: list[Mention]) -> Plan | None:
         """A composed query with the new values swapped in for the same column's, or added."""

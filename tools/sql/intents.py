@@ -143,7 +143,8 @@ class Intent:
             if "last" in roles and value.end:
                 last = dt.date.fromisoformat(value.end) - dt.timedelta(days=1)
                 args[roles["last"]] = last.isoformat()
-        for arg, found in words.items():
+        for arg, said in words.items():
+            found = list({(m.type, m.value.value): m for m in said}.values())  # said twice
             segment = _one_segment(found)
             if segment is not None:  # young + loyal + women name one persona segment
                 args[arg] = segment

@@ -121,6 +121,12 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: 2 * (int(m.group(1) or m.group(2)),)),
     (re.compile(r"\b(?:aged|ages?)\s+(\d{2})\s*(?:-|to|and)\s*(\d{2})\b|\bbetween\s+(\d{2})\s+and\s+(\d{2})\s+years?\b", re.I),
      "age", lambda m: (int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)))),
+    (re.compile(r"\b(?:under|below)[-\s]+([1-9])0s\b", re.I), "age",  # "under-30s": < 30
+     lambda m: (None, int(m.group(1)) * 10 - 1)),
+    (re.compile(r"\b(?:over|above)[-\s]+([1-9])0s\b", re.I), "age",  # "over-40s": 40 and up
+     lambda m: (int(m.group(1)) * 10, None)),
+    (re.compile(r"(?<!\d)([1-9])0\s*대\s*(이상|이하|미만|초과)"), "age",  # "40대 이상": 40 and up
+     lambda m: _decade_bound(int(m.group(1)) * 10, m.group(2))),
     (re.compile(r"\bin\s+their\s+(\d)0s\b|\b(\d)0s\b", re.I), "age",
      lambda m: (int(m.group(1) or m.group(2)) * 10, int(m.group(1) or m.group(2)) * 10 + 9)),
     (re.compile(r"(?<!\d)([1-9])0\s*대"), "age",
@@ -155,6 +161,12 @@ _CUSTOMER_ID = [
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
     (re.compile(r"(\d{3,})\s*고객(?:님)?(?:한테|에게|께|의|을|를|은|는|이|가)"), False),
     (re.compile(r"#(\d{3,})\b"), False),
+    # a number where only a customer fits, if one has that id: "the email for 8177",
+    # "same for 9001", "8177 메일은 빼줘", "9001번도 똑같이"
+    (re.compile(r"\b(?:e-?mails?|mails?|drafts?)\s+(?:for|to|of)\s+(\d{3,})\b", re.I), False),
+    (re.compile(r"\bsame\s+(?:for|with)\s+(\d{3,})\b", re.I), False),
+    (re.compile(r"(\d{3,})\s*번?\s*(?:의\s*)?(?:이메일|메일|초안)"), False),
+    (re.compile(r"(\d{3,})\s*번?\s*도\s*(?:똑같이|같이|마찬가지)"), False),
 ]
 # Several customers by id: "customers 2251 and 4038", "고객 6753, 7274, 2506", "2251, 4038번 고객"
 _ID_LIST = (r"#?\d{3,}(?:\s*(?:,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*"
@@ -204,6 +216,11 @@ def korean_cluster_names() -> dict[str, set[str]]:
 def _korean_bound(number: int, word: str) -> tuple[int | None, int | None]:
     return {"미만": (None, number - 1), "이하": (None, number), "이상": (number, None),
             "초과": (number + 1, None)}[word]
+
+
+def _decade_bound(decade: int, word: str) -> tuple[int | None, int | None]:
+    return {"미만": (None, decade - 1), "이하": (None, decade + 9), "이상": (decade, None),
+            "초과": (decade + 10, None)}[word]
 
 
 @dataclass

@@ -160,7 +160,7 @@ class QuestionReader:
         direction = self._direction(parts)
         ranked = None
         if not groups and (direction or rank or self._named_top(parts, top)):
-            ranked = self._entity_group(parts)  # "which product has the most reviews"
+            ranked = self._entity_group(parts, conditions)  # "which product has the most reviews"
             if ranked is not None:
                 groups, entity_table = [ranked[0]], ranked[1]
         # numbers: with a unit or next to an attribute word first, then counts of things,
@@ -240,13 +240,20 @@ class QuestionReader:
                     return use
         return None
 
-    def _entity_group(self, parts: QuestionParts) -> tuple[Dimension, str] | None:
+    def _entity_group(self, parts: QuestionParts, conditions: list[Condition]
+                      ) -> tuple[Dimension, str] | None:
         """A ranking of customers or products by what they have: group by the entity's own
         name and measure the other thing ("top 3 products by revenue", "리뷰가 가장 많은
-        상품"). Returns the dimension and the table the measure counts."""
+        상품"). Returns the dimension and the table the measure counts. Of two entity words,
+        the one a condition describes is not what is ranked ("products sold to customers in
+        Seoul")."""
         named = parts.names("entity")
         subjects = [(i, n) for i, n in named
                     if self.model.tables[self.model.entities[n].table].kind == "entity"]
+        if len({n for _, n in subjects}) > 1:
+            described = {c.table for c in conditions}
+            subjects = [(i, n) for i, n in subjects
+                        if self.model.entities[n].table not in described]
         facts = [(i, n) for i, n in named
                  if self.model.tables[self.model.entities[n].table].kind == "fact"]
         measures = parts.names("measure")
@@ -688,7 +695,7 @@ class QuestionReader:
             return None  # "list customers who wrote reviews" asks for rows, not a count
         if named:
             i, name = named[0]
-            parts.use(i)
+            parts.use(i, *(k for k, other in named if other == name))  # "spent … money"
             self._use_entity_words(parts, self.model.measures[name].table)
             parts.use_role("count")
             parts.use_role("sum")
@@ -1016,10 +1023,9 @@ class QuestionReader:
             raise PlanError("rows of a fact")
         self._use_entity_words(parts, table)
         parts.use_role("which")
-        display = self._display(table)
         shown = RowColumn(attribute.sql, attribute.name, attribute.label, attribute.unit)
-        plan = QueryPlan(shape="rows", table=table,
-                         conditions=conditions, columns=[display, shown], rank_by=shown,
+        plan = QueryPlan(shape="rows", table=table, conditions=conditions,
+                         columns=[*self._listed(table), shown], rank_by=shown,
                          order=sense.direction if sense else "desc")
         if top is not None:
             plan.limit = int(top.value)
@@ -1047,11 +1053,7 @@ class QuestionReader:
             return None  # a condition on reviews or orders: a semi-join this shape lacks
         self._use_entity_words(parts, entity_table)
         parts.use_role("which")
-        key = self.model.tables[entity_table].key
-        columns = [RowColumn(f"{self.model.alias(entity_table)}.{key}", key,
-                             Label("id", "ID"))]
-        if entity_table == "products":
-            columns.append(self._display(entity_table))
+        columns = self._listed(entity_table)
         compared = []
         for condition in conditions:
             attribute = next((a for a in self.model.attributes.values()
@@ -1066,6 +1068,13 @@ class QuestionReader:
             plan.limit = int(top.value)
         self._check_numbers(parts)
         return plan
+
+    def _listed(self, table: str) -> list[RowColumn]:
+        """The columns that say which customer or product a listed row is: its id, and a
+        product's title too (titles repeat across colours)."""
+        key = self.model.tables[table].key
+        columns = [RowColumn(f"{self.model.alias(table)}.{key}", key, Label("id", "ID"))]
+        return columns + [self._display(table)] if table == "products" else columns
 
     def _display(self, table: str) -> RowColumn:
         if table == "products":

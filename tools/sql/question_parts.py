@@ -150,11 +150,13 @@ def _is_top(parts: QuestionParts, index: int) -> bool:
     if before is not None and form_of(before) in TOP_WORDS | BOTTOM_WORDS:
         parts.use(index - 1)
         return True
-    # "the 3 cities", "도시 3곳", "3 cities": a count next to a dimension or entity
+    # "the 3 cities", "도시 3곳", "3 cities": a count next to a dimension or entity;
+    # "the 2 priciest bags", "3 most expensive": a count before a superlative
     for k in (index + 1, index - 1, index + 2):
         if 0 <= k < len(items) and (is_role(items[k], "dimension") or is_role(items[k], "entity")):
             return True
-    return False
+    return index + 1 < len(items) and any(
+        is_role(items[index + 1], role) for role in ("rank", "most", "least", "superlative"))
 
 def is_role(item: Phrase | Token, role: str) -> bool:
     return isinstance(item, Phrase) and item.has(role)
