@@ -77,6 +77,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                                             "appear here.", elem_id="result-title")
                         plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
                         reviews = gr.HTML(visible=False, elem_id="result-reviews")
+                        customer = gr.HTML(visible=False, elem_id="result-customer")
                         table = gr.Dataframe(visible=False, interactive=False, wrap=True,
                                              max_height=420, elem_id="result-table",
                                              show_search="search", pinned_columns=1)
@@ -90,7 +91,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
 
         out = ChatOutputs(chat=chat, box=box, session=session, tabs=result_tabs, title=title,
                           table=table, table_style=table_style, reviews=reviews,
-                          download=download, plot=plot, email=email, campaign=campaigns.outputs)
+                          customer=customer, download=download, plot=plot, email=email,
+                          campaign=campaigns.outputs)
 
         async def respond(message: str, history: list[Any], session_id: str,
                           request: gr.Request) -> AsyncIterator[dict[Any, Any]]:

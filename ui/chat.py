@@ -43,6 +43,7 @@ class ChatOutputs:
     table: gr.Dataframe
     table_style: gr.HTML
     reviews: gr.HTML
+    customer: gr.HTML
     download: gr.DownloadButton
     plot: gr.Plot
     email: gr.HTML
@@ -50,8 +51,8 @@ class ChatOutputs:
 
     def all(self) -> list[Any]:
         return [self.chat, self.box, self.session, self.tabs, self.title, self.table,
-                self.table_style, self.reviews, self.download, self.plot, self.email,
-                *self.campaign]
+                self.table_style, self.reviews, self.customer, self.download, self.plot,
+                self.email, *self.campaign]
 
 
 @dataclass
@@ -73,7 +74,8 @@ class ChatView:
             # bring forward what the answer produced: a draft's preview, else its result
             shown_tab = ("email" if panel.email_html is not None else
                          "result" if panel.table is not None or panel.figure is not None
-                         or panel.reviews_html is not None else None)
+                         or panel.reviews_html is not None
+                         or panel.customer_html is not None else None)
             if shown_tab:
                 changes[out.tabs] = gr.Tabs(selected=shown_tab)
             view = panel.table
@@ -85,6 +87,8 @@ class ChatView:
                 out.table_style: header_css(view, out.table.elem_id) if view else "",
                 out.reviews: gr.update(value=panel.reviews_html or "",
                                        visible=panel.reviews_html is not None),
+                out.customer: gr.update(value=panel.customer_html or "",
+                                        visible=panel.customer_html is not None),
                 out.download: gr.update(value=panel.csv_path,
                                         visible=panel.csv_path is not None),
                 out.plot: gr.update(value=panel.figure, visible=panel.figure is not None),
