@@ -102,9 +102,18 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
         async def restore(session_id: str) -> dict[Any, Any]:
             return (await handler.restore(session_id)).updates(out)
 
-        # an example chip asks its question, like typing it and pressing Send
+        async def ask_follow_up(history: list[Any], session_id: str, request: gr.Request,
+                                chosen: gr.SelectData) -> AsyncIterator[dict[Any, Any]]:
+            async for view in handler.respond(str(chosen.value), history, session_id,
+                                              request):
+                yield view.updates(out)
+
+        # an example chip asks its question, like typing it and pressing Send; so does a
+        # follow-up chip under an answer
         turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
                  for trigger in (box.submit, send.click, examples.load_input_event.then)]
+        turns.append(chat.option_select(ask_follow_up, [chat, session], out.all(),
+                                        show_progress="hidden"))
         # "New chat" stops showing an answer still streaming (the turn itself finishes and is
         # stored in its own conversation): otherwise it would stream into the new chat
         new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)

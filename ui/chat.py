@@ -23,7 +23,7 @@ from tools.campaigns.tools import APP_ACTOR
 from tools.registry import CAMPAIGN_TOOLS
 from tools.results import CampaignRef
 from ui.campaign_tab import actor, show
-from ui.messages import history_messages, tool_message
+from ui.messages import history_messages, tool_message, with_follow_ups
 from ui.results import ResultPanel, result_panel
 from ui.table_view import header_css
 
@@ -109,6 +109,12 @@ def _campaign_view(calls: list[ToolCallRecord]) -> tuple[Any, ...] | None:
     return show(next((i for i in reversed(named) if i), None))
 
 
+def _is_answer(message: Any) -> bool:
+    """A model's text reply (not the user's message, not a tool's box)."""
+    return isinstance(message, gr.ChatMessage) and message.role == "assistant" \
+        and not (message.metadata or {}).get("title")
+
+
 class ChatHandler:
     """Turns, restores and new conversations for one ``ChatService``."""
 
@@ -159,6 +165,11 @@ class ChatHandler:
                 answer = ""
         panel = result_panel(message, calls, self.export_dir, uuid.uuid4().hex[:6])
         yield ChatView(chat, session_id, panel=panel, campaign=_campaign_view(calls))
+        # then what to ask next, as chips under the answer (the decline's suggestions too)
+        offered = await self.service.follow_ups(session_id)
+        if offered and _is_answer(chat[-1]):
+            chat = [*chat[:-1], with_follow_ups(chat[-1], offered)]
+            yield ChatView(chat, session_id, clear_box=False)
 
     async def restore(self, session_id: str) -> ChatView:
         """The stored conversation of this browser (a new id when it has none)."""
