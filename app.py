@@ -77,6 +77,7 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                                             "appear here.", elem_id="result-title")
                         plot = gr.Plot(visible=False, show_label=False, elem_id="result-chart")
                         reviews = gr.HTML(visible=False, elem_id="result-reviews")
+                        customer = gr.HTML(visible=False, elem_id="result-customer")
                         table = gr.Dataframe(visible=False, interactive=False, wrap=True,
                                              max_height=420, elem_id="result-table",
                                              show_search="search", pinned_columns=1)
@@ -90,7 +91,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
 
         out = ChatOutputs(chat=chat, box=box, session=session, tabs=result_tabs, title=title,
                           table=table, table_style=table_style, reviews=reviews,
-                          download=download, plot=plot, email=email, campaign=campaigns.outputs)
+                          customer=customer, download=download, plot=plot, email=email,
+                          campaign=campaigns.outputs)
 
         async def respond(message: str, history: list[Any], session_id: str,
                           request: gr.Request) -> AsyncIterator[dict[Any, Any]]:
@@ -100,9 +102,18 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
         async def restore(session_id: str) -> dict[Any, Any]:
             return (await handler.restore(session_id)).updates(out)
 
-        # an example chip asks its question, like typing it and pressing Send
+        async def ask_follow_up(history: list[Any], session_id: str, request: gr.Request,
+                                chosen: gr.SelectData) -> AsyncIterator[dict[Any, Any]]:
+            async for view in handler.respond(str(chosen.value), history, session_id,
+                                              request):
+                yield view.updates(out)
+
+        # an example chip asks its question, like typing it and pressing Send; so does a
+        # follow-up chip under an answer
         turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
                  for trigger in (box.submit, send.click, examples.load_input_event.then)]
+        turns.append(chat.option_select(ask_follow_up, [chat, session], out.all(),
+                                        show_progress="hidden"))
         # "New chat" stops showing an answer still streaming (the turn itself finishes and is
         # stored in its own conversation): otherwise it would stream into the new chat
         new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)

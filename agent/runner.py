@@ -28,11 +28,14 @@ from google.adk.sessions import BaseSessionService, DatabaseSessionService
 from google.genai import types
 from sqlalchemy import event
 
-from agent.conversation import ConversationReader, ToolCallRecord
+from agent.conversation import ConversationReader, ToolCallRecord, read_turns
+from agent.follow_ups import follow_up_questions
 from agent.models import build_model
 from config.model_choice import ModelChoice, choose_model
 from config.settings import Settings, get_settings
+from tools.registry import agent_tools
 from tools.results import Table
+from tools.warehouse import SqlError
 
 logger = logging.getLogger(__name__)
 APP_NAME = "cymbal"
@@ -232,6 +235,16 @@ class ChatService:
                     yield TurnEvent(item.kind, tool=item.record)
                 elif item.kind == "text":
                     yield TurnEvent("text", text=item.text)
+
+    async def follow_ups(self, session_id: str, user_id: str = DEFAULT_USER) -> list[str]:
+        """Up to three questions to offer after the conversation's last answer, each one the
+        offline model answers (``agent.follow_ups``); none when the data cannot be read."""
+        turns = read_turns(await self.history(session_id, user_id))
+        try:
+            return follow_up_questions(turns, {tool.__name__ for tool in agent_tools()})
+        except SqlError:
+            logger.warning("no follow-up questions: the warehouse cannot be read")
+            return []
 
     async def ask(self, text: str, session_id: str | None = None,
                   user_id: str = DEFAULT_USER) -> TurnResult:

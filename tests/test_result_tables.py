@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from tools.results import Table
+from tools.sql.value_labels import value_label
 from tools.vocabulary.columns import column_meaning
-from ui.result_columns import cell_text, result_columns, value_label
+from ui.result_columns import cell_text, result_columns
 from ui.table_view import (
     FIT_PX,
     column_width,

@@ -163,22 +163,43 @@ class CustomerRfm(BaseModel):
     next_step: str | None = None
 
 
-class CustomerCard(ToolResult):
-    """A customer 360 (``lookup_customer``); the customer's reviews are its table."""
+class OrderLine(BaseModel):
+    """One line of a customer's order (``lookup_customer``'s recent orders)."""
 
-    customer_id: int
-    language: str = "en"
-    profile: CustomerProfile = Field(default_factory=CustomerProfile)
-    segment: CustomerSegment = Field(default_factory=CustomerSegment)
-    rfm: CustomerRfm = Field(default_factory=CustomerRfm)
-    orders: dict[str, Any] = Field(default_factory=dict)
-    review_sentiment: dict[str, int] = Field(default_factory=dict)
-    negative_customer: bool = False
-    main_issue_category: str | None = None
-    recommendations: dict[str, Any] = Field(default_factory=dict)
-    summary: str = ""
-    columns: list[str] = Field(default_factory=list)
-    rows: list[list[Any]] = Field(default_factory=list)
+    order_id: int
+    order_datetime: str | None = None
+    product_id: int | None = None
+    title: str | None = None
+    quantity: int | None = None
+    sale_price: float | None = None
+    status: str | None = None
+
+
+class CustomerOrders(BaseModel):
+    """A customer's orders: totals, the categories they buy most and the latest lines."""
+
+    orders: int = 0
+    lines: int = 0
+    revenue: float | None = None  # complete and shipped lines
+    first_order: str | None = None
+    last_order: str | None = None
+    returned_lines: int = 0
+    cancelled_lines: int = 0
+    top_categories: list[str] = Field(default_factory=list)  # as stored: [Bags]
+    recent_lines: list[OrderLine] = Field(default_factory=list)
+
+
+class CustomerReview(BaseModel):
+    """One review a customer wrote, with its analysis (a row of the 360's table)."""
+
+    customer_review_id: int | None = None
+    review_datetime: str | None = None
+    product_id: int | None = None
+    title: str | None = None
+    rating: int | None = None
+    text_sentiment: str | None = None
+    issue_category: str | None = None
+    review_text: str = ""
 
 
 class Recommendations(ToolResult):
@@ -197,6 +218,28 @@ class Recommendations(ToolResult):
 
     def products(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
+
+
+class CustomerCard(ToolResult):
+    """A customer 360 (``lookup_customer``); the customer's reviews are its table."""
+
+    customer_id: int
+    language: str = "en"
+    profile: CustomerProfile = Field(default_factory=CustomerProfile)
+    segment: CustomerSegment = Field(default_factory=CustomerSegment)
+    rfm: CustomerRfm = Field(default_factory=CustomerRfm)
+    orders: CustomerOrders = Field(default_factory=CustomerOrders)
+    review_sentiment: dict[str, int] = Field(default_factory=dict)
+    negative_customer: bool = False
+    main_issue_category: str | None = None
+    recommendations: Recommendations | None = None
+    summary: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+
+    def reviews(self) -> list[CustomerReview]:
+        return [CustomerReview.model_validate(dict(zip(self.columns, row, strict=False)))
+                for row in self.rows]
 
 
 class DraftPreview(BaseModel):

@@ -23,7 +23,7 @@ from tools.campaigns.tools import APP_ACTOR
 from tools.registry import CAMPAIGN_TOOLS
 from tools.results import CampaignRef
 from ui.campaign_tab import actor, show
-from ui.messages import history_messages, tool_message
+from ui.messages import history_messages, tool_message, with_follow_ups
 from ui.results import ResultPanel, result_panel
 from ui.table_view import header_css
 
@@ -43,6 +43,7 @@ class ChatOutputs:
     table: gr.Dataframe
     table_style: gr.HTML
     reviews: gr.HTML
+    customer: gr.HTML
     download: gr.DownloadButton
     plot: gr.Plot
     email: gr.HTML
@@ -50,8 +51,8 @@ class ChatOutputs:
 
     def all(self) -> list[Any]:
         return [self.chat, self.box, self.session, self.tabs, self.title, self.table,
-                self.table_style, self.reviews, self.download, self.plot, self.email,
-                *self.campaign]
+                self.table_style, self.reviews, self.customer, self.download, self.plot,
+                self.email, *self.campaign]
 
 
 @dataclass
@@ -73,7 +74,8 @@ class ChatView:
             # bring forward what the answer produced: a draft's preview, else its result
             shown_tab = ("email" if panel.email_html is not None else
                          "result" if panel.table is not None or panel.figure is not None
-                         or panel.reviews_html is not None else None)
+                         or panel.reviews_html is not None
+                         or panel.customer_html is not None else None)
             if shown_tab:
                 changes[out.tabs] = gr.Tabs(selected=shown_tab)
             view = panel.table
@@ -85,6 +87,8 @@ class ChatView:
                 out.table_style: header_css(view, out.table.elem_id) if view else "",
                 out.reviews: gr.update(value=panel.reviews_html or "",
                                        visible=panel.reviews_html is not None),
+                out.customer: gr.update(value=panel.customer_html or "",
+                                        visible=panel.customer_html is not None),
                 out.download: gr.update(value=panel.csv_path,
                                         visible=panel.csv_path is not None),
                 out.plot: gr.update(value=panel.figure, visible=panel.figure is not None),
@@ -103,6 +107,12 @@ def _campaign_view(calls: list[ToolCallRecord]) -> tuple[Any, ...] | None:
     if not named:
         return None
     return show(next((i for i in reversed(named) if i), None))
+
+
+def _is_answer(message: Any) -> bool:
+    """A model's text reply (not the user's message, not a tool's box)."""
+    return isinstance(message, gr.ChatMessage) and message.role == "assistant" \
+        and not (message.metadata or {}).get("title")
 
 
 class ChatHandler:
@@ -155,6 +165,11 @@ class ChatHandler:
                 answer = ""
         panel = result_panel(message, calls, self.export_dir, uuid.uuid4().hex[:6])
         yield ChatView(chat, session_id, panel=panel, campaign=_campaign_view(calls))
+        # then what to ask next, as chips under the answer (the decline's suggestions too)
+        offered = await self.service.follow_ups(session_id)
+        if offered and _is_answer(chat[-1]):
+            chat = [*chat[:-1], with_follow_ups(chat[-1], offered)]
+            yield ChatView(chat, session_id, clear_box=False)
 
     async def restore(self, session_id: str) -> ChatView:
         """The stored conversation of this browser (a new id when it has none)."""

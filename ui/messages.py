@@ -1,4 +1,5 @@
-"""Rendering a turn as chat messages: tool calls as collapsible boxes, then the answer."""
+"""Rendering a turn as chat messages: tool calls as collapsible boxes, then the answer (with
+the follow-up questions as chips under it)."""
 
 from __future__ import annotations
 
@@ -53,11 +54,12 @@ def _result_markdown(response: dict[str, Any] | None) -> str:
         if failure.suggestions:
             extra = " — closest: " + ", ".join(map(str, failure.suggestions[:5]))
         return f"\n\n**Error:** {failure.message}{extra}"
+    if "sql" in response and "rows" in response:  # a query's rows counted: its one-line
+        # summary ("18 rows x 2 columns; first row: …") is for the model, not the marketer
+        more = " (more exist)" if response.get("truncated") else ""
+        return f"\n\n{len(response.get('rows') or []):,} rows{more}."
     if response.get("summary"):
         return f"\n\n{response['summary']}"
-    if "rows" in response:
-        more = " (more exist)" if response.get("truncated") else ""
-        return f"\n\n{len(response['rows']):,} rows{more}."
     return ""
 
 
@@ -75,6 +77,13 @@ def tool_message(record: ToolCallRecord) -> gr.ChatMessage:
             metadata["title"] = f"{title} — failed"
     content = _args_markdown(record.args) + _result_markdown(record.response)
     return gr.ChatMessage(role="assistant", content=content, metadata=metadata)
+
+
+def with_follow_ups(message: gr.ChatMessage, questions: list[str]) -> gr.ChatMessage:
+    """The answer with the questions to ask next as chips under it (a click asks one)."""
+    return gr.ChatMessage(role=message.role, content=message.content,
+                          metadata=message.metadata,
+                          options=[{"label": q, "value": q} for q in questions])
 
 
 def history_messages(contents: list[types.Content]) -> list[gr.ChatMessage]:

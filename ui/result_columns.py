@@ -13,16 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tools.sql.knowledge import load_glossary
+from tools.sql.value_labels import value_label
 from tools.vocabulary.columns import NUMERIC_KINDS, Kind, column_meaning
-from tools.vocabulary.reviews import issue_categories
-from tools.vocabulary.segments import city_name, display_name
 from ui.wording import phrase
 
 TEXT_CHARS = 60  # strings longer than this on average are free text, not categories
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T]\d{2}:\d{2}(:\d{2})?)?")
 _PERCENT_WORDS = re.compile(r"pct|percent", re.IGNORECASE)
-_CODE = re.compile(r"[\[_]|^[A-Z]+$")  # a stored code: [Bags], IN_STOCK, LOYAL
 
 
 @dataclass(frozen=True)
@@ -75,24 +72,6 @@ def result_columns(columns: list[str], rows: list[list[Any]], lang: str) -> list
                                       values=meaning.values, part=meaning.part,
                                       color=meaning.color, fraction=fraction))
     return described
-
-
-def value_label(vocabulary: str, value: Any, lang: str) -> str:
-    """A stored value as people name it in ``lang`` (Busan -> 부산, [Bags] -> Bags,
-    IN_STOCK -> In stock, Younger_Adult_FEMALE_LOYAL -> Young loyal women,
-    배송문제 -> Delivery problem); English words stay as stored (Female, not "women")."""
-    text = str(value)
-    if vocabulary == "city":
-        return city_name(text, lang)
-    if vocabulary == "segment":
-        return display_name(text, lang)
-    if vocabulary == "issue_category":
-        known = issue_categories().get(text)
-        return text if lang == "ko" or known is None else known.name[:1].upper() + known.name[1:]
-    if lang == "en" and not _CODE.search(text):
-        return text[:1].upper() + text[1:]  # a stored word reads as it is: Female, Complete
-    label = load_glossary().label(vocabulary, text, lang)
-    return label[:1].upper() + label[1:] if lang == "en" else label
 
 
 def _time_text(value: Any) -> str:

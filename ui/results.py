@@ -1,6 +1,7 @@
 """The result panel beside the chat: the last result of a turn — a table (human headers,
-formatted cells, CSV download) with a chart where a picture says it better, or the reviews a
-search found, as cards — and an email preview when a draft was written."""
+formatted cells, CSV download) with a chart where a picture says it better, the reviews a
+search found as cards, or a customer 360 as a card — and an email preview when a draft was
+written."""
 
 from __future__ import annotations
 
@@ -13,11 +14,20 @@ import plotly.graph_objects as go
 
 from agent.conversation import ToolCallRecord
 from tools.csv_files import write_csv
-from tools.results import CampaignSummary, DraftPreview, DraftResult, ReviewHits, Table
+from tools.customers.tools import lookup_customer
+from tools.results import (
+    CampaignSummary,
+    CustomerCard,
+    DraftPreview,
+    DraftResult,
+    ReviewHits,
+    Table,
+)
 from tools.reviews.tools import search_reviews
 from tools.sql.tools import run_sql
 from tools.vocabulary.language import language_of
 from ui.charts import build_figure, chart_spec, wants_chart
+from ui.customer_card import customer_card, customer_title
 from ui.result_columns import result_columns
 from ui.review_cards import review_cards, review_table, review_title
 from ui.segment_charts import chart_for
@@ -32,6 +42,7 @@ class ResultPanel:
     csv_path: Path | None = None
     figure: go.Figure | None = None
     reviews_html: str | None = None
+    customer_html: str | None = None
     email_html: str | None = None
 
 
@@ -42,15 +53,18 @@ class LastResult:
     tool: str
     table: Table | None = None
     reviews: ReviewHits | None = None
+    customer: CustomerCard | None = None
 
 
 def last_result(calls: list[ToolCallRecord]) -> LastResult | None:
-    """The last table or review search a tool returned in the turn."""
+    """The last table, review search or customer 360 a tool returned in the turn."""
     for call in reversed(calls):
         if not call.ok:
             continue
         if call.name == search_reviews.__name__:
             return LastResult(call.name, reviews=ReviewHits.parse(call.response))
+        if call.name == lookup_customer.__name__:
+            return LastResult(call.name, customer=CustomerCard.parse(call.response))
         table = Table.from_response(call.response)
         if table is not None and table.columns:
             return LastResult(call.name, table=table)
@@ -103,6 +117,13 @@ def _show_reviews(panel: ResultPanel, found: ReviewHits, lang: str) -> Table | N
     return review_table(found) if found.reviews else None
 
 
+def _show_customer(panel: ResultPanel, card: CustomerCard, lang: str) -> Table | None:
+    """The 360 as a card; the customer's reviews to download, if any."""
+    panel.title = customer_title(card, lang)
+    panel.customer_html = customer_card(card, lang)
+    return Table(columns=card.columns, rows=card.rows) if card.rows else None
+
+
 def _show_table(panel: ResultPanel, table: Table, tool: str, question: str,
                 lang: str) -> Table | None:
     """A table (none when it is empty: the title says so) and a chart: the one a segment tool
@@ -130,6 +151,8 @@ def result_panel(question: str, calls: list[ToolCallRecord], export_dir: Path,
     download = None
     if found is not None and found.reviews is not None:
         download = _show_reviews(panel, found.reviews, lang)
+    elif found is not None and found.customer is not None:
+        download = _show_customer(panel, found.customer, lang)
     elif found is not None and found.table is not None:
         download = _show_table(panel, found.table, found.tool, question, lang)
     if download is not None:

@@ -11,8 +11,8 @@ import re
 from agent.offline.writers.reviews import filter_labels
 from tools.results import ReviewHit, ReviewHits, Table
 from tools.reviews.search import query_words
+from tools.sql.value_labels import value_label
 from tools.vocabulary.reviews import NO_ISSUE
-from ui.result_columns import value_label
 from ui.wording import phrase
 
 STEM_SUFFIXES = ("ing", "ies", "ied", "ed", "es", "s", "y")
@@ -57,7 +57,9 @@ def _stars(rating: int) -> str:
     return "★" * full + "☆" * (STARS - full)
 
 
-def _card(hit: ReviewHit, pattern: re.Pattern[str] | None, lang: str) -> str:
+def review_card(hit: ReviewHit, pattern: re.Pattern[str] | None, lang: str,
+                with_customer: bool = True) -> str:
+    """One review as a card (``with_customer``: naming who wrote it)."""
     chips = []
     if hit.sentiment:
         chips.append(f'<span class="chip sentiment-{html.escape(hit.sentiment)}">'
@@ -68,7 +70,7 @@ def _card(hit: ReviewHit, pattern: re.Pattern[str] | None, lang: str) -> str:
                      "</span>")
     facts = [hit.product_title, value_label("city", hit.city, lang) if hit.city else "",
              value_label("segment", hit.segment, lang) if hit.segment else "", hit.date,
-             phrase("customer", lang, id=hit.customer_id)]
+             phrase("customer", lang, id=hit.customer_id) if with_customer else ""]
     stars = phrase("rating_stars", lang, n=hit.rating)
     return (f'<article class="review-card" data-review-id="{hit.review_id}">'
             f'<div class="review-head"><span class="stars" title="{html.escape(stars)}" '
@@ -83,7 +85,7 @@ def review_cards(found: ReviewHits, lang: str) -> str:
     if not found.reviews:
         return f'<p class="review-none">{html.escape(phrase("reviews_none", lang))}</p>'
     pattern = match_pattern(query_words(found.query)) if found.query else None
-    cards = "".join(_card(hit, pattern, lang) for hit in found.reviews)
+    cards = "".join(review_card(hit, pattern, lang) for hit in found.reviews)
     return f'<div class="review-cards">{cards}</div>'
 
 

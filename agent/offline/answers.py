@@ -189,8 +189,59 @@ def _generic_answer(ctx: AnswerContext, columns: list[str], rows: list[list[Any]
         items = "; ".join(f"{label(c, ctx.lang)}: {format_value(c, v, ctx.lang)}"
                           for c, v in zip(columns, rows[0], strict=False))
         return phrase("one_row_generic", ctx.lang, items=items)
-    return phrase("rows_generic", ctx.lang, n=f"{len(rows):,}",
+    return phrase("rows_generic", ctx.lang, insight=insight(columns, rows, ctx.lang),
                   list=leading_rows(columns, rows, ctx.lang, every_measure=True))
+
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_SENTIMENTS = ("positive", "neutral", "negative")
+
+
+def insight(columns: list[str], rows: list[list[Any]], lang: str) -> str:
+    """What a result says in one sentence: over months, where its first measure (or, for
+    positive / neutral / negative counts, the negative share) peaked and bottomed out;
+    otherwise which row leads its first measure and who follows."""
+    numeric = [i for i, v in enumerate(rows[0]) if _is_number(v)]
+    names = [i for i in range(len(columns)) if i not in numeric and
+             not _ID_COLUMN.fullmatch(columns[i])]
+    if not numeric or not names:
+        return ""
+    at, lead = names[0], numeric[0]
+    name = [format_value(columns[at], r[at], lang) for r in rows]
+    if all(_MONTH.match(str(r[at])) for r in rows):
+        parts = [i for i in numeric if columns[i] in _SENTIMENTS]
+        if len(parts) == len(_SENTIMENTS):
+            negative = columns.index("negative")
+            totals = [sum(float(r[i] or 0) for i in parts) or 1.0 for r in rows]
+            shares = [float(r[negative] or 0) / t for r, t in zip(rows, totals, strict=True)]
+            top, low = _peak(shares), _low(shares)
+            part = label("negative", lang)
+            return phrase("peak_share", lang, part_cap=part[:1].upper() + part[1:], part=part,
+                          at=name[top], share=f"{shares[top]:.1%}",
+                          n=f"{int(rows[top][negative]):,}", total=f"{int(totals[top]):,}",
+                          low_at=name[low], low=f"{shares[low]:.1%}")
+        values = [float(r[lead] or 0) for r in rows]
+        top, low = _peak(values), _low(values)
+        measure = label(columns[lead], lang)
+        return phrase("peak", lang, measure_cap=measure[:1].upper() + measure[1:], measure=measure,
+                      at=name[top], value=format_value(columns[lead], rows[top][lead], lang),
+                      low_at=name[low], low=format_value(columns[lead], rows[low][lead], lang))
+    order = sorted(range(len(rows)), key=lambda i: (-float(rows[i][lead] or 0), i))
+    rest = ", ".join(f"{name[i]} {format_value(columns[lead], rows[i][lead], lang)}"
+                     for i in order[1:3])
+    measure = label(columns[lead], lang)
+    return phrase("leader", lang, measure_cap=measure[:1].upper() + measure[1:], measure=measure,
+                  name=name[order[0]], value=format_value(columns[lead], rows[order[0]][lead],
+                                                          lang),
+                  rest=rest, n=f"{len(rows):,}")
+
+
+def _peak(values: list[float]) -> int:
+    return max(range(len(values)), key=lambda i: (values[i], -i))
+
+
+def _low(values: list[float]) -> int:
+    return min(range(len(values)), key=lambda i: (values[i], i))
 
 
 @register_writer("run_sql")

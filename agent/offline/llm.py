@@ -15,7 +15,10 @@ from google.adk.models.llm_response import LlmResponse
 from google.adk.models.registry import LLMRegistry
 from google.genai import types
 
+from agent.conversation import read_turns
 from agent.offline.planner import Answer, ToolCall, plan_next_step
+from tools.sql.value_labels import plain_words
+from tools.vocabulary.language import language_of
 
 
 class OfflineLlm(BaseLlm):
@@ -34,15 +37,23 @@ class OfflineLlm(BaseLlm):
         if isinstance(step, ToolCall):
             part = types.Part(function_call=types.FunctionCall(name=step.name, args=step.args))
         else:
-            part = types.Part(text=step.text)
+            # stored codes (segment ids, [Category]) never reach the marketer as such
+            text = plain_words(step.text, _question_language(llm_request.contents))
+            part = types.Part(text=text)
             if stream:  # word by word, as a streaming model would
-                for piece in _pieces(step.text):
+                for piece in _pieces(text):
                     yield LlmResponse(content=types.Content(role="model",
                                                             parts=[types.Part(text=piece)]),
                                       partial=True)
         yield LlmResponse(content=types.Content(role="model", parts=[part]),
                           turn_complete=isinstance(step, Answer),
                           usage_metadata=_usage(llm_request, part))
+
+
+def _question_language(contents: list[types.Content]) -> str:
+    """The language of the user's last message."""
+    turns = read_turns(contents)
+    return language_of(turns[-1].text) if turns else "en"
 
 
 def _pieces(text: str, words: int = 4) -> list[str]:

@@ -11,16 +11,18 @@ from typing import Any
 from tools.customers.lookup import find_customer
 from tools.customers.pii import mask_email
 from tools.customers.recommendations import recommend_for_customer, recommend_for_group
-from tools.results import CustomerCard, Table, failure
+from tools.results import CustomerCard, CustomerOrders, Table, failure
 from tools.segments.queries import errors_as_data, pick_language
 from tools.vocabulary.segments import display_name, resolve_city, resolve_name
 from tools.warehouse import reads
 
-REVIEW_COLUMNS = ["review_datetime", "product_id", "title", "rating", "text_sentiment",
+REVIEW_COLUMNS = ["customer_review_id", "review_datetime", "product_id", "title", "rating", "text_sentiment",
                   "issue_category", "review_text"]
+RECENT_ORDER_LINES = 5
 
 
-def _orders_summary(customer_id: int) -> dict[str, Any]:
+def _orders(customer_id: int) -> CustomerOrders:
+    """Totals, the three categories bought most and the five latest order lines."""
     summary = reads.first_row(
         f"SELECT COUNT(DISTINCT order_id) AS orders, COUNT(*) AS lines, "
         f"SUM(IF(status IN ('Complete', 'Shipped'), sale_price * quantity, 0)) AS revenue, "
@@ -38,9 +40,18 @@ def _orders_summary(customer_id: int) -> dict[str, Any]:
         f"o.sale_price, o.status FROM orders AS o LEFT JOIN products AS p "
         f"ON SAFE_CAST(p.product_id AS INT64) = o.product_id "
         f"WHERE o.customer_id = {customer_id} "
-        f"ORDER BY o.order_datetime DESC, o.order_id DESC LIMIT 5")
-    return {**summary, "top_categories": [c["categories"] for c in categories],
-            "recent_lines": recent}
+        f"ORDER BY o.order_datetime DESC, o.order_id DESC LIMIT {RECENT_ORDER_LINES}")
+    return CustomerOrders.model_validate({
+        **{k: _text(v) if k in ("first_order", "last_order") else v
+           for k, v in summary.items() if v is not None},
+        "top_categories": [c["categories"] for c in categories],
+        "recent_lines": [{**line, "order_datetime": _text(line["order_datetime"])}
+                         for line in recent]})
+
+
+def _text(value: Any) -> str | None:
+    """A date or time as text ("2025-03-01 12:34:56"); None stays None."""
+    return None if value is None else str(value)
 
 
 def _reviews(customer_id: int) -> list[dict[str, Any]]:
@@ -93,7 +104,7 @@ def customer_360(customer_id: int, lang: str) -> dict[str, Any]:
                 "monetary": rfm.get("monetary"), "avg_spend": rfm.get("avg_spend"),
                 "basis": rfm.get("basis"),
                 "next_step": rfm.get("next_step_ko") if korean else rfm.get("next_step")},
-        "orders": _orders_summary(customer_id),
+        "orders": _orders(customer_id),
         "review_sentiment": sentiment,
         "negative_customer": negative is not None,
         "main_issue_category": (negative or {}).get("main_issue_category"),

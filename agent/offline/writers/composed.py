@@ -12,6 +12,7 @@ from typing import Any
 from tools.results import Table
 from tools.sql.query_plan import QueryPlan, share_label
 from tools.sql.semantic_model import Label
+from tools.sql.value_labels import value_label
 
 LISTED = 8  # rows quoted in a breakdown's answer
 _COUNTERS = {"customers": "명", "products": "개"}  # Korean counters of averaged rows (else 건)
@@ -60,21 +61,89 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     rows = [(name, format_number(row[keys], unit, lang) + _of_rows(row, keys, support, lang)
              + (f" ({format_number(row[keys + 1], 'percent', lang)})" if plan.of_total else ""))
             for name, row in zip(names, table.rows, strict=True)]
+    values = [row[keys] for row in table.rows]
+    if len(rows) == 1:
+        return f"{names[0]}: {label} {rows[0][1]}" + ("" if ko else ".")
+    if len(plan.group_by) == 1 and plan.group_by[0].time:
+        insight = _trend(plan, names, values, unit, lang)
+    else:
+        insight = _ranking(plan, names, values, [text for _, text in rows], lang)
     if plan.superlative:
-        winner, value = rows[0]
-        text = f"{winner} — {label} {value}" if not ko else f"{winner}: {label} {value}"
-        if len(rows) > 1:
-            tie = table.rows[1][keys] == table.rows[0][keys]
-            runner, second = rows[1]
-            if ko:
-                text += f"; {'공동 1위' if tie else '2위'}: {runner} {second}"
-            else:
-                text += f"; {'tied with' if tie else 'runner-up'}: {runner} — {second}"
-        return text + ("" if ko else ".")
+        return insight
     listed = "; ".join(f"{k} {v}" for k, v in rows[:LISTED])
     more = (f" 외 {len(rows) - LISTED}개" if ko else f" and {len(rows) - LISTED} more") \
         if len(rows) > LISTED else ""
-    return f"{label}: {listed}{more}" + ("" if ko else ".")
+    return f"{insight}\n{label}: {listed}{more}" + ("" if ko else ".")
+
+
+def _short_measure(plan: QueryPlan, lang: str) -> str:
+    """The measure in a sentence: "customers", "revenue", "negative share" (a label's
+    parenthesis stays in the reading line)."""
+    if plan.shape == "share" and plan.share is not None:
+        what = plan.share.label.text(lang)
+        return f"{what} 비율" if lang == "ko" else f"{what} share"
+    label = plan.measure.label.text(lang) if plan.measure else ""
+    return label.split(" (")[0]
+
+
+def _trend(plan: QueryPlan, names: list[str], values: list[Any], unit: str,
+           lang: str) -> str:
+    """Where a series over time peaked and bottomed out: "Reviews peaked in 2025-04 at 313;
+    the low was 2025-01 (34)."."""
+    measure = _short_measure(plan, lang)
+    numbers = [v if isinstance(v, (int, float)) else float("-inf") for v in values]
+    top = max(range(len(numbers)), key=lambda i: (numbers[i], -i))
+    low = min(range(len(numbers)), key=lambda i: (numbers[i], i))
+    peak, bottom = format_number(values[top], unit, lang), format_number(values[low], unit, lang)
+    if lang == "ko":
+        return f"{measure} 최고: {names[top]} {peak}, 최저: {names[low]} {bottom}"
+    return (f"{measure[:1].upper()}{measure[1:]} peaked in {names[top]} at {peak}; "
+            f"the low was {names[low]} ({bottom}).")
+
+
+def _ranking(plan: QueryPlan, names: list[str], values: list[Any], texts: list[str],
+             lang: str) -> str:
+    """The leader first, then who follows: "Most customers: Seoul (839), then Busan (611) and
+    Goyang (583); 18 cities in all." (the fewest first when asked lowest first)."""
+    measure = _short_measure(plan, lang)
+    lowest = plan.order == "asc"
+    order = sorted(range(len(values)), key=lambda i: (
+        (values[i] if isinstance(values[i], (int, float)) else 0) * (1 if lowest else -1), i))
+    shown = [(names[i], texts[i]) for i in order[:3]]
+    (first, value), rest = shown[0], shown[1:]
+    tie = len(order) > 1 and values[order[0]] == values[order[1]]
+    count = plan.shape == "aggregate" and plan.measure is not None \
+        and plan.measure.unit == "count"
+    dimension = plan.group_by[-1].label.text(lang) if plan.group_by else ""
+    everything = len(values) > 3 and len(plan.group_by) == 1 and not plan.superlative
+    if lang == "ko":
+        most = ("가장 적은" if count else "가장 낮은") if lowest else \
+            ("가장 많은" if count else "가장 높은")
+        text = f"{measure} {most} {dimension}: {first} {value}"
+        if rest:
+            followers = ", ".join(f"{n} {v}" for n, v in rest)
+            text += ("; 공동: " if tie else "; 이어서 ") + followers
+        return text + (f" (총 {len(values)}개 {dimension})" if everything else "")
+    most = ("Fewest" if count else "Lowest") if lowest else ("Most" if count else "Highest")
+    text = f"{most} {measure}: {first} {_paren(value)}"
+    if tie:
+        text += f", tied with {rest[0][0]}"
+    elif plan.superlative and rest:
+        text += f"; runner-up: {rest[0][0]} {_paren(rest[0][1])}"
+    elif rest:
+        text += ", then " + " and ".join(f"{n} {_paren(v)}" for n, v in rest)
+    return text + (f"; {len(values)} {_plural(dimension)} in all" if everything else "") + "."
+
+
+def _paren(value: str) -> str:
+    """"(839)", or "3.14 (174 reviews)" as it is: no brackets inside brackets."""
+    return value if "(" in value else f"({value})"
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and not noun.endswith(("ay", "ey", "oy")):
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
 
 
 def _group_names(plan: QueryPlan, table: Table, lang: str) -> list[str]:
@@ -85,7 +154,9 @@ def _group_names(plan: QueryPlan, table: Table, lang: str) -> list[str]:
     at = 0
     for d in plan.group_by:
         for i, row in enumerate(table.rows):
-            name = _cell(row[at + bool(d.key)], lang)
+            value = row[at + bool(d.key)]
+            name = value_label(d.values, value, lang) if d.values and value is not None \
+                else _cell(value, lang)
             named[i].append(name)
             keyed[i].append(f"{name} (#{row[at]})" if d.key else name)
         at += 2 if d.key else 1

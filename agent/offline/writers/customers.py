@@ -72,7 +72,7 @@ def write_customer(ctx: AnswerContext) -> str:
         if reviews else phrase("customer_no_reviews", lang)
     if card.negative_customer:
         text += phrase("customer_unhappy", lang, issue=issue_label(card.main_issue_category, lang))
-    picks = Recommendations.parse(card.recommendations)
+    picks = card.recommendations
     if picks is not None and picks.rows:
         titles = ", ".join(str(p.get("title")) for p in picks.products())
         text += phrase("customer_recommended", lang, items=titles)
