@@ -169,7 +169,8 @@ ANSWERED = [
     # total; people named by a value are what "how many" counts; casual words; 챔피언 클러스터
     ("top 3 products by units sold",
      "SELECT p.product_id, p.title, SUM(o.quantity) AS v FROM orders o JOIN products p "
-     "ON CAST(p.product_id AS INT64) = o.product_id GROUP BY 1, 2 ORDER BY v DESC LIMIT 3"),
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status IN ('Complete', 'Shipped') "
+     "GROUP BY 1, 2 ORDER BY v DESC LIMIT 3"),  # units sold: complete and shipped lines
     ("도시별 고객 비중",
      "SELECT address_city, 100 * COUNT(*) / SUM(COUNT(*)) OVER () FROM customers GROUP BY 1"),
     ("what share of revenue does each category bring",

@@ -100,6 +100,8 @@ def format_value(column: str, value: Any, lang: str) -> str:
         return phrase("yes_word" if value else "no_word", lang)
     if isinstance(value, (int, float)):
         number = float(value)
+        if column == "id" or column.endswith(("_id", "_key")):
+            return f"#{int(number)}" if number.is_integer() else str(value)  # never "1,004"
         if column.endswith("_pct"):
             return f"{number:,.1f}%"
         if number.is_integer() and abs(number) >= 1:

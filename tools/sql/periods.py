@@ -29,6 +29,7 @@ _MONTH_WORD = r"(january|february|march|april|may|june|july|august|september|oct
 _UNIT_EN = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
             "months": "month"}
 _UNIT_KO = {"일": "day", "주": "week", "주일": "week", "개월": "month", "달": "month"}
+_KO_COUNT = {"한": 1, "두": 2, "세": 3}
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
             "4th": 4}
 
@@ -217,6 +218,10 @@ _RULES: list[Rule] = [
      if 1 <= int(m.group(3)) <= 12 else None),
     (re.compile(r"(?:최근|지난)\s*(\d{1,3})\s*(일|주일|주|개월|달)"),
      lambda m, a: last_n(a, int(m.group(1)), _UNIT_KO[m.group(2)])),
+    # "최근 한 달" is read as the last 30 days, "지난 두 주" as two weeks
+    (re.compile(r"(?:최근|지난)\s*(한|두|세)\s*(달|주|개월)"),
+     lambda m, a: last_n(a, 30 * _KO_COUNT[m.group(1)], "day") if m.group(2) == "달"
+     else last_n(a, _KO_COUNT[m.group(1)], _UNIT_KO[m.group(2)])),
     (re.compile(rf"(?:{_KO_YEAR})?([1-4])\s*분기"),
      lambda m, a: quarter_period(_year(m.group(1), a, m.group(2)), int(m.group(3)))),
     (re.compile(rf"(?:{_KO_YEAR})?(상|하)반기"),

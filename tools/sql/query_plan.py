@@ -327,7 +327,8 @@ class QueryPlan:
             sql += f" WHERE {' AND '.join(where)}"
         if self.rank_by is not None:
             direction = "ASC" if self.order == "asc" else "DESC"
-            sql += f" ORDER BY {self.rank_by.sql} {direction}, {self.columns[0].sql}"
+            named = next((c for c in self.columns if c.name == "title"), self.columns[0])
+            sql += f" ORDER BY {self.rank_by.sql} {direction}, {named.sql}"  # ties by name
         if self.limit:
             sql += f" LIMIT {int(self.limit)}"
         return sql

@@ -177,6 +177,10 @@ class QuestionReader:
                                     top)
         if rank and not groups and not parts.has("avg"):
             return self._rows_plan(parts, conditions, rank[0], entity_table, top, lang)
+        ranked_by = self._ranked_attribute(parts, groups, direction)
+        if ranked_by is not None:  # "which product has the lowest store rating"
+            return self._rows_plan(parts, conditions, ranked_by, entity_table, top, lang,
+                                   order=direction)
         if summed is not None:  # "customers who spent over 1,000,000 won in total"
             return self._count_having(parts, entity_table, summed[0], conditions, period,
                                       summed[1])
@@ -452,9 +456,13 @@ class QuestionReader:
                 parts.use_role("breakdown")
                 return [c for c in conditions if dimension.sql not in c.sql], dimension
             values = [m.value.value for m in mentions]
+            keep = [c for c in conditions if not c.sql.startswith(f"{dimension.sql} = ")]
+            if compared and parts.has("share") and len(set(values)) >= 3:
+                parts.use_role("versus")  # "감성(긍정/중립/부정)별 비율": the groups listed,
+                parts.use_role("breakdown")  # each one's share of all
+                return keep, dimension
             label = Label(" / ".join(m.value.en for m in mentions),
                           " / ".join(m.value.ko for m in mentions))
-            keep = [c for c in conditions if not c.sql.startswith(f"{dimension.sql} = ")]
             keep.append(Condition(f"{dimension.sql} IN ({', '.join(map(literal, values))})",
                                   dimension.table, label, mentions[0].start))
             parts.use_role("versus" if compared else "either")
@@ -500,7 +508,7 @@ class QuestionReader:
             item = parts.items[i]
             gap = mention.start - item.end if item.end <= mention.start else \
                 item.start - mention.end
-            if 0 <= gap <= 12 and (item.end <= mention.start) != is_korean(item):
+            if 0 <= gap <= 16 and (item.end <= mention.start) != is_korean(item):
                 between = [it for it in parts.items
                            if min(item.end, mention.end) <= it.start < max(item.start,
                                                                            mention.start)]
@@ -1005,8 +1013,20 @@ class QuestionReader:
         after = [c for c in candidates if c.at > entity_end]
         return max(after or candidates, key=lambda c: c.at)
 
+    def _ranked_attribute(self, parts: QuestionParts, groups: list[Dimension],
+                          direction: str | None) -> tuple[int, str] | None:
+        """The one attribute of a customer or product that "the highest / the lowest" ranks
+        them by, when nothing is grouped, averaged, totalled or counted."""
+        attributes = [(i, n) for i, n in parts.names("attribute") if i not in parts.used]
+        if direction is None or groups or len({n for _, n in attributes}) != 1 or \
+                parts.names("measure") or any(parts.has(role) for role in AGGREGATES):
+            return None
+        table = self.model.attributes[attributes[0][1]].table
+        return attributes[0] if self.model.tables[table].kind == "entity" else None
+
     def _rows_plan(self, parts: QuestionParts, conditions: list[Condition], rank: tuple[int, str],
-                   entity_table: str | None, top: NumberUse | None, lang: str) -> QueryPlan:
+                   entity_table: str | None, top: NumberUse | None, lang: str,
+                   order: str | None = None) -> QueryPlan:
         index, name = rank
         attribute = self.model.attributes[name]
         phrase = parts.phrase(index)
@@ -1026,7 +1046,7 @@ class QuestionReader:
         shown = RowColumn(attribute.sql, attribute.name, attribute.label, attribute.unit)
         plan = QueryPlan(shape="rows", table=table, conditions=conditions,
                          columns=[*self._listed(table), shown], rank_by=shown,
-                         order=sense.direction if sense else "desc")
+                         order=order or (sense.direction if sense else "desc"))
         if top is not None:
             plan.limit = int(top.value)
         else:
