@@ -65,6 +65,7 @@ AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total"
 TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
 TWO_QUESTIONS_REASON = "two questions in one"
 WHO_WORDS = {"who", "누구", "누가"}
+_GAP = "gap"  # where a value's words were taken out of the question
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
@@ -109,11 +110,17 @@ class QuestionReader:
             return Reading(None, reason="unsupported value", lang=lang)
         kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)]
         spans = [(_own_noun_start(text, m), m.end) for m in kept]
-        tokens = [t for t in tokenize(text)
-                  if not any(start <= t.start < end or t.start <= start < t.end
-                             for start, end in spans)]
+        tokens: list[Token] = []
+        for t in tokenize(text):  # a value's words leave a gap no phrase reads across
+            inside = next(((start, end) for start, end in spans
+                           if start <= t.start < end or t.start <= start < t.end), None)
+            if inside is None:
+                tokens.append(t)
+            elif not tokens or tokens[-1].kind != _GAP:  # ("women or men more likely": no
+                tokens.append(Token("", *inside, kind=_GAP))  # "or more" across "men")
         restated = [m for i, m in enumerate(kept) if m.key in {k.key for k in kept[:i]}]
-        parts = QuestionParts(items=self.lexicon.read(tokens),  # "반품(Returned)": one value
+        items = [i for i in self.lexicon.read(tokens) if getattr(i, "kind", "") != _GAP]
+        parts = QuestionParts(items=items,  # "반품(Returned)": one value
                               mentions=[m for m in kept if m not in restated])
         for i, item in enumerate(parts.items):
             if isinstance(item, Phrase):
@@ -390,8 +397,11 @@ class QuestionReader:
             if phrase is not None and self._qualifies_a_value(parts, phrase, dimension):
                 parts.use(i)  # "negative sentiment", "Bags category": the value's own noun
                 continue
+            asked = i > 0 and is_role(parts.items[i - 1], "which") or is_korean(parts.items[i]) \
+                and any(is_role(it, "which") for it in parts.items[i + 1:i + 3]) \
+                and any(parts.has(role) for role in ("most", "least", "superlative"))
             if dimension.filter is not None and not self._grouped_at(parts, i) and \
-                    not (i > 0 and is_role(parts.items[i - 1], "which")):  # "which RFM cluster"
+                    not asked:  # "which RFM cluster", "제일 많은 세그먼트는 어디야"
                 # "the young loyal women segment", "champions cluster": the value's own noun
                 if any(m.type == dimension.values or dimension.values == "segment" and
                        m.type in PERSONA_PARTS for m in parts.mentions):
@@ -890,7 +900,9 @@ class QuestionReader:
             return self._shares_of_total(parts, groups, period, entity_table, direction, top)
         if not candidates:
             raise PlanError("a share of what")
-        numerator = self._numerator(parts, candidates)
+        compared = [c for c in candidates if any(g.sql in c.sql for g in groups)]
+        numerator = self._numerator(parts, [c for c in candidates if c not in compared]
+                                    or candidates)  # "1-star reviews, women vs men": per group
         base = [c for c in candidates if c is not numerator]
         table = entity_table or self.model.fact_of(numerator.table)
         of = self._share_of(parts, table)
