@@ -241,7 +241,8 @@ class ChatService:
         offline model answers (``agent.follow_ups``); none when the data cannot be read."""
         turns = read_turns(await self.history(session_id, user_id))
         try:
-            return follow_up_questions(turns, {tool.__name__ for tool in agent_tools()})
+            return await asyncio.to_thread(  # planning them must not hold up other chats
+                follow_up_questions, turns, {tool.__name__ for tool in agent_tools()})
         except SqlError:
             logger.warning("no follow-up questions: the warehouse cannot be read")
             return []

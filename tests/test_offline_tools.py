@@ -330,6 +330,36 @@ def test_customers_named_by_id(chat):  # a list of ids is exactly those customer
     assert only_call(viewed, "lookup_customer").args["customer"] == third
 
 
+def test_campaign_requests_with_more_than_a_stored_one_says(chat):
+    """A campaign asked for in so many words is made even with a long audience, an offer and
+    a cap; one email named by its customer alone ("the email for N") is rejected with the
+    reason given; the latest campaign is shown, not listed."""
+    segment = "Younger_Adult_FEMALE_NON_LOYAL"
+    created, latest = converse(
+        chat, f"set up a win-back campaign for the {segment} segment, 15% off, no more than 5 "
+              "customers", "가장 최근 캠페인 보여줘")
+    call = only_call(created, "create_campaign")
+    assert {k: call.args.get(k) for k in ("segment", "offer_type", "offer_value", "limit")} == \
+        {"segment": segment, "offer_type": "percent_off", "offer_value": 15, "limit": 5}
+    assert 0 < call.response["emails"] <= 5
+    shown = only_call(latest, "show_campaign")
+    assert shown.response["campaign_id"] == call.response["campaign_id"]
+    first = call.response["rows"][0][0]
+    [removed] = converse(chat, f"set up a win-back campaign for the {segment} segment, no more "
+                               f"than 5 customers", f"reject the email for {first}, the tone "
+                                                    "feels off")[1:]
+    reject = only_call(removed, "reject_emails")
+    assert reject.args["customer_ids"] == [first] and reject.response["rejected"] == [first]
+
+
+def test_the_same_answer_in_another_language(chat):
+    korean, english = converse(chat, "챔피언 클러스터 설명해줘", "같은 내용 영어로 다시 보여줄래?")
+    first = only_call(korean, "describe_segment")
+    again = only_call(english, "describe_segment")
+    assert again.args == {**first.args, "language": "en"}
+    assert HANGUL.search(korean.answer) and not HANGUL.search(english.answer)
+
+
 def test_campaign_for_an_rfm_cluster(chat):
     name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
     [turn] = converse(chat, f"create a campaign for {name}")

@@ -586,6 +586,8 @@ class Matcher:
             return request_words.confirmation_code(text)
         if kind == "campaign_name":
             return request_words.campaign_name(text)
+        if kind == "campaign_limit":
+            return request_words.campaign_limit(text)
         if kind == "email_status":
             return request_words.email_status(text)
         if kind == "rec_method":

@@ -23,11 +23,11 @@ import numpy as np
 from google.genai import types
 
 from agent.conversation import Turn, read_turns
+from agent.offline import request_words
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
 from agent.offline.answers import AnswerContext, decline, failure_text, write_answer
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
-from agent.offline import request_words
 from agent.offline.request_words import FREE_TEXT_TYPES
 from agent.offline.tool_cues import acts, cued_tools, says_to
 from agent.offline.writers.composed import write_composed

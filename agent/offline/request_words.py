@@ -18,7 +18,9 @@ send confirmation code. Each is read here from the message itself:
   language of the answer ("describe young loyal women in Korean");
 * ``export_formats``: csv, eml, jsonl as named; ``confirmation_code``: the digits of a send
   confirmation, only ever from the message being answered; ``campaign_name``: a name in
-  quotes after "called", "named", "이름은"; ``email_status``: the one email status to show;
+  quotes after "called", "named", "이름은"; ``campaign_limit``: the most customers a campaign
+  is for, read as the campaign tool reads its audience; ``email_status``: the one email
+  status to show;
   ``rec_method``: the recommendation method named ("lab rule", "랩 규칙").
 """
 
@@ -28,7 +30,7 @@ import re
 from collections.abc import Iterable
 
 from agent.offline.lexicon import Word
-from tools.campaigns.audience import chat_terms, find_terms
+from tools.campaigns.audience import audience_limit, chat_terms, find_terms
 from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
 from tools.sql.question_words import without_particles
@@ -40,6 +42,7 @@ FREE_TEXT_TYPES = frozenset({"text", "question", "audience"})
 OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "offer_value"})
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
                                                "confirmation_code", "campaign_name",
+                                               "campaign_limit",
                                                "email_status", "rec_method"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
@@ -95,6 +98,12 @@ def campaign_name(text: str) -> SlotValue | None:
     """The name the message gives a campaign, as typed."""
     match = _NAMED.search(text)
     return plain_value("campaign_name", match.group(1).strip()) if match else None
+
+
+def campaign_limit(text: str) -> SlotValue | None:
+    """The most customers a campaign request asks for, read as the campaign tool reads it."""
+    limit = audience_limit(text)
+    return plain_value("campaign_limit", str(limit)) if limit else None
 
 
 def audience_text(text: str) -> str:

@@ -34,7 +34,8 @@ from tools.warehouse.reads import (
 TERMS_FILE = PROJECT_ROOT / "knowledge" / "campaigns" / "chat_terms.yaml"
 SEGMENT_NAME = re.compile(r"\b(younger|older)_adult_(male|female|other)_(loyal|non_loyal)\b",
                           re.IGNORECASE)
-_LIMIT = re.compile(r"\b(?:top|first|up to|at most|max(?:imum)?)\s+(\d{1,6})\b|"
+_LIMIT = re.compile(r"\b(?:top|first|up to|at most|no more than|not more than|max(?:imum)?"
+                    r"(?: of)?|capped at)\s+(\d{1,6})\b|"
                     r"(\d{1,6})\s*(?:명|customers?\b)", re.IGNORECASE)
 
 
@@ -146,10 +147,14 @@ def parse_audience(text: str) -> AudienceSpec:
         setattr(spec, name, found[0] if found else None)
     spec.cities, lowered = find_terms(lowered, terms["cities"])
     spec.issue_categories, lowered = find_terms(lowered, terms["issue_category"])
-    limit = _LIMIT.search(lowered)
-    if limit:
-        spec.limit = int(limit.group(1) or limit.group(2))
+    spec.limit = audience_limit(lowered)
     return spec
+
+
+def audience_limit(text: str) -> int | None:
+    """The most customers a description asks for ("no more than 50 customers", "20명까지만")."""
+    limit = _LIMIT.search(text.lower())
+    return int(limit.group(1) or limit.group(2)) if limit else None
 
 
 def _conditions(spec: AudienceSpec) -> list[str]:

@@ -62,7 +62,7 @@ INTENTS_DIR = PROJECT_ROOT / "knowledge" / "intents"
 _WHOLE_SLOT = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.(start|end))?\}")
 _ROLES = ("value", "low", "high", "first", "last")
-_INT_ARGS = NUMERIC_TYPES | {"offer_value"}
+_INT_ARGS = NUMERIC_TYPES | {"offer_value", "campaign_limit"}
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ _CUSTOMER_ID = [
     # "same for 9001", "8177 메일은 빼줘", "9001번도 똑같이"
     (re.compile(r"\b(?:e-?mails?|mails?|drafts?)\s+(?:for|to|of)\s+(\d{3,})\b", re.I), False),
     (re.compile(r"\bsame\s+(?:for|with)\s+(\d{3,})\b", re.I), False),
-    (re.compile(r"(\d{3,})\s*번?\s*(?:의\s*)?(?:이메일|메일|초안)"), False),
+    (re.compile(r"(\d{3,})\s*번?\s*(?:고객\s*)?(?:의\s*)?(?:이메일|메일|초안)"), False),
     (re.compile(r"(\d{3,})\s*번?\s*도\s*(?:똑같이|같이|마찬가지)"), False),
 ]
 # Several customers by id: "customers 2251 and 4038", "고객 6753, 7274, 2506", "2251, 4038번 고객"

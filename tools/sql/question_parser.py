@@ -300,7 +300,7 @@ class QuestionReader:
         "people who gave ratings"): explained by the join the condition or relation needs."""
         tables = {c.table for c in conditions} | {d.table for d in groups}
         if self.model.tables[measure.table].kind == "fact" and \
-                (parts.has("wrote") or parts.has("ordered")):
+                (parts.has("wrote") or parts.has("ordered") or parts.has("bought")):
             tables |= {j.entity for j in self.model.joins if j.fact == measure.table}
         for table in tables:
             self._use_entity_words(parts, table)
