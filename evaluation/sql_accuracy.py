@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import itertools
 import math
 import re
@@ -126,6 +127,10 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
             if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
                 fits.append(mapping)
         return fits
+    if _months_of_one_year(pred) and all(isinstance(v, dt.date) and v.day == 1 for v in gold):
+        firsts = {f"{v:%Y-%m}": v for v in gold}  # DATE_TRUNC(…, MONTH) is the month "2025-10"
+        mapped = [firsts.get(str(v)) for v in pred]
+        return [firsts] if None not in mapped and _column_fits(gold, mapped, ordered) else []
     months = _months_of_one_year(pred)
     if months and all(isinstance(v, int) and not isinstance(v, bool) for v in gold):
         pred = [months[str(v)] for v in pred]  # "2025-07" answers "month 7" within one year

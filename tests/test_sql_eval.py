@@ -3,6 +3,8 @@ accuracy on the gold sets through the real runner, over the base and the derived
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from evaluation.sql_accuracy import GOLD_DIR, compare_results, evaluate, load_gold
@@ -34,6 +36,13 @@ def test_rounding_differences_and_boolean_labels():
     assert compare_results(gold, ["status", "n"], [["LOYAL", 4910], ["NON_LOYAL", 5090]])[0]
     assert not compare_results(gold, ["status", "n"], [["LOYAL", 5090], ["NON_LOYAL", 4910]])[0]
     assert not compare_results(gold, ["status", "n"], [["A", 1], ["B", 2]])[0]
+
+
+def test_a_truncated_date_is_its_month():
+    gold = [[dt.date(2025, 10, 1), 5], [dt.date(2025, 11, 1), 7]]
+    assert compare_results(gold, ["month", "n"], [["2025-10", 5], ["2025-11", 7]])[0]
+    assert not compare_results(gold, ["month", "n"], [["2025-10", 7], ["2025-11", 5]])[0]
+    assert not compare_results([[dt.date(2025, 10, 2), 5]], ["day", "n"], [["2025-10", 5]])[0]
 
 
 @pytest.mark.slow

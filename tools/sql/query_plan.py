@@ -101,6 +101,8 @@ class QueryPlan:
     limit: int | None = None
     superlative: bool = False  # "which … the most": the winner, with the runner-up
     having: tuple[str, float] | None = None  # on the measure, per group
+    having_count: MeasureSpec | None = None  # what HAVING counts when not the measure
+    # ("average sentiment per channel, for channels with at least 400 reviews")
     share: Condition | None = None
     count_key: str | None = None  # count_having: the fact column naming the entity
     count_sql: str = "COUNT(*)"  # count_having: how the facts are counted
@@ -139,7 +141,9 @@ class QueryPlan:
             parts.append(lead + label)  # "in May 2025", "since 2025-11-15"
         if self.having is not None and self.shape == "aggregate":
             en, kr = OPERATOR_WORDS[self.having[0]]
-            parts.append(f"{number(self.having[1])} {kr}" if ko else f"{en} {number(self.having[1])}")
+            counted = f" {self.having_count.label.text(lang)}" if self.having_count else ""
+            parts.append(f"{counted.strip()} {number(self.having[1])} {kr}".strip() if ko else
+                         f"{en} {number(self.having[1])}{counted}")
         if self.shape == "aggregate" and self.order:
             first = self.order == "desc"
             parts.append(("많은/높은 순" if first else "적은/낮은 순") if ko else
@@ -175,13 +179,13 @@ class QueryPlan:
     def _from(self, model: SemanticModel, extra_where: list[str]) -> tuple[str, list[str],
                                                                            bool]:
         """FROM with its joins, the WHERE conditions, and whether the base was joined."""
-        base = model.tables[self.table]
+        base = model.tables[model.fact_of(self.table)]  # an extension reads from its fact
         parts = [f"{DATASET}.{base.name} AS {base.alias}"]
         where = list(extra_where)
         joined = False
         if base.kind == "fact":
-            fact = model.fact_of(self.table)
-            for table in sorted(self._tables() - {self.table}):
+            fact = base.name
+            for table in sorted(self._tables() - {fact}):
                 join = model.join(fact, table)
                 if join is None:
                     raise PlanError(f"no join from {fact} to {table}")
@@ -257,7 +261,8 @@ class QueryPlan:
             sql += " GROUP BY " + self._group_keys()
         if self.having is not None:
             op, value = self.having
-            sql += f" HAVING {self._measure_sql(joined)} {OPERATORS[op]} {number(value)}"
+            compared = self.having_count.sql if self.having_count else self._measure_sql(joined)
+            sql += f" HAVING {compared} {OPERATORS[op]} {number(value)}"
         if self.group_by:
             direction = "ASC" if self.order == "asc" else "DESC"
             # a breakdown nobody asked to rank reads largest first, a time series in order

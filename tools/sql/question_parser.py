@@ -108,7 +108,8 @@ class QuestionReader:
     def read(self, text: str, mentions: list[Mention], lang: str) -> Reading:
         if any(m.type in UNSUPPORTED_TYPES for m in mentions):
             return Reading(None, reason="unsupported value", lang=lang)
-        kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)]
+        kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)
+                and not text.startswith(("률", "율"), m.end)]  # "반품률": a measure's word
         spans = [(_own_noun_start(text, m), m.end) for m in kept]
         tokens: list[Token] = []
         for t in tokenize(text):  # a value's words leave a gap no phrase reads across
@@ -210,6 +211,12 @@ class QuestionReader:
         if thresholds:  # "cities with more than 300 loyalty members": HAVING on the measure
             use = thresholds[0]
             plan.having = (use.op or "gt", use.value)
+            counted = self._named(self.model.entities[use.used_for.split(":", 1)[1]].count)
+            if counted.name != measure.name:  # "… for channels with at least 400 reviews"
+                if self.model.fact_of(counted.table) != self.model.fact_of(measure.table) or \
+                        counted.where:
+                    raise PlanError("a threshold on a count of other rows")
+                plan.having_count = counted
         elif measure_having is not None:  # "categories whose average price is above 50000"
             plan.having = (measure_having.op or "gt", measure_having.value)
         if groups:
@@ -704,7 +711,9 @@ class QuestionReader:
                  rank: list[tuple[int, str]], by_entity: bool = False,
                  grouped: bool = False) -> MeasureSpec | None:
         if parts.has("when"):
-            return self._date_measure(parts)
+            if not (grouped and any(parts.has(r) for r in ("most", "least", "superlative"))):
+                return self._date_measure(parts)
+            parts.use_role("when")  # "주문이 제일 몰리는 요일이 언제야": which day, not a date
         named = parts.names("measure")
         if named and self.model.measures[named[0][1]].unit == "count" and \
                 parts.has("list") and not grouped and not any(
