@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import itertools
 import math
 import re
@@ -45,12 +44,14 @@ GOLD_DIR = PROJECT_ROOT / "evals"
 BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
 # Questions written without looking at knowledge/: each "dev" split was held out until its
 # first scoring and may be tuned on since; "test" never is.
-BLIND_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test")
+BLIND_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
+                "test")
 BLIND_SQL = {split: GOLD_DIR / f"blind_{split}.yaml" for split in BLIND_SPLITS}
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 _NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_FIRST_OF_MONTH = re.compile(r"\d{4}-\d{2}-01(?:[ T]00:00:00)?")  # a date or its ISO text
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
             if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
                 fits.append(mapping)
         return fits
-    if _months_of_one_year(pred) and all(isinstance(v, dt.date) and v.day == 1 for v in gold):
-        firsts = {f"{v:%Y-%m}": v for v in gold}  # DATE_TRUNC(…, MONTH) is the month "2025-10"
+    if _months_of_one_year(pred) and all(_FIRST_OF_MONTH.fullmatch(str(v)) for v in gold):
+        firsts = {str(v)[:7]: v for v in gold}  # DATE_TRUNC(…, MONTH) is the month "2025-10"
         mapped = [firsts.get(str(v)) for v in pred]
         return [firsts] if None not in mapped and _column_fits(gold, mapped, ordered) else []
     months = _months_of_one_year(pred)

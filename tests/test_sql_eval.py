@@ -43,6 +43,8 @@ def test_a_truncated_date_is_its_month():
     assert compare_results(gold, ["month", "n"], [["2025-10", 5], ["2025-11", 7]])[0]
     assert not compare_results(gold, ["month", "n"], [["2025-10", 7], ["2025-11", 5]])[0]
     assert not compare_results([[dt.date(2025, 10, 2), 5]], ["day", "n"], [["2025-10", 5]])[0]
+    as_text = [["2025-10-01", 5], ["2025-11-01", 7]]  # how the warehouse returns dates
+    assert compare_results(as_text, ["month", "n"], [["2025-10", 5], ["2025-11", 7]])[0]
 
 
 @pytest.mark.slow

@@ -35,6 +35,7 @@ def test_an_answer_leads_with_the_insight_and_offers_follow_ups_to_click(page, s
     assert "Customers by city and gender" in offered
     chat = page.locator("#chat").inner_text()
     assert "rows x" not in chat and "first row" not in chat  # the tool box counts rows
+    page.locator("#result-chart .gtitle").first.wait_for()  # the whole panel, for the picture
     screenshot(page, "issue17-item8-after")
 
     page.locator(CHIPS).get_by_text("Customers by city and gender").click()
@@ -50,6 +51,7 @@ def test_a_trend_answer_says_where_it_peaked(page, settings):
                                                  r"[\d.]+%")).first.wait_for()
     assert "12 rows" not in page.locator("#chat").inner_text()
     assert len(chips(page)) >= 2
+    page.locator("#result-chart .gtitle").first.wait_for()
     screenshot(page, "issue17-item8-after-trend")
 
 

@@ -523,9 +523,13 @@ class QuestionReader:
         members", "excluding Seoul"), right after it in Korean ("로열 회원이 아닌")."""
         for i in parts.at("not"):
             item = parts.items[i]
+            if i + 1 < len(parts.items) and any(is_role(parts.items[i + 1], role) for role in
+                                                (*RELATION_ROLES, "bought")):
+                continue  # "리뷰는 한 번도 안 남긴": the not of a deed, not of a value
             gap = mention.start - item.end if item.end <= mention.start else \
                 item.start - mention.end
-            if 0 <= gap <= 16 and (item.end <= mention.start) != is_korean(item):
+            if 0 <= gap <= (12 if is_korean(item) else 16) and \
+                    (item.end <= mention.start) != is_korean(item):
                 between = [it for it in parts.items
                            if min(item.end, mention.end) <= it.start < max(item.start,
                                                                            mention.start)]
@@ -813,8 +817,10 @@ class QuestionReader:
                  paid: bool) -> MeasureSpec:
         """Customers or products with no row in a fact: "customers who never ordered",
         "리뷰를 한 번도 안 쓴 고객"."""
-        if parts.mentions:  # "never wrote a negative review in Seoul": whose value is which?
-            raise PlanError("a value beside a 'never'")
+        if any(self.condition(m).table != subject.table for m in parts.mentions):
+            raise PlanError("a value beside a 'never'")  # "never wrote a negative review":
+            # the value may be the review's or the customer's; "loyalty members who never
+            # wrote a review" is the customers' own
         join = self.model.join(fact, subject.table)
         key = self.model.entity_keys.get(subject.table)
         assert join is not None and join.key is not None
