@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 APP_NAME = "cymbal"
 DEFAULT_USER = "marketer"
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for another before "database is locked"
+FOLLOW_UP_PLANNERS = 1  # conversations whose follow-up chips are planned at once; others skip
 
 
 @dataclass
@@ -154,6 +155,7 @@ class ChatService:
                              session_service=self.session_service, auto_create_session=True)
         self._turns = TurnQueue()
         self._running: set[asyncio.Task[None]] = set()  # turns whose reader may have left
+        self._offering = 0  # follow-up questions being planned right now
 
     @staticmethod
     def new_session_id() -> str:
@@ -238,14 +240,22 @@ class ChatService:
 
     async def follow_ups(self, session_id: str, user_id: str = DEFAULT_USER) -> list[str]:
         """Up to three questions to offer after the conversation's last answer, each one the
-        offline model answers (``agent.follow_ups``); none when the data cannot be read."""
-        turns = read_turns(await self.history(session_id, user_id))
+        offline model answers (``agent.follow_ups``); none when the data cannot be read, and
+        none while another conversation's are being planned: they are a courtesy, and under
+        load the answers come first."""
+        if self._offering >= FOLLOW_UP_PLANNERS:
+            logger.info("no follow-up questions for %s: the server is busy", session_id)
+            return []
+        self._offering += 1
         try:
+            turns = read_turns(await self.history(session_id, user_id))
             return await asyncio.to_thread(  # planning them must not hold up other chats
                 follow_up_questions, turns, {tool.__name__ for tool in agent_tools()})
         except SqlError:
             logger.warning("no follow-up questions: the warehouse cannot be read")
             return []
+        finally:
+            self._offering -= 1
 
     async def ask(self, text: str, session_id: str | None = None,
                   user_id: str = DEFAULT_USER) -> TurnResult:

@@ -82,6 +82,22 @@ def test_counting_questions_stay_sql(chat, question):
     assert [c.name for c in turn.tool_calls] == ["run_sql"]
 
 
+def test_follow_up_chips_give_way_under_load(chat):
+    """Chips are planned for one conversation at a time: while they are, another answer
+    gets none rather than waiting (the answers come first)."""
+    first, second = chat.new_session_id(), chat.new_session_id()
+    asked = [asyncio.run(chat.ask("How many customers do we have in each city?", s))
+                   for s in (first, second)]
+    assert all(t.sql for t in asked)
+
+    async def both() -> list[list[str]]:
+        return list(await asyncio.gather(chat.follow_ups(first), chat.follow_ups(second)))
+
+    offered, skipped = asyncio.run(both())
+    assert 2 <= len(offered) <= 3 and skipped == []
+    assert 2 <= len(asyncio.run(chat.follow_ups(second))) <= 3  # once the first is done
+
+
 def test_review_search_follow_ups(chat):
     first, second, third = converse(chat, "reviews complaining about late delivery in Busan",
                                     "and for Seoul?", "그중 부정 리뷰만")
