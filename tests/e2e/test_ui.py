@@ -322,3 +322,19 @@ def test_non_local_address_requires_a_login(built_data_dir):
             assert response.status == 200
     finally:
         server.stop()
+
+
+def test_one_email_for_a_described_customer_is_one_email(page, settings):
+    """Issue 17, item 3: "an email for an unhappy customer in Busan" is one email, to a
+    customer the answer names with the reason, previewed like any draft; no campaign."""
+    ask(page, "Write a retention email for an unhappy customer in Busan")
+    chat = page.locator("#chat")
+    chat.get_by_text(re.compile(r"You asked for one email, so I picked .+ \(customer \d+\) "
+                                r"out of [\d,]+ customers who fit")).first.wait_for()
+    picked = re.search(r"I picked (\w+) [^(]*\(customer (\d+)\)", chat.inner_text())
+    assert picked is not None
+    page.locator("#email-preview").get_by_text("Subject:").wait_for()
+    body = page.frame_locator("#email-preview iframe").locator("body")
+    body.get_by_text(re.compile(f"Hi {picked.group(1)}|{picked.group(1)},")).first.wait_for()
+    assert "Created campaign" not in chat.inner_text()
+    screenshot(page, "issue17-item3-after")
