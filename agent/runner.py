@@ -100,6 +100,10 @@ class TurnQueue:
     def __init__(self) -> None:
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
+    def busy(self) -> bool:
+        """Whether any conversation has a turn running or waiting."""
+        return bool(self._locks)
+
     @asynccontextmanager
     async def turn(self, user_id: str, session_id: str) -> AsyncIterator[None]:
         key = (user_id, session_id)
@@ -156,6 +160,10 @@ class ChatService:
         self._turns = TurnQueue()
         self._running: set[asyncio.Task[None]] = set()  # turns whose reader may have left
         self._offering = 0  # follow-up questions being planned right now
+
+    def busy(self) -> bool:
+        """Whether a turn of any conversation is running or waiting."""
+        return self._turns.busy()
 
     @staticmethod
     def new_session_id() -> str:
@@ -241,9 +249,9 @@ class ChatService:
     async def follow_ups(self, session_id: str, user_id: str = DEFAULT_USER) -> list[str]:
         """Up to three questions to offer after the conversation's last answer, each one the
         offline model answers (``agent.follow_ups``); none when the data cannot be read, and
-        none while another conversation's are being planned: they are a courtesy, and under
-        load the answers come first."""
-        if self._offering >= FOLLOW_UP_PLANNERS:
+        none while other turns run or another conversation's are being planned: they are a
+        courtesy, and under load the answers come first."""
+        if self._offering >= FOLLOW_UP_PLANNERS or self.busy():
             logger.info("no follow-up questions for %s: the server is busy", session_id)
             return []
         self._offering += 1

@@ -83,8 +83,8 @@ def test_counting_questions_stay_sql(chat, question):
 
 
 def test_follow_up_chips_give_way_under_load(chat):
-    """Chips are planned for one conversation at a time: while they are, another answer
-    gets none rather than waiting (the answers come first)."""
+    """Chips are planned for one conversation at a time and only while no other turn runs:
+    otherwise an answer gets none rather than waiting (the answers come first)."""
     first, second = chat.new_session_id(), chat.new_session_id()
     asked = [asyncio.run(chat.ask("How many customers do we have in each city?", s))
                    for s in (first, second)]
@@ -96,6 +96,16 @@ def test_follow_up_chips_give_way_under_load(chat):
     offered, skipped = asyncio.run(both())
     assert 2 <= len(offered) <= 3 and skipped == []
     assert 2 <= len(asyncio.run(chat.follow_ups(second))) <= 3  # once the first is done
+
+    async def during_a_turn() -> list[str]:
+        turn = asyncio.create_task(chat.ask("How many customers live in Busan?", first))
+        while not chat.busy():  # until the turn holds its conversation
+            await asyncio.sleep(0.001)
+        offered = await chat.follow_ups(second)
+        await turn
+        return offered
+
+    assert asyncio.run(during_a_turn()) == []
 
 
 def test_review_search_follow_ups(chat):
