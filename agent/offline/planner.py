@@ -36,7 +36,7 @@ from tools.search.embeddings import get_embedding_provider
 from tools.search.vector_index import IndexMissingError
 from tools.sql.filters import add_filters, parse, render, set_limit
 from tools.sql.intents import Intent, load_intents
-from tools.sql.knowledge_index import phrasing_vectors
+from tools.sql.knowledge_index import index_stamp_path, phrasing_vectors
 from tools.sql.mentions import Mention, MentionFinder
 from tools.sql.query_plan import PlanError, QueryPlan
 from tools.sql.question_parser import QuestionReader, period_of, question_lexicon
@@ -403,8 +403,10 @@ def get_planner(available_tools: set[str]) -> OfflinePlanner:
 
 
 def _index_stamp(settings: Settings) -> tuple[float, float]:
-    """When the value index and the vector index were last written."""
-    paths = [settings.data_dir / "value_index.json", settings.chroma_dir / "chroma.sqlite3"]
+    """When the value index and the knowledge index's content were last written (not the
+    vector store's database, which chromadb touches whenever a process opens it: the
+    planner was rebuilt, seconds long, after every first review search or planner build)."""
+    paths = [settings.data_dir / "value_index.json", index_stamp_path(settings)]
     return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in paths)  # type: ignore[return-value]
 
 

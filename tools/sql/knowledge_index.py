@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from tools.sql.knowledge import SqlSample, load_glossary
 from tools.warehouse.schema import load_schema
 
 COLLECTION = "knowledge"
+STAMP_FILE = "knowledge_index.stamp"  # rewritten whenever the index's content changes
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,16 @@ def build_index(docs: Sequence[KnowledgeDoc], progress: ProgressFn | None = None
                                  [d.metadata() for d in docs], stage="knowledge index",
                                  progress=progress)
     _vectors_cache.clear()
+    stamp = index_stamp_path(settings)
+    if written or stale or not stamp.exists():
+        stamp.write_text(f"{len(docs)} documents\n", encoding="utf-8")
     return written, len(stale)
+
+
+def index_stamp_path(settings: Settings | None = None) -> Path:
+    """The file whose modification time says when the index's content last changed (the
+    index's own database changes whenever chromadb merely opens it)."""
+    return (settings or get_settings()).data_dir / STAMP_FILE
 
 
 def search(question: str, kinds: Sequence[str], k: int = 5) -> list[Hit]:
