@@ -51,7 +51,7 @@ def test_a_trend_answer_says_where_it_peaked(page, settings):
                                                  r"[\d.]+%")).first.wait_for()
     assert "12 rows" not in page.locator("#chat").inner_text()
     assert len(chips(page)) >= 2
-    page.locator("#result-chart .gtitle").first.wait_for()
+    page.locator("#result-chart .js-plotly-plot").first.wait_for()  # drawn, for the picture
     screenshot(page, "issue17-item8-after-trend")
 
 
