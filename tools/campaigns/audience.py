@@ -201,18 +201,27 @@ def check_query(sql: str) -> str:
     return text
 
 
+def _described(spec: AudienceSpec) -> tuple[str, int]:
+    """The WHERE clause of a described audience (its query checked first) and how many
+    customers it holds."""
+    if spec.sql:
+        spec.sql = check_query(spec.sql)
+    where = " AND ".join(_conditions(spec)) or "TRUE"
+    try:
+        return where, int(rows(f"SELECT COUNT(*) AS n FROM cymbal.customers AS c "
+                               f"WHERE {where}")[0]["n"])
+    except SqlError as err:
+        raise AudienceError(f"The audience could not be selected: {err}") from None
+
+
 def pick_customer(spec: AudienceSpec) -> PickedCustomer:
     """The most relevant customer of ``spec``: with an unhappy audience, the one whose
     unhappy review is the most negative (sentiment, then rating) and, among equals, the most
     recent; otherwise the one with the latest order."""
     if spec.customer_ids:
         raise AudienceError("A customer given by id needs no picking.")
-    if spec.sql:
-        spec.sql = check_query(spec.sql)
-    where = " AND ".join(_conditions(spec)) or "TRUE"
+    where, matching = _described(spec)
     try:
-        matching = int(rows(f"SELECT COUNT(*) AS n FROM cymbal.customers AS c "
-                            f"WHERE {where}")[0]["n"])
         if spec.unhappy or spec.issue_categories:
             found = rows(
                 f"SELECT c.customer_id, CAST(DATE(r.review_datetime) AS STRING) AS review_date, "
@@ -253,14 +262,7 @@ def resolve_audience(spec: AudienceSpec, max_audience: int) -> list[int]:
             raise AudienceError(f"No customer with id {', '.join(map(str, missing[:10]))}.")
         ids = found
     else:
-        if spec.sql:
-            spec.sql = check_query(spec.sql)
-        where = " AND ".join(_conditions(spec)) or "TRUE"
-        try:
-            total = int(rows(f"SELECT COUNT(*) AS n FROM cymbal.customers AS c "
-                             f"WHERE {where}")[0]["n"])
-        except SqlError as err:
-            raise AudienceError(f"The audience could not be selected: {err}") from None
+        where, total = _described(spec)
         if total > max_audience and not (spec.limit and spec.limit <= max_audience):
             raise AudienceError(f"That audience has {total:,} customers, more than the "
                                 f"campaign limit of {max_audience:,} "
