@@ -93,7 +93,7 @@ def _breakdowns(plan: QueryPlan, lang: str) -> list[Candidate]:
     grouped = [d.name for d in plan.group_by]
     filtered = {c.column for c in plan.conditions}
     time = next((d for d in plan.group_by if d.time), None) or \
-        model.month_dimension(model.fact_of(plan.table))
+        model.time_dimension(model.fact_of(plan.table))
     options: list[Dimension] = []
     for name in _book()["breakdowns"]:
         dimension = time if name == _TIME else model.dimensions.get(name)

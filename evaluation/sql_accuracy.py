@@ -45,13 +45,12 @@ BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
 # Questions written without looking at knowledge/: each "dev" split was held out until its
 # first scoring and may be tuned on since; "test" never is.
 BLIND_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-                "dev11",
-                "test")
+                "dev11", "test")
 BLIND_SQL = {split: GOLD_DIR / f"blind_{split}.yaml" for split in BLIND_SPLITS}
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 _NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_PERIOD = re.compile(r"(\d{4})-Q?(\d{1,2})")  # a month "2025-07" or a quarter "2025-Q3"
 _FIRST_OF_MONTH = re.compile(r"\d{4}-\d{2}-01(?:[ T]00:00:00)?")  # a date or its ISO text
 
 
@@ -129,13 +128,14 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
             if (mapped == gold) if ordered else (Counter(mapped) == Counter(gold)):
                 fits.append(mapping)
         return fits
-    if _months_of_one_year(pred) and all(_FIRST_OF_MONTH.fullmatch(str(v)) for v in gold):
+    if _periods_of_one_year(pred) and all(_FIRST_OF_MONTH.fullmatch(str(v)) for v in gold):
         firsts = {str(v)[:7]: v for v in gold}  # DATE_TRUNC(…, MONTH) is the month "2025-10"
         mapped = [firsts.get(str(v)) for v in pred]
         return [firsts] if None not in mapped and _column_fits(gold, mapped, ordered) else []
-    months = _months_of_one_year(pred)
+    months = _periods_of_one_year(pred)
     if months and all(isinstance(v, int) and not isinstance(v, bool) for v in gold):
-        pred = [months[str(v)] for v in pred]  # "2025-07" answers "month 7" within one year
+        pred = [months[str(v)] for v in pred]  # "2025-07" answers "month 7", "2025-Q3"
+        # "quarter 3", within one year
         fits = _column_fits(gold, pred, ordered)
         return [months] if fits else []
     if ordered:
@@ -147,9 +147,10 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
     return []
 
 
-def _months_of_one_year(values: list[Any]) -> dict[str, int]:
-    """{"2025-07": 7, …} when every value is a "YYYY-MM" month of the same year."""
-    found = [_MONTH.fullmatch(str(v)) for v in values]
+def _periods_of_one_year(values: list[Any]) -> dict[str, int]:
+    """{"2025-07": 7, …} when every value is a "YYYY-MM" month (or a "YYYY-Qn" quarter) of
+    the same year."""
+    found = [_PERIOD.fullmatch(str(v)) for v in values]
     if not values or not all(found) or len({m.group(1) for m in found if m}) != 1:
         return {}
     return {m.group(0): int(m.group(2)) for m in found if m}

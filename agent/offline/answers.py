@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,7 @@ from tools.results import Failure, Table, is_failure
 from tools.sql.intents import Intent
 from tools.sql.knowledge import load_glossary
 from tools.sql.slot_values import SlotValue
+from tools.vocabulary.spelling import Correction
 
 ANSWERS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "answers.yaml"
 _MONEY = re.compile(r"revenue|price|spend|monetary|order_value|avg_spend")
@@ -326,6 +327,12 @@ def write_answer(ctx: AnswerContext) -> str:
         return write_table_answer(ctx)
     response = ctx.response or {}
     return str(response.get("summary") or response)
+
+
+def spelling_note(lang: str, corrections: Iterable[Correction]) -> str:
+    """One line saying which typed words were read as which: a wrong guess is visible."""
+    pairs = ", ".join(f"“{c.written}” → “{c.read_as}”" for c in corrections)
+    return phrase("spelling", lang, corrections=pairs)
 
 
 def decline(lang: str, suggestions: list[str], unplaced: list[str],

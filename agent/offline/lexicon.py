@@ -70,6 +70,7 @@ class Lexicon:
     stop_ko: frozenset[str]
     followup_en: tuple[tuple[str, ...], ...]
     followup_ko: tuple[str, ...]
+    vocabulary: frozenset[str] = frozenset()  # every word and phrase as written (speller)
     _en_single: dict[str, tuple[str, ...]] = field(init=False, compare=False, hash=False)
     _typos: dict[str, tuple[str, ...]] = field(init=False, compare=False, hash=False)
 
@@ -198,9 +199,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     en: dict[tuple[str, ...], set[str]] = {}
     ko: dict[str, set[str]] = {}
+    written: set[str] = set()
     for concept, forms in raw["concepts"].items():  # a word may stand for several concepts
         for word in [*forms.get("en", ()), *forms.get("ko", ())]:
             word = str(word)
+            written.add(word)
             if has_hangul(word):
                 ko.setdefault(word.lower(), set()).add(concept)
             elif words := tuple(_en_tokens(word)):
@@ -214,4 +217,5 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         stop_ko=frozenset(str(w) for w in raw["stop"]["ko"]),
         followup_en=tuple(tuple(_en_tokens(str(p))) for p in raw["followup"]["en"]),
         followup_ko=tuple(str(p) for p in raw["followup"]["ko"]),
+        vocabulary=frozenset(written),
     )

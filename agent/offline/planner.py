@@ -25,11 +25,12 @@ from google.genai import types
 from agent.conversation import Turn, read_turns
 from agent.offline import request_words
 from agent.offline import writers  # noqa: F401 - registers the tools' answer writers
-from agent.offline.answers import AnswerContext, decline, failure_text, write_answer
+from agent.offline.answers import (AnswerContext, decline, failure_text, spelling_note,
+                                   write_answer)
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import acts, cued_tools, says_to
+from agent.offline.tool_cues import acts, cue_words, cued_tools, says_to
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -40,10 +41,12 @@ from tools.sql.knowledge_index import index_stamp_path, phrasing_vectors
 from tools.sql.mentions import Mention, MentionFinder
 from tools.sql.query_plan import PlanError, QueryPlan
 from tools.sql.question_parser import QuestionReader, period_of, question_lexicon
+from tools.sql.question_words import ends_in_noun, tokenize, without_particles
 from tools.sql.semantic_model import load_semantic_model
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql.value_index import load_index
 from tools.vocabulary.language import language_of
+from tools.vocabulary.spelling import Correction, Speller
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 
@@ -54,6 +57,7 @@ CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this s
 SUGGESTIONS = 3
 _QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
                        r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
+_SLOT = re.compile(r"\{\w+\}")  # a slot's placeholder in a phrasing
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
 Context = dict[str, SlotValue]
@@ -81,6 +85,7 @@ class Plan:
     suggestions: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)  # what the closest intent awaits
+    corrections: tuple[Correction, ...] = ()  # typos read as the words they stand for
 
 
 @lru_cache(maxsize=512)
@@ -110,7 +115,22 @@ class OfflinePlanner:
         self.model = load_semantic_model()
         self.reader = QuestionReader(self.model, question_lexicon()) \
             if "run_sql" in available_tools and set(self.model.tables) <= tables else None
+        self.speller = self._speller()
         self._plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
+        self._phrasing_forms: dict[str, set[str]] = {}  # intent id -> its phrasings' words
+
+    def _speller(self) -> Speller:
+        """Corrects typos towards every word the readers know: the question words, the
+        values' names, the tool cues and the stored questions' English words; customers'
+        names and product titles are read as written."""
+        vocabulary = {*question_lexicon().phrases, *self.lexicon.vocabulary, *self.finder.words,
+                      *cue_words()}
+        vocabulary.update(word for intent in self.intents for lang, phrasing in intent.phrasings
+                          if lang == "en" for word in _SLOT.sub(" ", phrasing).split())
+        index = self.finder.index.values
+        known = {word for kind in ("first_name", "last_name", "product")
+                 for value in index.get(kind, ()) for word in str(value).split()}
+        return Speller(vocabulary, known, stem=without_particles, names_a_thing=ends_in_noun)
 
     # -- planning ---------------------------------------------------------------------
     def plan_conversation(self, turns: list[Turn]) -> Plan:
@@ -135,6 +155,11 @@ class OfflinePlanner:
 
     def plan(self, text: str, previous: Plan | None = None,
              context: Context | None = None) -> Plan:
+        spelled = self.speller.correct(text)
+        plan = self._plan(spelled.text, previous, context)
+        return replace(plan, corrections=spelled.corrections) if spelled.corrections else plan
+
+    def _plan(self, text: str, previous: Plan | None, context: Context | None) -> Plan:
         mentions = self.finder.find(text)
         ranked = [c for c in self.matcher.rank(text, mentions, context)
                   if says_to(text, c.intent.id)]  # an action only when the message asks for it
@@ -151,32 +176,51 @@ class OfflinePlanner:
             if followed is not None:
                 return followed
         lang = language_of(text)
+        usable = ranked
         if self.reader is not None:
             reading = self.reader.read(text, mentions, lang)
             if reading.plan is not None:
                 return Plan(candidate=None, composed=reading.plan)
             if reading.asks_several_things:
                 return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
-        cued = self._cued(text, ranked, "override", mentions)
+            usable = [c for c in ranked if self._accounts_for(c, reading.unexplained)]
+        cued = self._cued(text, usable, "override", mentions)
         if cued is not None:
             return Plan(candidate=cued)
         best = ranked[0] if ranked else None
-        fitting = next((c for c in ranked if c.executable  # a near tie that fits
+        fitting = next((c for c in usable if c.executable  # a near tie that fits
                         and c.score >= self.settings.offline_min_score
                         and best is not None and best.score - c.score < DECLINE_MARGIN
                         and answerable is not None and answerable.score - c.score < NEAR_TIE
                         and self.matcher.misfit(c, asked, mentions) is None), None)
         if fitting is not None:
             return Plan(candidate=fitting)
-        commanded = self._commanded(text, ranked, asked, mentions)
+        commanded = self._commanded(text, usable, asked, mentions)
         if commanded is not None:
             return Plan(candidate=commanded)
-        cued = self._cued(text, ranked, "fallback", mentions)
+        cued = self._cued(text, usable, "fallback", mentions)
         if cued is not None:
             return Plan(candidate=cued)
         unplaced = [m.text for m in (best.unplaced + best.conflicts)] if best else []
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
+
+    def _accounts_for(self, candidate: Candidate, unread: list[str]) -> bool:
+        """A stored question→SQL pair stands in for a question the reader could not read
+        only when its own phrasings use every word that neither the reader nor the matcher's
+        lexicon knows: "revenue in each week" is not "total revenue" (a casual word the
+        lexicon knows, "most to least", "갯수", leaves the likeness to decide)."""
+        unknown = [word for word in unread
+                   if (features := self.lexicon.features(word))
+                   and not any(f.startswith("c:") for f in features)]
+        if candidate.intent.sample is None or not unknown:
+            return True
+        forms = self._phrasing_forms.get(candidate.intent.id)
+        if forms is None:
+            forms = {t.form for _, template in candidate.intent.phrasings
+                     for t in tokenize(_SLOT.sub(" ", template))}
+            self._phrasing_forms[candidate.intent.id] = forms
+        return all(word in forms for word in unknown)
 
     @staticmethod
     def _cued(text: str, ranked: list[Candidate], kind: str,
@@ -322,6 +366,12 @@ class OfflinePlanner:
         return ToolCall(c.intent.tool, args)
 
     def answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
+        written = self._answer(text, plan, response)
+        if not plan.corrections:
+            return written
+        return f"{written}\n\n{spelling_note(language_of(text), plan.corrections)}"
+
+    def _answer(self, text: str, plan: Plan, response: dict[str, Any] | None) -> str:
         lang = language_of(text)
         if plan.composed is not None:
             failed = failure_text(response, lang)

@@ -40,6 +40,25 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
                for kind in ("override", "fallback", "requires")}}
 
 
+@lru_cache(maxsize=1)
+def cue_words(path: Path = CUES_FILE) -> frozenset[str]:
+    """Every cue word and phrase as written, in both languages (for the speller)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif node is not None:
+            found.add(str(node))
+    walk(raw)
+    return frozenset(found)
+
+
 def cued_tools(text: str, kind: str) -> set[str]:
     """The tools whose ``kind`` cues (override or fallback) the text contains as whole words
     (Korean after morphological analysis); none when it also asks for an action on

@@ -193,6 +193,7 @@ _AT_LEAST: list[tuple[re.Pattern[str], int]] = [
 ]
 _A_360 = re.compile(r"(?:full|customer|the|a)\s+360\b|\b360\s*(?:view|°|degree)"
                     r"|고객\s*360(?![\d,]|\s*번)", re.I)  # "고객 360 보여줘": the view; "고객 360번": an id
+_BARE_MEMBERS = {"members", "member"}  # a value only when not some group's own members
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*)(?![A-Za-z0-9_.])")
 
 
@@ -242,6 +243,7 @@ class MentionFinder:
     def __init__(self, index: ValueIndex, glossary: Glossary | None = None) -> None:
         self.index = index
         self.glossary = glossary or load_glossary()
+        self.words: set[str] = set()  # every value's names, for the speller
         self._forms = self._build_forms()
 
     def _build_forms(self) -> list[tuple[re.Pattern[str], str, str]]:
@@ -255,6 +257,7 @@ class MentionFinder:
                     words |= {value, value.replace("_", " ")}
                 if kind == "rfm_cluster":
                     words |= korean_cluster_names().get(value, set())
+                self.words |= words
                 for word in words:
                     case_sensitive = len(word) == 1 and word.isupper()
                     key = (word if case_sensitive else word.lower(), case_sensitive)
@@ -269,6 +272,8 @@ class MentionFinder:
             if not has_hangul(word):
                 # a quote opens a value ('champions'), an apostrophe inside a word does not
                 body = rf"(?<![A-Za-z0-9_-])(?<![A-Za-z]'){body}(?![A-Za-z0-9_])"
+            if word in _BARE_MEMBERS:  # "each cluster and its members": not the loyalty
+                body = r"(?<!\bits )(?<!\btheir )" + body  # program's members
             patterns.append((re.compile(body, 0 if case_sensitive else re.I), kind, value))
         return patterns
 

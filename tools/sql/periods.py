@@ -119,6 +119,10 @@ def _days(first: dt.date | None, last: dt.date | None) -> SlotValue | None:
     return day_range(first, last) if first and last and first <= last else None
 
 
+def _one_day(day: dt.date | None) -> SlotValue | None:
+    return _days(day, day)
+
+
 def _relative(kind: str, anchor: dt.date, back: int) -> SlotValue:
     if kind == "month":
         first = _add_months(anchor.replace(day=1), -back)
@@ -194,6 +198,8 @@ _RULES: list[Rule] = [
      lambda m, a: quarter_period(_year(m.group(2), a), int(m.group(1)))),
     (re.compile(r"\b(?:(?:in|during|for|of)\s+)?(?:the\s+)?(first|second)\s+half(?:\s+(?:of\s+)?(\d{4}))?\b", re.I),
      lambda m, a: half_period(_year(m.group(2), a), 1 if m.group(1).lower() == "first" else 2)),
+    (re.compile(r"\b(?:(?:on|for)\s+)?" + _MONTH_WORD + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{4}))?\b", re.I),
+     lambda m, a: _one_day(_day(_year(m.group(3), a), _month_of(m.group(1)), m.group(2)))),
     (re.compile(r"\b(?:(?:in|during|for|of|from)\s+)?" + _MONTH_WORD + r"\s*,?\s+(\d{4})\b", re.I),
      lambda m, a: month_period(int(m.group(2)), _month_of(m.group(1)))),
     (re.compile(r"\b(?:in|during|for|of|from)\s+" + _MONTH_WORD + r"\b", re.I),
@@ -213,6 +219,9 @@ _RULES: list[Rule] = [
     (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(\d{{1,2}})일\s*(이후|부터|다음)"),
      lambda m, a: _since(_day(_year(m.group(1), a, m.group(2)), int(m.group(3)), m.group(4))
                          if 1 <= int(m.group(3)) <= 12 else None, a, after=m.group(5) == "다음")),
+    (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(\d{{1,2}})일(?!\s*(?:까지|~|-))"),
+     lambda m, a: _one_day(_day(_year(m.group(1), a, m.group(2)), int(m.group(3)), m.group(4))
+                           if 1 <= int(m.group(3)) <= 12 else None)),
     (re.compile(rf"(?:{_KO_YEAR})?(\d{{1,2}})월\s*(?:이후|부터)"),
      lambda m, a: since_month(_year(m.group(1), a, m.group(2)), int(m.group(3)), a)
      if 1 <= int(m.group(3)) <= 12 else None),

@@ -79,6 +79,8 @@ class Period:
     start: str
     end: str  # exclusive
     label: Label
+    also: tuple[tuple[str, str], ...] = ()  # more windows compared with it ("October and
+    # November"): rows in any of them count
 
 
 @dataclass(frozen=True)
@@ -233,8 +235,10 @@ class QueryPlan:
         if table.time is None:
             raise PlanError(f"{fact} has no time column")
         column = f"{table.alias}.{table.time}"
-        return (f"{column} >= {literal(self.period.start)} AND "
-                f"{column} < {literal(self.period.end)}")
+        windows = [f"{column} >= {literal(start)} AND {column} < {literal(end)}"
+                   for start, end in ((self.period.start, self.period.end), *self.period.also)]
+        return windows[0] if len(windows) == 1 else \
+            "(" + " OR ".join(f"({w})" for w in windows) + ")"
 
     def _measure_sql(self, joined: bool) -> str:
         m = self.measure
@@ -276,17 +280,19 @@ class QueryPlan:
     def _group_columns(self) -> list[str]:
         """The SELECT items of the breakdown: each dimension, after its key where it has one."""
         return [item for d in self.group_by for item in (
-            [f"{d.key} AS {d.key_column}"] if d.key else []) + [f"{d.sql} AS {_column_name(d)}"]]
+            [f"{d.key} AS {d.key_column}"] if d.key else []) + [f"{d.sql} AS {_column_name(d)}"]
+            + [f"{detail} AS {detail.split('.')[-1]}" for detail in d.details]]
 
     def _group_keys(self) -> str:
         """GROUP BY / ORDER BY terms of the breakdown."""
         return ", ".join(term for d in self.group_by
-                         for term in [_column_name(d), *([d.key_column] if d.key else [])])
+                         for term in [_column_name(d), *([d.key_column] if d.key else []),
+                                      *d.details])
 
     @property
     def group_width(self) -> int:
         """How many leading result columns name a group."""
-        return sum(2 if d.key else 1 for d in self.group_by)
+        return sum(d.width for d in self.group_by)
 
     def _restates(self, where: str) -> bool:
         """Whether a condition of the question is on the column the measure's own condition
@@ -370,7 +376,7 @@ def _column_name(dimension: Dimension) -> str:
     """The result column of a dimension; never the name of a column a joined table also has
     (BigQuery groups by an alias, and ``customer_id`` is in every fact table)."""
     if dimension.time:
-        return "month"
+        return dimension.time
     if dimension.sql.startswith(("CASE", "FORMAT")) or dimension.entity == "customer":
         return dimension.name
     return dimension.sql.split(".")[-1]

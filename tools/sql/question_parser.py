@@ -12,8 +12,9 @@ declines instead of guessing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from tools.sql.knowledge import Glossary, load_glossary
@@ -65,6 +66,7 @@ AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total"
 TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
 TWO_QUESTIONS_REASON = "two questions in one"
 WHO_WORDS = {"who", "누구", "누가"}
+UNITS_SOLD = "units_sold"  # what "the product sold / bought the most" ranks by
 _GAP = "gap"  # where a value's words were taken out of the question
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
@@ -147,7 +149,7 @@ class QuestionReader:
             raise PlanError(TWO_QUESTIONS_REASON)  # "how many …, and how many of those …"
         summed = self._summed_amount(parts)
         conditions = self._conditions(parts)
-        period = self._period(parts, lang)
+        period, compared_grain = self._period(parts, lang)
         lookup = self._lookup(parts, conditions, lang)
         if lookup is not None:
             return lookup
@@ -156,6 +158,8 @@ class QuestionReader:
         entity_table = self._entity_table(parts)
         rank = parts.names("rank")
         groups = self._groups(parts)
+        if compared_grain is not None and not any(g.time for g in groups):
+            groups.append(_time_group(compared_grain))  # each window its own row
         conditions, compared = self._values_of_one_column(parts, conditions)
         groups = [g for g in groups if not _fixed(g, conditions)]
         if compared is not None and compared not in groups:
@@ -194,8 +198,9 @@ class QuestionReader:
                                       summed[1])
         if thresholds and not groups:
             return self._count_having(parts, entity_table, thresholds[0], conditions, period)
-        measure = self._measure(parts, entity_table, rank, by_entity=ranked is not None,
-                                grouped=bool(groups))
+        measure = self._named(ranked[2]) if ranked is not None and ranked[2] \
+            else self._measure(parts, entity_table, rank, by_entity=ranked is not None,
+                               grouped=bool(groups))
         if measure is None:
             return self._list_plan(parts, conditions, entity_table, period, top)
         if any(c.table == measure.table and self.model.tables[c.table].kind == "entity"
@@ -204,7 +209,7 @@ class QuestionReader:
         if len(groups) == 1 and groups[0].filter is not None and not conditions and \
                 period is None and measure.table == "customers" and measure.unit == "count":
             raise PlanError("cluster or segment sizes")  # the segment tools list them, charted
-        groups = self._resolve_month(groups, measure)
+        groups = self._resolve_time(groups, measure)
         self._use_condition_entities(parts, conditions, groups, measure)
         plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
                          group_by=groups, conditions=conditions, period=period)
@@ -259,10 +264,11 @@ class QuestionReader:
         return None
 
     def _entity_group(self, parts: QuestionParts, conditions: list[Condition]
-                      ) -> tuple[Dimension, str] | None:
+                      ) -> tuple[Dimension, str, str | None] | None:
         """A ranking of customers or products by what they have: group by the entity's own
         name and measure the other thing ("top 3 products by revenue", "리뷰가 가장 많은
-        상품"). Returns the dimension and the table the measure counts. Of two entity words,
+        상품"). Returns the dimension, the table the measure counts and the measure when the
+        words name none ("가장 많이 팔린 상품": units sold). Of two entity words,
         the one a condition describes is not what is ranked ("products sold to customers in
         Seoul")."""
         named = parts.names("entity")
@@ -275,7 +281,9 @@ class QuestionReader:
         facts = [(i, n) for i, n in named
                  if self.model.tables[self.model.entities[n].table].kind == "fact"]
         measures = parts.names("measure")
-        if len(subjects) != 1 or not (facts or measures or parts.has("avg")):
+        sold = not (facts or measures) and parts.has("bought") and \
+            [n for _, n in subjects] == ["product"]  # "가장 많이 팔린 상품": units sold
+        if len(subjects) != 1 or not (facts or measures or sold or parts.has("avg")):
             return None
         index, name = subjects[0]
         dimension = next((d for d in self.model.dimensions.values() if d.entity == name), None)
@@ -283,21 +291,24 @@ class QuestionReader:
             return None
         parts.use(index)
         parts.use_role("which")
+        if sold:
+            parts.use_role("bought")
+            return dimension, self.model.measures[UNITS_SOLD].table, UNITS_SOLD
         if facts:
-            return dimension, self.model.entities[facts[0][1]].table
+            return dimension, self.model.entities[facts[0][1]].table, None
         if measures:
-            return dimension, self.model.measures[measures[0][1]].table
-        return dimension, dimension.table
+            return dimension, self.model.measures[measures[0][1]].table, None
+        return dimension, dimension.table, None
 
-    def _resolve_month(self, groups: list[Dimension], measure: MeasureSpec) -> list[Dimension]:
-        """"By month" means the month of whatever the measure counts."""
+    def _resolve_time(self, groups: list[Dimension], measure: MeasureSpec) -> list[Dimension]:
+        """"By month", "by quarter" mean the period of whatever the measure counts."""
         out = []
         for group in groups:
-            if group is _MONTH:
-                month = self.model.month_dimension(self.model.fact_of(measure.table))
-                if month is None:
-                    raise PlanError("a month of something with no date")
-                group = month
+            if group.time and not group.table:
+                period = self.model.time_dimension(self.model.fact_of(measure.table), group.time)
+                if period is None:
+                    raise PlanError(f"a {group.time} of something with no date")
+                group = period
             out.append(group)
         return out
 
@@ -419,9 +430,9 @@ class QuestionReader:
             if dimension not in groups:
                 groups.append(dimension)
             parts.use(i)
-        if parts.has("month"):
-            parts.use_role("month")
-            groups.append(_MONTH)  # resolved against the measure's fact
+        for _, grain in parts.names("time_grain")[:1]:
+            parts.use_role("time_grain")
+            groups.append(_time_group(grain))  # resolved against the measure's fact
         if groups:
             parts.use_role("group")
             parts.use_role("breakdown")
@@ -460,7 +471,9 @@ class QuestionReader:
                 continue
             # "긍정 부정 중립 리뷰별": every value named, then grouped
             compared = parts.has("versus") or parts.has("breakdown") or \
-                parts.has("group") and not parts.has("either")
+                parts.has("group") and not parts.has("either") or \
+                parts.has("either") and len(mentions) == 2 and \
+                (parts.has("most") or parts.has("least"))  # "more men or women?": both counts
             if not (compared or parts.has("either")):
                 continue
             dimension = self.model.dimensions[name]
@@ -570,14 +583,26 @@ class QuestionReader:
             sql = f"{dimension.sql} = {literal(value)}"
         return Condition(sql, dimension.table, label, mention.start)
 
-    def _period(self, parts: QuestionParts, lang: str) -> Period | None:
-        periods = [m for m in parts.mentions if m.type == "period"]
+    def _period(self, parts: QuestionParts, lang: str) -> tuple[Period | None, str | None]:
+        """The time window, and the grain of windows compared side by side ("orders in
+        October and November": both months, by month)."""
+        periods = list({(m.value.start, m.value.end): m for m in parts.mentions
+                        if m.type == "period"}.values())  # "Q4 (Oct-Dec)": one, said twice
         if not periods:
-            return None
-        if len({(m.value.start, m.value.end) for m in periods}) > 1:
-            raise PlanError("two time windows")  # one said twice is fine: "Q4 (Oct-Dec)"
+            return None, None
         parts.use_role("time_on")
-        return period_of(periods[0])
+        if len(periods) == 1:
+            return period_of(periods[0]), None
+        grains = {_grain_of(m) for m in periods}
+        if len(periods) > 2 or len(grains) != 1 or None in grains or not any(
+                parts.has(role) for role in ("versus", "and", "either")):
+            raise PlanError("two time windows")
+        first, second = (period_of(m) for m in periods)
+        for role in ("versus", "and", "either"):
+            parts.use_role(role)
+        label = Label(f"{first.label.en} and {second.label.en}",
+                      f"{first.label.ko}·{second.label.ko}")
+        return replace(first, label=label, also=((second.start, second.end),)), grains.pop()
 
     def _attribute_conditions(self, parts: QuestionParts, table: str | None,
                               near_only: bool) -> list[Condition]:
@@ -1313,7 +1338,7 @@ class QuestionReader:
                 out.append(item.form)
                 continue
             content = {s.role for s in item.senses} & {"entity", "measure", "attribute",
-                                                       "dimension", "rank", "month"}
+                                                       "dimension", "rank", "time_grain"}
             functional = {s.role for s in item.senses} - content
             if content and not (functional & _HARMLESS):
                 out.append(item.text)
@@ -1325,12 +1350,29 @@ class QuestionReader:
 _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakdown",
              "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered",
              "bought", "about"}
-# the month dimension of whichever fact the measure counts (see QueryPlan resolution)
-_MONTH = Dimension(name="month", table="", sql="", label=Label("month", "월"), time=True)
+_GRAIN_LABELS = {"month": Label("month", "월"), "quarter": Label("quarter", "분기")}
+
+
+def _time_group(grain: str) -> Dimension:
+    """"By month", "분기별": the period of whichever fact the measure counts (resolved once
+    the measure is known)."""
+    return Dimension(name=grain, table="", sql="", label=_GRAIN_LABELS[grain], time=grain)
 
 
 def _first_start(mentions: list[Mention], after: int) -> int:
     return min((m.start for m in mentions if m.start >= after), default=1 << 30)
+
+
+def _grain_of(mention: Mention) -> str | None:
+    """"month" or "quarter" when a period mention is exactly one calendar month or quarter."""
+    if not (mention.value.start and mention.value.end):
+        return None
+    start = dt.date.fromisoformat(mention.value.start[:10])
+    end = dt.date.fromisoformat(mention.value.end[:10])
+    if start.day != 1 or end.day != 1:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return {1: "month", 3: "quarter" if start.month % 3 == 1 else None}.get(months)
 
 
 def period_of(mention: Mention) -> Period:

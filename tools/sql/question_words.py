@@ -105,6 +105,15 @@ def without_particles(word: str, endings: bool = False) -> str:
     return word[:end] or word
 
 
+def ends_in_noun(phrase: str) -> bool:
+    """Whether a Korean phrase ends in a noun or a number ("이탈한 큰손 고객", "1회"), not
+    in a verb or an adverb ("보여주", "많이")."""
+    with _kiwi_lock:
+        analysed = _kiwi().tokenize(phrase)
+    return bool(analysed) and analysed[-1].tag.startswith(("NN", "NR", "NP", "SL", "SN",
+                                                            "XSN"))
+
+
 def _english(form: str, start: int, end: int) -> Token:
     if form[0].isdigit():
         if form.endswith("k"):  # "500k": thousands
@@ -160,6 +169,7 @@ class Lexicon:
     def __init__(self, model: SemanticModel, words_file: Path = WORDS_FILE) -> None:
         self.entries: dict[tuple[str, ...], list[Sense]] = {}
         self._korean: list[tuple[str, Sense]] | None = []
+        self.phrases: set[str] = set()  # every phrase as written, for the speller
         self._korean_lock = threading.Lock()
         for entity in model.entities.values():
             self._add_all(entity.words, Sense("entity", entity.name))
@@ -171,7 +181,8 @@ class Lexicon:
                 self._add_all(words, Sense("rank", attribute.name, direction))
         for dimension in model.dimensions.values():
             self._add_all(dimension.words, Sense("dimension", dimension.name))
-        self._add_all(model.month_words, Sense("month"))
+        for grain, words in model.grain_words.items():
+            self._add_all(words, Sense("time_grain", grain))
         raw = yaml.safe_load(Path(words_file).read_text(encoding="utf-8"))
         for role, words in raw["roles"].items():
             odd = [w for ws in words.values() for w in ws if not isinstance(w, str)]
@@ -185,6 +196,7 @@ class Lexicon:
 
     def _add_all(self, words: dict[str, tuple[str, ...]], sense: Sense) -> None:
         for phrases in words.values():
+            self.phrases.update(phrases)
             for phrase in phrases:
                 if has_hangul(phrase):
                     assert self._korean is not None

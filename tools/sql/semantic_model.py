@@ -78,7 +78,7 @@ class Dimension:
     label: Label
     values: str | None = None  # the value type that names its values (city, gender, …)
     boolean: bool = False
-    time: bool = False
+    time: str | None = None  # a period of time's grain: month, quarter
     entity: str | None = None  # a dimension that is an entity's own name (product, customer)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # a column of another table that names the entity's rows ("champions" customers): a
@@ -89,6 +89,13 @@ class Dimension:
     # the column that tells members apart where the named column repeats (product titles
     # repeat across colours and sizes): grouped by too, and selected before it
     key: str | None = None
+    # columns that describe each member beside it (a customer's first and last name)
+    details: tuple[str, ...] = ()
+
+    @property
+    def width(self) -> int:
+        """How many result columns a breakdown by it takes."""
+        return 1 + bool(self.key) + len(self.details)
 
     @property
     def key_column(self) -> str | None:
@@ -122,7 +129,7 @@ class SemanticModel:
     measures: dict[str, Measure]
     attributes: dict[str, Attribute]
     dimensions: dict[str, Dimension]
-    month_words: dict[str, tuple[str, ...]]
+    grain_words: dict[str, dict[str, tuple[str, ...]]]  # "monthly", "분기별" by grain
 
     def alias(self, table: str) -> str:
         return self.tables[table].alias
@@ -137,8 +144,9 @@ class SemanticModel:
     def dimension_for_values(self, value_type: str) -> Dimension | None:
         return next((d for d in self.dimensions.values() if d.values == value_type), None)
 
-    def month_dimension(self, fact: str) -> Dimension | None:
-        return next((d for d in self.dimensions.values() if d.time and d.table == fact), None)
+    def time_dimension(self, fact: str, grain: str = "month") -> Dimension | None:
+        return next((d for d in self.dimensions.values()
+                     if d.time == grain and d.table == fact), None)
 
     def fact_of(self, table: str) -> str:
         """The fact a table extends (customer_reviews_analysis -> customer_reviews)."""
@@ -166,14 +174,16 @@ def load_semantic_model(path: Path = MODEL_FILE) -> SemanticModel:
                   for name, a in raw["attributes"].items()}
     dimensions = {name: Dimension(name=name, table=d["table"], sql=d["sql"],
                                   label=_label(d["label"]), values=d.get("values"),
-                                  boolean=bool(d.get("boolean")), time=bool(d.get("time")),
+                                  boolean=bool(d.get("boolean")), time=d.get("time"),
                                   entity=d.get("entity"), words=_words(d.get("words")),
                                   filter=d.get("filter"), join=d.get("join"),
-                                  key=d.get("key"))
+                                  key=d.get("key"), details=tuple(d.get("details", ())))
                   for name, d in raw["dimensions"].items()}
     model = SemanticModel(tables=tables, joins=joins, entity_keys=dict(raw["entity_keys"]),
                           entities=entities, measures=measures, attributes=attributes,
-                          dimensions=dimensions, month_words=_words(raw.get("month_words")))
+                          dimensions=dimensions,
+                          grain_words={grain: _words(words)
+                                       for grain, words in raw["time_grains"].items()})
     _check(model)
     return model
 

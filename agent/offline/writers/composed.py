@@ -157,9 +157,13 @@ def _group_names(plan: QueryPlan, table: Table, lang: str) -> list[str]:
             value = row[at + bool(d.key)]
             name = value_label(d.values, value, lang) if d.values and value is not None \
                 else _cell(value, lang)
+            if d.details:  # a customer: "Jamie Henson #8177"
+                described = " ".join(str(v) for v in row[at + 1 + bool(d.key):at + d.width]
+                                     if v is not None)
+                name = f"{described} #{value}" if described else name
             named[i].append(name)
             keyed[i].append(f"{name} (#{row[at]})" if d.key else name)
-        at += 2 if d.key else 1
+        at += d.width
     plain = [", ".join(n) for n in named]
     return [", ".join(k) if plain.count(p) > 1 else p for p, k in zip(plain, keyed, strict=True)]
 
