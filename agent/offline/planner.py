@@ -46,7 +46,7 @@ from tools.sql.semantic_model import load_semantic_model
 from tools.sql.slot_values import ID_TYPES, SlotValue, number_value
 from tools.sql.value_index import load_index
 from tools.vocabulary.language import language_of
-from tools.vocabulary.spelling import Correction, Speller
+from tools.vocabulary.spelling import Correction, Speller, is_common_word
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.catalog import Catalog
 
@@ -207,12 +207,14 @@ class OfflinePlanner:
 
     def _accounts_for(self, candidate: Candidate, unread: list[str]) -> bool:
         """A stored question→SQL pair stands in for a question the reader could not read
-        only when its own phrasings use every word that neither the reader nor the matcher's
-        lexicon knows: "revenue in each week" is not "total revenue" (a casual word the
-        lexicon knows, "most to least", "갯수", leaves the likeness to decide)."""
+        only when its own phrasings use every uncommon word that neither the reader nor the
+        matcher's lexicon knows: "customers in Gimpo" (a city with no customers) is not
+        every customer; a common or casual word ("gets hit with", "갯수") leaves the
+        likeness to decide."""
         unknown = [word for word in unread
                    if (features := self.lexicon.features(word))
-                   and not any(f.startswith("c:") for f in features)]
+                   and not any(f.startswith("c:") for f in features)
+                   and not is_common_word(word)]
         if candidate.intent.sample is None or not unknown:
             return True
         forms = self._phrasing_forms.get(candidate.intent.id)

@@ -21,6 +21,7 @@ from config.settings import PROJECT_ROOT
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
 from tools.results import PickedCustomer
 from tools.vocabulary.cities import city_spellings
+from tools.vocabulary.language import has_hangul
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.reads import (
     chunks,
@@ -111,6 +112,9 @@ def chat_terms() -> dict[str, Any]:
     return terms
 
 
+_PARTICLE = r"(?:(?:으로|로|은|는|이|가|을|를|에서|에|의|도)(?![\uac00-\ud7a3]))?"
+
+
 def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str]:
     """The option keys whose terms occur in ``text`` (longest terms first), and the text
     with the matched terms blanked so a shorter term cannot match inside them."""
@@ -121,6 +125,8 @@ def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str
         pattern = re.escape(term)
         if term.isascii() and term[:1].isalnum():
             pattern = rf"(?<![\w-]){pattern}(?![\w-])"
+        elif has_hangul(term):  # "한국어로": the particle goes with the word
+            pattern += _PARTICLE
         if re.search(pattern, text):
             text = re.sub(pattern, " ", text)
             if key not in found:

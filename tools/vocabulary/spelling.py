@@ -73,6 +73,13 @@ def _common_english(word: str) -> bool:
     return frequency >= 10 ** (COMMON_ZIPF - 9)
 
 
+def is_common_word(word: str) -> bool:
+    """Whether people commonly write ``word`` (English by frequency, Korean if listed at all):
+    a word that is not is a name, a code or a typo nobody could correct."""
+    word = word.lower()
+    return word in _frequencies()[1] if has_hangul(word) else _common_english(word)
+
+
 class Speller:
     """Corrects words one slip from ``vocabulary``; words in ``known`` (names, titles) or
     in the language's frequency list are read as written. ``stem`` cuts a Korean word's
