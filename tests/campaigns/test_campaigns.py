@@ -115,12 +115,17 @@ def test_campaign_drafts_in_batches_with_progress(campaign_settings: Settings,
     expected = resolve_audience(spec, 5000)
     campaign = asyncio.run(create_campaign(spec, DraftRequest(language="ko"),
                                            progress=lambda d, t: seen.append((d, t))))
-    total = len(expected)
+    store = campaign_store()
+    treated = sorted(store.arm_ids(campaign.id, "treated"))
+    held, excluded = store.arm_ids(campaign.id, "holdout"), store.arm_ids(campaign.id, "excluded")
+    assert sorted([*treated, *held, *excluded]) == expected  # every customer accounted for
+    assert held and excluded  # a holdout was kept back; non-consenting customers excluded
+    total = len(treated)
     assert total > 80 and campaign.total == total and campaign.state == "ready"
     assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted({d for d, _ in seen})
     assert len(seen) == -(-total // 40)
-    emails = campaign_store().emails(campaign.id)
-    assert [e["customer_id"] for e in emails] == expected
+    emails = store.emails(campaign.id)
+    assert [e["customer_id"] for e in emails] == treated
     assert all(e["valid"] and e["status"] == "draft" for e in emails)
     assert all(e["subject"].startswith("(광고)") for e in emails)
     assert len({e["variant"] for e in emails}) > 10  # varied copy across the campaign
