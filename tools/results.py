@@ -373,7 +373,7 @@ class CampaignPlan(ToolResult):
     emails: int = 0
     send_minutes: float = 0.0
     notes: list[str] = Field(default_factory=list)
-    message: str = ""
+    summary: str = ""
 
 
 class SuppressionUpdate(ToolResult):
@@ -383,7 +383,7 @@ class SuppressionUpdate(ToolResult):
     already_listed: int = 0
     reason: str = ""
     total: int = 0
-    message: str = ""
+    summary: str = ""
 
 
 class GroupFigures(BaseModel):

@@ -229,7 +229,7 @@ def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
         "audience": plan.audience, "excluded": plan.excluded,
         "consent_checked": plan.consent_checked, "holdout": plan.holdout,
         "emails": plan.emails, "send_minutes": plan.send_minutes, "notes": plan.notes,
-        "message": f"Dry run {plan.plan_id}: {plan.audience:,} customers; "
+        "summary": f"Dry run {plan.plan_id}: {plan.audience:,} customers; "
                    f"{excluded or 'none'} excluded; {plan.holdout:,} held out; "
                    f"{plan.emails:,} emails would be drafted and, once approved, sent "
                    f"(about {plan.send_minutes:g} min). Nothing has been drafted: confirm, then "
@@ -302,7 +302,7 @@ def suppress_customers(customer_ids: list[int] | None = None, emails: list[str] 
     return SuppressionUpdate.model_validate({
         "added": update.added, "already_listed": update.already_listed,
         "reason": update.reason, "total": update.total,
-        "message": f"Suppressed {update.added} new entr{'y' if update.added == 1 else 'ies'} "
+        "summary": f"Suppressed {update.added} new entr{'y' if update.added == 1 else 'ies'} "
                    f"({update.reason}); {update.already_listed} already listed. The list holds "
                    f"{update.total:,}."}).to_dict()
 
