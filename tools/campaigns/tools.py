@@ -25,6 +25,7 @@ from config.settings import get_settings
 from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience, pick_customer
 from tools.campaigns.delivery import export_campaign as export_campaign_run
 from tools.campaigns.delivery import prepare_send, send_confirmed
+from tools.campaigns.eligibility import check_eligibility
 from tools.campaigns.outcome import CampaignOutcome
 from tools.campaigns.outcome import campaign_results as campaign_results_run
 from tools.campaigns.store import Campaign
@@ -153,7 +154,8 @@ async def draft_email(customer_id: int = 0, audience: str = "", language: str = 
             if not audience.strip():
                 return failure("no_customer", "Say which customer: an id, or a description "
                                "such as 'an unhappy customer in Busan'.")
-            picked = pick_customer(parse_audience(audience))
+            picked = pick_customer(parse_audience(audience), allowed=lambda ids: check_eligibility(
+                ids, campaign_store(), get_settings()).eligible)
             customer_id = picked.customer_id
         spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
         campaign = await create_campaign_run(spec, request)
