@@ -194,8 +194,9 @@ def test_a_dry_run_is_confirmed_before_drafting(campaign_settings: Settings) -> 
         asyncio.run(create_planned_campaign(plan.plan_id, actor=ACTOR))
     assert plan.audience == len(busan) and plan.holdout == 0  # too small for a holdout
     assert any("No holdout" in note for note in plan.notes)
-    refused = suppress_customers(emails=["not-an-address"])
-    assert refused["error"] == "suppression_refused"
+    refused = suppress_customers(customer_ids=[busan[0]], reason="dislike")
+    assert refused["error"] == "suppression_refused" and "complaint" in refused["message"]
+    assert suppress_customers(customer_ids=[busan[0]])["added"] == 1
 
 
 def test_consent_cannot_be_checked_without_the_column(campaign_settings: Settings,

@@ -285,19 +285,19 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
                                   "emails."})
 
 
-def suppress_customers(customer_ids: list[int] | None = None, emails: list[str] | None = None,
-                       reason: str = "unsubscribe",
+def suppress_customers(customer_ids: list[int], reason: str = "unsubscribe",
                        tool_context: ToolContext | None = None) -> dict[str, Any]:
     """Add customers to the suppression list so no campaign ever emails them again (it is
-    checked when drafting and again when sending; nothing removes an entry).
+    checked when drafting and again when sending; nothing removes an entry). Addresses that
+    unsubscribed or bounced are added with `cymbal campaign suppress --email/--csv`, which
+    keeps them out of the chat.
 
     Args:
         customer_ids: The customers to suppress.
-        emails: Or their email addresses (for addresses that unsubscribed or bounced).
         reason: "unsubscribe", "bounce" or "complaint".
     """
     try:
-        update = suppress(campaign_store(), customer_ids or [], emails or [], reason,
+        update = suppress(campaign_store(), [int(i) for i in customer_ids or []], [], reason,
                           source=_actor(tool_context))
     except SuppressionError as err:
         return failure("suppression_refused", str(err))
