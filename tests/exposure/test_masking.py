@@ -100,7 +100,8 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
         second, _ = run_turn(walk_settings, f"confirm send {code}",
                              [("send_campaign", {"confirmation_code": code}),
                               ("reject_emails", {"all_remaining": True}),
-                              ("suppress_customers", {"customer_ids": [p.clean], "reason": "complaint"}),
+                              ("suppress_customers", {"customer_ids": [p.clean],
+                                                      "reason": "complaint"}),
                               ("campaign_results", {})], session_id="walk")
     results = first + second
     assert {tool.__name__ for tool in agent_tools()} <= {c.name for c in results}
