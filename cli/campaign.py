@@ -1,4 +1,6 @@
-"""``cymbal campaign …``: create, review, edit, approve, export and send email campaigns.
+"""``cymbal campaign …``: dry-run, create, review, edit, approve, export and send email
+campaigns; keep the suppression list; read a sent campaign's results (and, on the local
+warehouse only, simulate customers' responses to see them work).
 
 The same functions the agent's tools use, for people at a terminal. Addresses are masked in
 everything printed; ``send`` asks for the confirmation code it just issued (or takes it with
@@ -11,6 +13,7 @@ import asyncio
 import getpass
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,15 +21,20 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from pipeline.campaign_responses import DEFAULT_BASE_RATE, SimulationError, simulate_responses
 from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience
 from tools.campaigns.delivery import export_campaign, prepare_send, send_confirmed
-from tools.campaigns.tools import email_table, list_campaigns
+from tools.campaigns.outcome import campaign_results
+from tools.campaigns.suppression import SuppressionError, import_csv, suppress
+from tools.campaigns.tools import email_table, list_campaigns, results_dict
 from tools.campaigns.workflow import (
     CampaignError,
     campaign_store,
     create_campaign,
+    create_planned_campaign,
     edit_campaign,
     parse_edit,
+    plan_campaign,
     resolve_campaign,
 )
 from tools.campaigns.workflow import (
@@ -43,7 +51,8 @@ campaign_app = typer.Typer(help="Email campaigns: create, review, edit, approve,
                            no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+FAILURES = (CampaignError, AudienceError, PolicyError, SqlError, SuppressionError,
+            SimulationError)
 
 
 def _actor() -> str:
@@ -81,21 +90,21 @@ def _status_line(campaign_id: int) -> str:
     return f"Campaign {campaign.id} “{campaign.name}”: {counts}{invalid}"
 
 
-@campaign_app.command("create")
-def create(
-    audience: Annotated[str, typer.Argument(help="Who, in words: \"unhappy loyal customers "
-                                            "in Busan\", \"부산의 불만 고객\".")] = "",
-    ids: Annotated[str | None, typer.Option(help="Comma-separated customer ids instead.")] = None,
-    sql: Annotated[str | None, typer.Option(help="A SELECT returning customer_id.")] = None,
-    name: Annotated[str, typer.Option(help="Campaign name.")] = "",
-    language: Annotated[str, typer.Option(help="en or ko.")] = "en",
-    tone: Annotated[str, typer.Option(help="warm, friendly, formal or concise.")] = "warm",
-    offer: Annotated[str | None, typer.Option(help="percent_off, fixed_amount_off, "
-                                              "free_shipping or loyalty_points.")] = None,
-    value: Annotated[int | None, typer.Option(help="Percent, won or points of --offer.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many customers.")] = None,
-) -> None:
-    """Create a campaign and draft (and check) one email per customer."""
+Audience = Annotated[str, typer.Argument(help="Who, in words: \"unhappy loyal customers in "
+                                         "Busan\", \"부산의 불만 고객\".")]
+Ids = Annotated[str | None, typer.Option(help="Comma-separated customer ids instead.")]
+Sql = Annotated[str | None, typer.Option(help="A SELECT returning customer_id.")]
+Name = Annotated[str, typer.Option(help="Campaign name.")]
+Language = Annotated[str, typer.Option(help="en or ko.")]
+Tone = Annotated[str, typer.Option(help="warm, friendly, formal or concise.")]
+Offer = Annotated[str | None, typer.Option(help="percent_off, fixed_amount_off, free_shipping "
+                                           "or loyalty_points.")]
+Value = Annotated[int | None, typer.Option(help="Percent, won or points of --offer.")]
+Limit = Annotated[int | None, typer.Option(help="At most this many customers.")]
+
+
+def _audience(audience: str, ids: str | None, sql: str | None,
+              limit: int | None) -> AudienceSpec:
     listed = _ids(ids)
     if listed:
         spec = AudienceSpec(unhappy=False, customer_ids=listed)
@@ -109,23 +118,147 @@ def create(
             spec.unhappy = False
     if limit:
         spec.limit = limit
-    request = DraftRequest(
+    return spec
+
+
+def _request(language: str, tone: str, offer: str | None, value: int | None) -> DraftRequest:
+    return DraftRequest(
         language=language, tone=tone, offer_type=offer,
         percent=value if offer == "percent_off" else None,
         amount_won=value if offer == "fixed_amount_off" else None,
         points=value if offer == "loyalty_points" else None)
+
+
+@campaign_app.command("plan")
+def plan(audience: Audience = "", ids: Ids = None, sql: Sql = None, name: Name = "",
+         language: Language = "en", tone: Tone = "warm", offer: Offer = None,
+         value: Value = None, limit: Limit = None) -> None:
+    """Dry run: the audience, who is excluded and why, the holdout, the emails it would
+    draft. Nothing is drafted; confirm with `cymbal campaign create --plan N`."""
+    try:
+        found = plan_campaign(_audience(audience, ids, sql, limit),
+                              _request(language, tone, offer, value), name, actor=_actor())
+    except FAILURES as exc:
+        _fail(exc)
+    err.print(f"Audience: {found.description}")
+    _print_table(["", "customers"], [
+        ["in the audience", f"{found.audience:,}"],
+        *([f"excluded: {reason.replace('_', ' ')}", f"{n:,}"]
+          for reason, n in found.excluded.items()),
+        ["held out (no email, to measure)", f"{found.holdout:,}"],
+        ["emails to draft and send", f"{found.emails:,}"]])
+    for note in found.notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    out.print(f"Dry run {found.plan_id}: sending would take about {found.send_minutes:g} min.")
+    out.print(f"To draft it: cymbal campaign create --plan {found.plan_id}")
+
+
+@campaign_app.command("create")
+def create(
+    audience: Audience = "", ids: Ids = None, sql: Sql = None, name: Name = "",
+    language: Language = "en", tone: Tone = "warm", offer: Offer = None, value: Value = None,
+    limit: Limit = None,
+    plan_id: Annotated[int | None, typer.Option("--plan", help="Draft this confirmed dry run "
+                                                "(`cymbal campaign plan`) instead.")] = None,
+) -> None:
+    """Create a campaign and draft (and check) one email per customer the contact policy
+    allows, except the holdout."""
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("Drafting", total=None)
-            campaign = asyncio.run(create_campaign(
-                spec, request, name=name,
-                progress=lambda done, total: bar.update(task, completed=done, total=total)))
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            if plan_id is not None:
+                drafted = create_planned_campaign(plan_id, progress=progress, actor=_actor())
+            else:
+                drafted = create_campaign(_audience(audience, ids, sql, limit),
+                                          _request(language, tone, offer, value), name=name,
+                                          progress=progress, actor=_actor())
+            campaign = asyncio.run(drafted)
     except FAILURES as exc:
         _fail(exc)
     err.print(f"Audience: {campaign.audience}")
     for note in campaign.notes:
         err.print(f"[yellow]note:[/yellow] {note}")
     out.print(_status_line(campaign.id))
+
+
+@campaign_app.command("suppress")
+def suppress_(
+    ids: Annotated[str | None, typer.Option(help="Comma-separated customer ids.")] = None,
+    email: Annotated[list[str] | None, typer.Option(help="An address (repeatable).")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="A CSV with customer_id and/or "
+                                                  "email columns (and optionally reason).")
+                        ] = None,
+    reason: Annotated[str, typer.Option(help="unsubscribe, bounce or complaint.")
+                      ] = "unsubscribe",
+) -> None:
+    """Add customers or addresses to the suppression list: no campaign emails them again."""
+    store = campaign_store()
+    try:
+        if csv_file is not None:
+            update = import_csv(store, csv_file, reason, f"csv:{csv_file.name} by {_actor()}")
+        else:
+            update = suppress(store, _ids(ids) or [], email or [], reason, _actor())
+    except FAILURES as exc:
+        _fail(exc)
+    out.print(f"Suppressed {update.added} new ({update.reason}); {update.already_listed} "
+              f"already listed; the list holds {update.total:,}.")
+
+
+@campaign_app.command("results")
+def results(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id (0 = the latest).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Emailed customers against the holdout over the attribution window: conversion,
+    orders, revenue per customer, the uplift with its 95% interval and p-value."""
+    try:
+        found = results_dict(campaign_results(campaign_id))
+    except FAILURES as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False))
+        return
+    groups = [(label, found.get(key)) for label, key in (("emailed", "treated"),
+                                                          ("holdout", "holdout"))]
+    shown = [[label, f"{g['customers']:,}", f"{g['converted']:,}",
+              f"{g['conversion_rate']:.1%}", f"{g['orders']:,}",
+              f"{g['revenue_per_customer']:,.0f}"] for label, g in groups if g]
+    if shown:
+        _print_table(["group", "customers", "converted", "conversion", "orders",
+                      "revenue per customer"], shown)
+    if found.get("uplift") is not None:
+        out.print(f"Uplift {found['uplift'] * 100:+.1f} points (95% CI "
+                  f"{found['ci_low'] * 100:+.1f} to {found['ci_high'] * 100:+.1f}; "
+                  f"p = {found['p_value']:.3f}).")
+    out.print(found["summary"])
+
+
+@campaign_app.command("simulate")
+def simulate(
+    campaign_id: Annotated[int, typer.Argument(help="A sent campaign (0 = the latest).")],
+    uplift: Annotated[float, typer.Option(help="True uplift in conversion rate, e.g. 0.05 "
+                                          "for +5 points.")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same orders).")] = 1,
+    base_rate: Annotated[float, typer.Option(help="The holdout's conversion rate.")
+                         ] = DEFAULT_BASE_RATE,
+) -> None:
+    """Demo/test tool: write simulated orders after the send date for the emailed customers
+    and the holdout, with a chosen true uplift, into the local DuckDB warehouse (refused on
+    BigQuery). A re-run replaces the previous simulation of the campaign."""
+    try:
+        report = simulate_responses(campaign_id, uplift, seed, base_rate)
+    except (*FAILURES, OSError) as exc:
+        _fail(exc)
+    out.print(f"Simulated campaign {report.campaign_id}: {report.treated_converted:,} of "
+              f"{report.treated:,} emailed and {report.holdout_converted:,} of "
+              f"{report.holdout:,} held-out customers ordered ({report.order_lines:,} order "
+              f"lines between {report.window_start[:10]} and {report.window_end[:10]}"
+              + (f"; replaced {report.replaced_lines:,} simulated lines" if
+                 report.replaced_lines else "") + ").")
 
 
 @campaign_app.command("list")

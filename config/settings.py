@@ -123,6 +123,16 @@ class Settings(BaseSettings):
     campaign_max_audience: int = Field(default=5_000, ge=1)
     campaign_draft_concurrency: int = Field(default=8, ge=1, le=64)
     campaign_confirmation_ttl_s: int = Field(default=900, ge=30)
+    # The campaign loop: who may be emailed (one policy, tools/campaigns/eligibility.py,
+    # checked at drafting and again at sending), the holdout kept back to measure a campaign,
+    # and how its results are read.
+    consent_required: bool = True  # only customers with marketing_consent, where that column exists
+    campaign_frequency_cap: int = Field(default=1, ge=1)  # marketing emails per customer ...
+    campaign_frequency_days: int = Field(default=7, ge=1, le=365)  # ... in this many days
+    campaign_holdout_share: float = Field(default=0.10, ge=0, le=0.5)  # kept back, never emailed
+    campaign_holdout_min_audience: int = Field(default=100, ge=2)  # smaller: no holdout is drawn
+    campaign_attribution_days: int = Field(default=14, ge=1, le=365)  # orders counted after sending
+    campaign_results_min_group: int = Field(default=100, ge=1)  # smaller groups: not conclusive
     smtp_host: str | None = None  # no host: sending is refused (exports still work)
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"

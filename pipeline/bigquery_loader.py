@@ -49,6 +49,7 @@ def load_tables(client: bigquery.Client, project: str, dataset: str,
 def load_table(client: bigquery.Client, table_id: str, frame: pd.DataFrame, spec: TableSpec,
                location: str | None) -> int:
     """Replace the rows of ``table_id`` with ``frame`` conformed to ``spec``."""
+    spec = spec.fitted(frame.columns)
     _ensure_table(client, table_id, spec)
     config = bigquery.LoadJobConfig(schema=table_schema(spec),
                                     write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,

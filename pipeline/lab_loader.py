@@ -51,7 +51,7 @@ def load_lab_data(folder: Path) -> LabLoad:
         raise LabDataError(f"{folder} is not a lab data folder: missing {', '.join(missing)} "
                            f"(expected {', '.join(LAB_FILES.values())}).")
     schema = load_schema()
-    frames = {name: _read(folder / filename, schema[name].column_names)
+    frames = {name: _read(folder / filename, schema[name].required_names)
               for name, filename in LAB_FILES.items()}
     customers, products, reviews = (frames["customers"], frames["products"],
                                     frames["customer_reviews"])

@@ -28,6 +28,7 @@ def write_table(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, spec: Table
                 table_name: str | None = None) -> int:
     """Create (or replace) one table from ``frame`` with the spec's column types."""
     name = table_name or spec.name
+    spec = spec.fitted(frame.columns)
     con.execute(spec.duckdb_ddl(name))
     data = conform(frame, spec)
     con.register("_incoming", data)

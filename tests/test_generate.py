@@ -254,3 +254,17 @@ def test_progress_reports_every_stage() -> None:
 def test_rejects_bad_arguments(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         generate_dataset(**kwargs)
+
+
+def test_marketing_consent_is_mostly_given_reproducible_and_kept_apart(
+        data: dict[str, pd.DataFrame], small: dict[str, pd.DataFrame]) -> None:
+    """Most customers opted in, a realistic minority did not; the same seed gives the same
+    flags, and the flag leaves the lab's other columns as they were (its own random stream)."""
+    consent = data["customers"]["marketing_consent"].astype(bool)
+    assert 0.75 < consent.mean() < 0.95
+    again = generate_dataset(scale=SMALL, seed=7)["customers"]
+    assert again["marketing_consent"].equals(small["customers"]["marketing_consent"])
+    lab = load_schema()["customers"]
+    assert "marketing_consent" not in lab.required_names
+    without = conform(small["customers"].drop(columns="marketing_consent"), lab)
+    assert list(without.columns) == lab.required_names  # the lab's files have no such column

@@ -115,7 +115,7 @@ def build_warehouse(path: Path) -> None:
         write_table(con, pd.DataFrame([{
             "customer_id": 1001, "first_name": "Minji", "last_name": "Kim",
             "email": "minji@example.com", "gender": "Female", "address_city": "Seoul", "age": 28,
-            "loyalty_member": True}]), schema["customers"])
+            "loyalty_member": True, "marketing_consent": True}]), schema["customers"])
         write_table(con, pd.DataFrame([{
             "customer_review_id": 1, "customer_id": 1001, "location_id": 5001,
             "review_datetime": "2024-01-07 10:00:00", "review_text": "Great bag",

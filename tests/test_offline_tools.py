@@ -24,6 +24,15 @@ from tools.warehouse import get_warehouse
 HANGUL = re.compile(r"[가-힣]")
 
 
+@pytest.fixture(autouse=True)
+def consent_not_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about how the offline model reads requests about named customers; the
+    contact policy (consent, suppression, caps, holdout) has its own tests
+    (tests/campaigns/test_campaign_loop.py), so consent is not required here."""
+    monkeypatch.setenv("CYMBAL_CONSENT_REQUIRED", "false")
+    get_settings.cache_clear()
+
+
 def rows(sql: str) -> list[list[Any]]:
     return [list(r) for r in get_warehouse().run_query(sql).rows]
 

@@ -7,14 +7,17 @@ from typing import Any
 
 from tools.campaigns.tools import (
     approve_emails,
+    campaign_results,
     create_campaign,
     draft_email,
     edit_campaign,
     export_campaign,
     list_campaigns,
+    plan_campaign,
     reject_emails,
     send_campaign,
     show_campaign,
+    suppress_customers,
 )
 from tools.customers.tools import lookup_customer, recommend_products
 from tools.reviews.tools import search_reviews
@@ -22,8 +25,9 @@ from tools.segments.tools import describe_segment, list_segments
 from tools.sql.tools import get_sql_context, run_sql
 
 CAMPAIGN_TOOLS: list[Callable[..., Any]] = [
-    draft_email, create_campaign, list_campaigns, show_campaign, edit_campaign,
-    approve_emails, reject_emails, export_campaign, send_campaign,
+    draft_email, plan_campaign, create_campaign, list_campaigns, show_campaign, edit_campaign,
+    approve_emails, reject_emails, export_campaign, send_campaign, suppress_customers,
+    campaign_results,
 ]
 
 

@@ -357,3 +357,68 @@ class SendResult(ToolResult):
     uncertain: list[Any] = Field(default_factory=list)
     still_approved: int = 0
     message: str = ""
+
+
+class CampaignPlan(ToolResult):
+    """``plan_campaign``, the dry run before drafting: the audience, who the contact policy
+    excludes and why, the holdout, and the emails drafting would write (and sending send).
+    ``create_campaign(plan_id=…)`` drafts it once the marketer confirms."""
+
+    plan_id: int
+    audience_description: str = ""
+    audience: int = 0
+    excluded: dict[str, int] = Field(default_factory=dict)  # suppressed, no_consent, ...
+    consent_checked: bool = True
+    holdout: int = 0
+    emails: int = 0
+    send_minutes: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+
+class SuppressionUpdate(ToolResult):
+    """``suppress_customers``: how the suppression list changed (no addresses shown)."""
+
+    added: int = 0
+    already_listed: int = 0
+    reason: str = ""
+    total: int = 0
+    summary: str = ""
+
+
+class GroupFigures(BaseModel):
+    """One group of a campaign's results over the attribution window."""
+
+    customers: int = 0
+    converted: int = 0
+    conversion_rate: float = 0.0
+    orders: int = 0
+    revenue: float = 0.0
+    revenue_per_customer: float = 0.0
+
+
+class CampaignResults(ToolResult):
+    """``campaign_results``: emailed customers against the holdout over the attribution
+    window. Rates and the uplift are proportions (0.05 = 5 points); the interval is
+    Newcombe's hybrid score interval, the p-value the two-sided pooled z-test. The table
+    (``columns``/``rows``) is the cumulative conversion per day, for a chart.
+    ``status``: not_sent, interim (window still open) or final."""
+
+    campaign_id: int
+    name: str = ""
+    status: str = ""
+    window_days: int = 0
+    sent_at: str | None = None
+    window_end: str | None = None
+    treated: GroupFigures | None = None
+    holdout: GroupFigures | None = None
+    uplift: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    conclusive: bool = False
+    significant: bool = False
+    notes: list[str] = Field(default_factory=list)
+    summary: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)

@@ -1,4 +1,5 @@
-"""Synthetic customers: names, unique emails, gender, city, age, loyalty, and a hidden habit."""
+"""Synthetic customers: names, unique emails, gender, city, age, loyalty, marketing consent,
+and a hidden habit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ CITY_WEIGHTS = {"Seoul": 1.5, "Busan": 1.15, "Incheon": 1.1}
 AGE_RANGE = (18, 70)
 YOUNGER_BELOW = 40
 N_SEGMENTS = 12
+# Share of customers who opted in to marketing email (loyalty members a little more often).
+# Drawn on a stream of its own, so adding it left every other column as it was.
+CONSENT_RATE = {True: 0.92, False: 0.8}
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,12 @@ def _emails(first: np.ndarray, last: np.ndarray, first_pool: np.ndarray,
     return join(local, "@example.com")
 
 
+def _consent(seed: int, loyal: np.ndarray) -> np.ndarray:
+    """Who agreed to marketing email: most customers, a realistic minority not."""
+    rate = np.where(loyal, CONSENT_RATE[True], CONSENT_RATE[False])
+    return generator(seed, "consent").random(len(loyal)) < rate
+
+
 def generate_customers(n: int, seed: int, cities: tuple[str, ...]) -> Customers:
     """``n`` customers with ids from 1001, living in ``cities``."""
     rng = generator(seed, "customers")
@@ -99,6 +109,7 @@ def generate_customers(n: int, seed: int, cities: tuple[str, ...]) -> Customers:
         "address_city": np.array(cities, dtype=object)[city],
         "age": age.astype(np.int64),
         "loyalty_member": loyal,
+        "marketing_consent": _consent(seed, loyal),
     })
     return Customers(frame=frame, cities=cities, ids=ids, city=city,
                      segment=segment_index(younger, gender, loyal),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("catalog", "customers", "preferences", "orders", "review_choice", "review_text")
+STREAMS = ("catalog", "customers", "preferences", "orders", "review_choice", "review_text",
+           "consent")
 
 
 def generator(seed: int, stream: str, chunk: int = 0) -> np.random.Generator:

@@ -14,6 +14,16 @@ import pytest
 from config.settings import Settings
 from tests.campaigns.injection import add_injection_review
 from tests.conftest import offline_settings
+from tools.campaigns.audience import AudienceSpec
+
+CONSENTING = "SELECT customer_id FROM cymbal.customers WHERE marketing_consent"
+
+
+def reachable(limit: int) -> AudienceSpec:
+    """The first ``limit`` unhappy customers who agreed to marketing email: an audience the
+    contact policy leaves whole (and too small for a holdout), for tests about other
+    things."""
+    return AudienceSpec(unhappy=True, sql=CONSENTING, limit=limit)
 
 
 @dataclass(frozen=True)

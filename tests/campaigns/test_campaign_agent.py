@@ -12,9 +12,9 @@ import pytest
 
 from agent.runner import ChatService
 from config.settings import Settings
+from tests.campaigns.conftest import reachable
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.gemini_stub import GeminiStub, Reply, call_reply, text_reply, use_gemini_stub
-from tools.campaigns.audience import AudienceSpec
 from tools.campaigns.workflow import approve, campaign_store, create_campaign
 from tools.email.drafts import DraftRequest
 
@@ -27,7 +27,7 @@ def last_response(body: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_model_cannot_confirm_a_send_only_the_marketer_can(
         campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    campaign = asyncio.run(create_campaign(AudienceSpec(limit=3), DraftRequest()))
+    campaign = asyncio.run(create_campaign(reachable(3), DraftRequest()))
     approve(campaign.id, actor="test")
     addresses = [e["to_email"] for e in campaign_store().emails(campaign.id)]
     codes: list[str] = []

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from config.settings import Settings, get_settings
+from tests.campaigns.conftest import CONSENTING
 from tests.campaigns.smtp_server import LocalSmtp
 from tools.campaigns.workflow import campaign_store
 
@@ -23,7 +24,8 @@ def cymbal(*args: str) -> str:
 
 
 def test_campaign_commands(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    created = cymbal("create", "unhappy customers in Seoul", "--language", "ko", "--limit", "4")
+    created = cymbal("create", "unhappy customers in Seoul", "--sql", CONSENTING,
+                     "--language", "ko", "--limit", "4")
     assert "Campaign 1" in created and "4 draft" in created
     assert "Seoul" in cymbal("list")
     table = json.loads(runner.invoke(app, ["campaign", "show", "1", "--json"]).stdout)

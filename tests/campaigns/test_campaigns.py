@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from config.settings import Settings
+from tests.campaigns.conftest import reachable
 from tools.campaigns.audience import (
     AudienceError,
     AudienceSpec,
@@ -115,19 +116,24 @@ def test_campaign_drafts_in_batches_with_progress(campaign_settings: Settings,
     expected = resolve_audience(spec, 5000)
     campaign = asyncio.run(create_campaign(spec, DraftRequest(language="ko"),
                                            progress=lambda d, t: seen.append((d, t))))
-    total = len(expected)
+    store = campaign_store()
+    treated = sorted(store.arm_ids(campaign.id, "treated"))
+    held, excluded = store.arm_ids(campaign.id, "holdout"), store.arm_ids(campaign.id, "excluded")
+    assert sorted([*treated, *held, *excluded]) == expected  # every customer accounted for
+    assert held and excluded  # a holdout was kept back; non-consenting customers excluded
+    total = len(treated)
     assert total > 80 and campaign.total == total and campaign.state == "ready"
     assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted({d for d, _ in seen})
     assert len(seen) == -(-total // 40)
-    emails = campaign_store().emails(campaign.id)
-    assert [e["customer_id"] for e in emails] == expected
+    emails = store.emails(campaign.id)
+    assert [e["customer_id"] for e in emails] == treated
     assert all(e["valid"] and e["status"] == "draft" for e in emails)
     assert all(e["subject"].startswith("(광고)") for e in emails)
     assert len({e["variant"] for e in emails}) > 10  # varied copy across the campaign
 
 
 def test_edits_redraft_revalidate_and_reset_approval(campaign_settings: Settings) -> None:
-    campaign = asyncio.run(create_campaign(AudienceSpec(limit=6), DraftRequest(tone="formal")))
+    campaign = asyncio.run(create_campaign(reachable(6), DraftRequest(tone="formal")))
     approve(campaign.id, actor="test")
     before = {e["customer_id"]: e for e in campaign_store().emails(campaign.id)}
     assert {e["status"] for e in before.values()} == {"approved"}
@@ -163,7 +169,7 @@ def test_edits_redraft_revalidate_and_reset_approval(campaign_settings: Settings
 
 
 def test_invalid_drafts_cannot_be_approved(campaign_settings: Settings) -> None:
-    campaign = asyncio.run(create_campaign(AudienceSpec(limit=3), DraftRequest()))
+    campaign = asyncio.run(create_campaign(reachable(3), DraftRequest()))
     broken = campaign_store().emails(campaign.id)[0]["customer_id"]
     with sqlite3.connect(campaign_settings.app_db_path) as db:
         db.execute("UPDATE campaign_emails SET valid = 0, issues = ? WHERE customer_id = ?",
@@ -207,10 +213,10 @@ def test_tools_mask_addresses_and_return_tables(campaign_settings: Settings) -> 
 def test_query_audience_through_the_tool_is_exactly_the_query(campaign_settings: Settings) -> None:
     created = asyncio.run(create_campaign_tool(
         sql="SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
-            "ORDER BY customer_id LIMIT 5"))
+            "AND marketing_consent ORDER BY customer_id LIMIT 5"))
     expected = [r["customer_id"] for r in rows(
         "SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
-        "ORDER BY customer_id LIMIT 5")]
+        "AND marketing_consent ORDER BY customer_id LIMIT 5")]
     assert [r[0] for r in created["rows"]] == expected
     refused = asyncio.run(create_campaign_tool(sql="DROP TABLE cymbal.customers"))
     assert refused["error"] == "campaign_refused"

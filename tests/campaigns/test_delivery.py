@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings, get_settings
+from tests.campaigns.conftest import reachable
 from tests.campaigns.smtp_server import Handler, LocalSmtp, self_signed_certificate
-from tools.campaigns.audience import AudienceSpec
 from tools.campaigns.delivery import (
     SendReport,
     export_campaign,
@@ -53,7 +53,7 @@ def use_server(monkeypatch: pytest.MonkeyPatch, server: LocalSmtp) -> Settings:
 
 
 def new_campaign(n: int = 8, approve_all: bool = True) -> int:
-    spec = AudienceSpec(unhappy=True, limit=n)
+    spec = reachable(n)
     campaign = asyncio.run(create_campaign(spec, DraftRequest()))
     assert campaign.counts["draft"] == n and campaign.counts["invalid"] == 0
     if approve_all:

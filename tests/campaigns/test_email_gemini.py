@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from config.settings import Settings, get_settings
-from tests.campaigns.conftest import CampaignWarehouse
+from tests.campaigns.conftest import CampaignWarehouse, reachable
 from tests.gemini_stub import (
     GeminiStub,
     Reply,
@@ -23,7 +23,6 @@ from tests.gemini_stub import (
     json_reply,
     use_gemini_stub,
 )
-from tools.campaigns.audience import AudienceSpec
 from tools.campaigns.workflow import campaign_store, create_campaign
 from tools.email.context import CustomerContext, load_contexts, load_sources
 from tools.email.draft import EmailDraft
@@ -179,7 +178,7 @@ def test_campaign_drafting_concurrency_is_bounded(
         return json_reply(good_copy(brief_of(body)))
 
     stub.fallback = slow
-    campaign = asyncio.run(create_campaign(AudienceSpec(limit=12), DraftRequest()))
+    campaign = asyncio.run(create_campaign(reachable(12), DraftRequest()))
     emails = campaign_store().emails(campaign.id)
     assert len(emails) == 12 and all(e["valid"] and e["writer"] == "gemini" for e in emails)
     assert state["peak"] == 3  # concurrent, never more than the setting

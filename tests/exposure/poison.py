@@ -30,7 +30,8 @@ class Poisoned:
 def poison(con: duckdb.DuckDBPyConnection) -> Poisoned:
     named, located, clean = (row[0] for row in con.execute(
         "SELECT n.customer_id FROM negative_customers AS n JOIN customers AS c "
-        "USING (customer_id) WHERE c.address_city = 'Busan' ORDER BY n.customer_id LIMIT 3"
+        "USING (customer_id) WHERE c.address_city = 'Busan' AND c.marketing_consent "
+        "ORDER BY n.customer_id LIMIT 3"
     ).fetchall())
     email, located_email, clean_email = (
         con.execute("SELECT email FROM customers WHERE customer_id = ?", [i]).fetchone()[0]

@@ -79,6 +79,7 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
         ("lookup_customer", {"customer": str(p.named)}),
         ("recommend_products", {"customer": str(p.named)}),
         ("draft_email", {"customer_id": p.named}),
+        ("plan_campaign", {"customer_ids": [p.named, p.located, p.clean]}),
         ("create_campaign", {"customer_ids": [p.named, p.located, p.clean]}),
         ("list_campaigns", {}),
         ("show_campaign", {"campaign_id": 0}),
@@ -98,7 +99,10 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
         code = next(c.response["confirmation_code"] for c in first if c.name == "send_campaign")
         second, _ = run_turn(walk_settings, f"confirm send {code}",
                              [("send_campaign", {"confirmation_code": code}),
-                              ("reject_emails", {"all_remaining": True})], session_id="walk")
+                              ("reject_emails", {"all_remaining": True}),
+                              ("suppress_customers", {"customer_ids": [p.clean],
+                                                      "reason": "complaint"}),
+                              ("campaign_results", {})], session_id="walk")
     results = first + second
     assert {tool.__name__ for tool in agent_tools()} <= {c.name for c in results}
     for call in results:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from config.settings import Settings, get_settings
+from tests.campaigns.conftest import reachable
 from tests.campaigns.smtp_server import Handler, LocalSmtp
 from tests.reliability.conftest import converse, offline_chat
-from tools.campaigns.audience import AudienceSpec
 from tools.campaigns.workflow import approve, create_campaign
 from tools.email.drafts import DraftRequest
 
@@ -74,7 +74,7 @@ def send_from_chat(settings: Settings) -> tuple[str, str]:
 
 def test_server_down_mid_campaign_then_retry_from_the_chat(
         own_data: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    campaign = asyncio.run(create_campaign(AudienceSpec(unhappy=True, limit=8), DraftRequest()))
+    campaign = asyncio.run(create_campaign(reachable(8), DraftRequest()))
     approve(campaign.id, actor="test")
     assert statuses(own_data, campaign.id) == Counter(approved=8)
 

@@ -11,6 +11,7 @@ An audience can also be a list of ids or the ``customer_id`` column of a read-on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -220,10 +221,15 @@ def _described(spec: AudienceSpec) -> tuple[str, int]:
         raise AudienceError(f"The audience could not be selected: {err}") from None
 
 
-def pick_customer(spec: AudienceSpec) -> PickedCustomer:
-    """The most relevant customer of ``spec``: with an unhappy audience, the one whose
-    unhappy review is the most negative (sentiment, then rating) and, among equals, the most
-    recent; otherwise the one with the latest order."""
+PICK_CANDIDATES = 50  # ranked customers a pick considers, for the first one ``allowed`` keeps
+
+
+def pick_customer(spec: AudienceSpec,
+                  allowed: Callable[[list[int]], list[int]] | None = None) -> PickedCustomer:
+    """The most relevant customer of ``spec`` that ``allowed`` keeps (the contact policy):
+    with an unhappy audience, the one whose unhappy review is the most negative (sentiment,
+    then rating) and, among equals, the most recent; otherwise the one with the latest
+    order."""
     if spec.customer_ids:
         raise AudienceError("A customer given by id needs no picking.")
     where, matching = _described(spec)
@@ -235,17 +241,24 @@ def pick_customer(spec: AudienceSpec) -> PickedCustomer:
                 f"JOIN cymbal.{REVIEWS_TABLE} AS r ON r.customer_id = c.customer_id "
                 f"WHERE {where} AND {_unhappy_review(spec)} "
                 f"ORDER BY IF(r.text_sentiment = 'negative', 0, 1), r.rating, "
-                f"r.review_datetime DESC, c.customer_id LIMIT 1")
+                f"r.review_datetime DESC, c.customer_id LIMIT {PICK_CANDIDATES}")
         else:
             found = rows(
                 f"SELECT c.customer_id FROM cymbal.customers AS c LEFT JOIN "
                 f"(SELECT customer_id, MAX(order_datetime) AS latest FROM cymbal.orders "
                 f"GROUP BY customer_id) AS o ON o.customer_id = c.customer_id WHERE {where} "
-                f"ORDER BY o.latest DESC NULLS LAST, c.customer_id LIMIT 1")
+                f"ORDER BY o.latest DESC NULLS LAST, c.customer_id LIMIT {PICK_CANDIDATES}")
     except SqlError as err:
         raise AudienceError(f"The customer could not be selected: {err}") from None
     if not found:
         raise AudienceError(f"No customers match: {spec.describe()}.")
+    if allowed is not None:
+        keep = set(allowed(list(dict.fromkeys(int(r["customer_id"]) for r in found))))
+        found = [r for r in found if int(r["customer_id"]) in keep]
+        if not found:
+            raise AudienceError(f"None of the {matching:,} customers who match "
+                                f"({spec.describe()}) can be emailed now (suppressed, no "
+                                "marketing consent, no valid address or emailed recently).")
     top = found[0]
     return PickedCustomer(
         customer_id=int(top["customer_id"]), matching=matching,

@@ -5,6 +5,11 @@ for hand-off, ``.eml`` files and a JSONL file in the BigQuery lab's Pub/Sub mess
 (``customer_name``, ``customer_email``, ``customer_message``). Handed-off emails become
 ``exported`` and are never also sent by SMTP.
 
+Before anything leaves (a send or a hand-off export) the contact policy is applied again
+(``workflow.exclude_ineligible``: suppression, consent, address, frequency cap): a customer
+it now rules out gets ``excluded``, not an email; and a campaign whose approved emails
+include a customer of its holdout is refused outright.
+
 Sending takes two calls. ``prepare_send`` re-checks every approved email against the live
 catalog and customer record, then returns a summary and a one-time confirmation code bound
 to exactly those emails and to whoever asked (``actor``, recorded in the campaign's history
@@ -34,7 +39,12 @@ from typing import Any
 
 from config.settings import Settings, get_settings
 from tools.campaigns.store import CampaignStore
-from tools.campaigns.workflow import CampaignError, campaign_store, resolve_campaign
+from tools.campaigns.workflow import (
+    CampaignError,
+    campaign_store,
+    exclude_ineligible,
+    resolve_campaign,
+)
 from tools.csv_files import write_csv
 from tools.customers.pii import mask_addresses, mask_email
 from tools.email.context import ProductCatalog, load_contexts, load_sources
@@ -72,6 +82,7 @@ class SendPlan:
     server: str
     sample_recipients: list[str]
     invalidated: list[int] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # by the contact policy, by reason
 
 
 @dataclass
@@ -81,6 +92,7 @@ class SendReport:
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     uncertain: list[int] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # by the contact policy, by reason
     still_approved: int = 0
     error: str | None = None  # why the run stopped early, if it did
 
@@ -114,12 +126,25 @@ def build_message(email: dict[str, Any], campaign_id: int, settings: Settings) -
 
 # -- re-checking before anything leaves -------------------------------------------------------
 
+def refuse_holdout(store: CampaignStore, campaign_id: int,
+                   emails: list[dict[str, Any]]) -> None:
+    """The holdout never gets an email: refuse the whole run if any would."""
+    leaked = store.arm_ids(campaign_id, "holdout") & {int(e["customer_id"]) for e in emails}
+    if leaked:
+        raise CampaignError(f"Refused: {len(leaked)} email(s) of campaign {campaign_id} are "
+                            "for customers of its holdout, who must get none. Nothing was "
+                            "sent; reject those emails.")
+
+
 def recheck(store: CampaignStore, campaign_id: int, emails: list[dict[str, Any]],
-            settings: Settings) -> tuple[list[dict[str, Any]], list[int]]:
-    """Validate stored emails again against today's catalog and customer records; failing
-    ones go back to draft with their problems. Returns (still valid, invalidated ids)."""
+            settings: Settings) -> tuple[list[dict[str, Any]], list[int], dict[str, int]]:
+    """Apply the contact policy again (ruled-out customers become ``excluded``) and validate
+    the rest against today's catalog and customer records; failing ones go back to draft
+    with their problems. Returns (still valid, invalidated ids, exclusions by reason)."""
+    refuse_holdout(store, campaign_id, emails)
+    emails, excluded = exclude_ineligible(store, campaign_id, emails, settings)
     if not emails:
-        return [], []
+        return [], [], excluded
     catalog = ProductCatalog.load()
     policy = OfferPolicy.from_settings(settings)
     contexts = load_contexts([e["customer_id"] for e in emails], "en", settings,
@@ -136,7 +161,7 @@ def recheck(store: CampaignStore, campaign_id: int, emails: list[dict[str, Any]]
             bad.append(email["customer_id"])
         else:
             good.append(email)
-    return good, bad
+    return good, bad, excluded
 
 
 # -- exports ----------------------------------------------------------------------------------
@@ -159,9 +184,9 @@ def export_campaign(campaign_id: int, formats: list[str] | None = None,
     invalidated: list[int] = []
     handoff: list[dict[str, Any]] = []
     if {"eml", "jsonl"} & set(formats):
-        approved, invalidated = recheck(store, campaign.id,
-                                        store.emails(campaign.id, statuses=("approved",)),
-                                        settings)
+        approved, invalidated, _ = recheck(store, campaign.id,
+                                           store.emails(campaign.id, statuses=("approved",)),
+                                           settings)
         handoff = approved + store.emails(campaign.id, statuses=("exported",))
         if not handoff:
             raise CampaignError("No approved emails to hand off" + (
@@ -231,18 +256,21 @@ def prepare_send(campaign_id: int, settings: Settings | None = None, *,
     store = campaign_store(settings)
     campaign = resolve_campaign(campaign_id, store)
     store.recover_interrupted(campaign.id, STALE_SENDING_S)
-    approved, invalidated = recheck(store, campaign.id,
-                                    store.emails(campaign.id, statuses=("approved",)), settings)
+    approved, invalidated, excluded = recheck(
+        store, campaign.id, store.emails(campaign.id, statuses=("approved",)), settings)
     if not approved:
         raise CampaignError("No approved emails to send" + (
             f" ({len(invalidated)} failed the re-check and went back to draft)"
-            if invalidated else "") + "; approve some first.")
+            if invalidated else "") + (
+            f" ({sum(excluded.values())} excluded by the contact policy: "
+            f"{', '.join(f'{n} {r}' for r, n in excluded.items())})"
+            if excluded else "") + "; approve some first.")
     code = store.issue_confirmation(campaign.id, "send", approved,
                                     settings.campaign_confirmation_ttl_s, actor)
     return SendPlan(campaign_id=campaign.id, emails=len(approved), confirmation_code=code,
                     expires_in_s=settings.campaign_confirmation_ttl_s, server=_server(settings),
                     sample_recipients=[mask_email(e["to_email"]) for e in approved[:5]],
-                    invalidated=invalidated)
+                    invalidated=invalidated, excluded=excluded)
 
 
 def open_smtp(settings: Settings) -> smtplib.SMTP:
@@ -275,7 +303,12 @@ def send_confirmed(campaign_id: int, confirmation_code: str, settings: Settings 
     refusal = store.use_confirmation(campaign.id, "send", confirmation_code, approved, actor)
     if refusal:
         raise CampaignError(refusal)
+    refuse_holdout(store, campaign.id, approved)
     report = SendReport(campaign.id, actor)
+    # the policy again, at the moment of sending: another campaign may have reached these
+    # customers, or they unsubscribed, since the code was issued
+    approved, report.excluded = exclude_ineligible(store, campaign.id, approved, settings,
+                                                   actor)
     try:
         smtp = open_smtp(settings)
     except (OSError, smtplib.SMTPException) as err:

@@ -1,7 +1,8 @@
 """The app database: campaigns, their emails and every status change, in SQLite.
 
 One file under the data folder (``settings.app_db_path``). Each email moves through
-``draft → approved → sent | exported`` (or ``rejected``); ``sending`` marks an email claimed
+``draft → approved → sent | exported`` (or ``rejected``, or ``excluded`` when the contact
+policy rules the customer out after drafting); ``sending`` marks an email claimed
 by a send in progress, ``failed`` a recipient the server refused for good, and ``uncertain``
 an email whose transfer broke off after its content was handed over — it is never resent
 without a person deciding so. Every transition is one guarded UPDATE, so concurrent or
@@ -27,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 STATUSES = ("draft", "approved", "rejected", "sending", "sent", "failed", "exported",
-            "uncertain")
+            "uncertain", "excluded")
+DELIVERED = ("sending", "sent", "exported", "uncertain")  # count toward the frequency cap
+ARMS = ("treated", "holdout", "excluded")  # a campaign audience member's group
 EDITABLE = ("draft", "approved", "rejected", "failed")  # re-drafting is allowed from these
 MAX_CODE_FAILURES = 5  # wrong codes that void a campaign's open confirmations of one action
 SCHEMA = """
@@ -100,6 +103,32 @@ CREATE TABLE IF NOT EXISTS send_confirmations (
     actor TEXT NOT NULL DEFAULT '',
     failures INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS suppressions (
+    entry TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS campaign_audience (
+    campaign_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    arm TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    stratum TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (campaign_id, customer_id)
+);
+CREATE TABLE IF NOT EXISTS audience_plans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spec TEXT NOT NULL,
+    request TEXT NOT NULL,
+    name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    campaign_id INTEGER
+);
 """
 # columns added after the first release: (table, column, definition) for older files
 ADDED_COLUMNS = (
@@ -119,6 +148,32 @@ def fingerprint(emails: list[dict[str, Any]]) -> str:
     """Which emails, in which version: a confirmation covers exactly these."""
     keys = sorted(f"{e['customer_id']}:{e['updated_at']}" for e in emails)
     return hashlib.sha256("|".join(keys).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One entry of the suppression list: a customer id or a (lower-cased) address."""
+
+    entry: str
+    kind: str  # customer_id | email
+    reason: str  # unsubscribe | bounce | complaint
+    source: str  # who or what added it: cli:<user>, chat:<user>, csv:<file name>
+    added_at: str
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A dry run a marketer can confirm: what it was for and what it found."""
+
+    id: int
+    spec: dict[str, Any]
+    request: dict[str, Any]
+    name: str
+    fingerprint: str
+    summary: dict[str, Any]
+    actor: str
+    created_at: str
+    campaign_id: int | None
 
 
 @dataclass(frozen=True)
@@ -231,12 +286,17 @@ class CampaignStore:
 
     # -- emails -----------------------------------------------------------------------------
     def save_drafts(self, campaign_id: int, drafts: list[dict[str, Any]]) -> int:
-        """Insert or replace drafts; an email already sending, sent, exported or uncertain is
-        left alone. A replaced email goes back to ``draft`` (its approval was of the old
-        content). Returns how many were written."""
+        """Insert or replace drafts; an email already sending, sent, exported, uncertain or
+        excluded is left alone. A replaced email goes back to ``draft`` (its approval was of
+        the old content). Returns how many were written. A draft for a customer of the
+        campaign's holdout or exclusions is refused: they are never drafted."""
         stamp = now()
         written = 0
         with self._db() as db:
+            barred = _arm_ids(db, campaign_id, ("holdout", "excluded"))
+            if barred & {int(d["customer_id"]) for d in drafts}:
+                raise ValueError(f"Campaign {campaign_id}: refusing to draft for customers in "
+                                 "its holdout or exclusions.")
             for d in drafts:
                 row = db.execute("SELECT status FROM campaign_emails WHERE campaign_id = ? "
                                  "AND customer_id = ?", (campaign_id, d["customer_id"])).fetchone()
@@ -377,6 +437,149 @@ class CampaignStore:
                 _event(db, campaign_id, customer_id, "uncertain", "interrupted send")
         return sorted(moved)
 
+    # -- the audience: who was treated, held out or excluded, and why ------------------------
+    def record_audience(self, campaign_id: int, members: list[tuple[int, str, str, str]],
+                        actor: str = "") -> None:
+        """Record (customer_id, arm, reason, stratum) rows; every exclusion and holdout is
+        also an event of the campaign's history."""
+        with self._db() as db:
+            db.executemany("INSERT OR REPLACE INTO campaign_audience (campaign_id, customer_id, "
+                           "arm, reason, stratum) VALUES (?,?,?,?,?)",
+                           [(campaign_id, int(c), arm, reason, stratum)
+                            for c, arm, reason, stratum in members])
+            for customer_id, arm, reason, _ in members:
+                if arm != "treated":
+                    _event(db, campaign_id, int(customer_id), arm, reason, actor)
+
+    def arm_ids(self, campaign_id: int, arm: str) -> set[int]:
+        with self._db() as db:
+            return _arm_ids(db, campaign_id, (arm,))
+
+    def audience_counts(self, campaign_id: int) -> dict[str, dict[str, int]]:
+        """Per arm, the members by reason ('' for treated and holdout)."""
+        found: dict[str, dict[str, int]] = {arm: {} for arm in ARMS}
+        with self._db() as db:
+            for arm, reason, n in db.execute(
+                    "SELECT arm, reason, COUNT(*) FROM campaign_audience WHERE campaign_id = ? "
+                    "GROUP BY arm, reason", (campaign_id,)):
+                found[arm][reason] = int(n)
+        return found
+
+    def exclude(self, campaign_id: int, exclusions: list[tuple[int, str]],
+                actor: str = "") -> list[int]:
+        """Rule customers out after drafting: their undelivered emails become ``excluded``
+        and the audience records why. Returns the customer ids whose email moved."""
+        moved: list[int] = []
+        with self._db() as db:
+            for customer_id, reason in exclusions:
+                row = db.execute(
+                    "UPDATE campaign_emails SET status = 'excluded', last_error = ?, "
+                    "updated_at = ? WHERE campaign_id = ? AND customer_id = ? AND status IN "
+                    f"({', '.join('?' * len(EDITABLE))}) RETURNING customer_id",
+                    (reason, now(), campaign_id, int(customer_id), *EDITABLE)).fetchone()
+                db.execute("UPDATE campaign_audience SET arm = 'excluded', reason = ? "
+                           "WHERE campaign_id = ? AND customer_id = ? AND arm = 'treated'",
+                           (reason, campaign_id, int(customer_id)))
+                if row is not None:
+                    moved.append(int(customer_id))
+                    _event(db, campaign_id, int(customer_id), "excluded", reason, actor)
+        return sorted(moved)
+
+    def delivered_since(self, customer_ids: list[int], since: str) -> dict[int, int]:
+        """Marketing emails each customer was sent (or handed off) since ``since``, across
+        every campaign."""
+        if not customer_ids:
+            return {}
+        found: dict[int, int] = {}
+        with self._db() as db:
+            for start in range(0, len(customer_ids), 900):
+                part = [int(i) for i in customer_ids[start:start + 900]]
+                for customer_id, n in db.execute(
+                        "SELECT customer_id, COUNT(*) FROM campaign_emails WHERE status IN "
+                        f"({', '.join('?' * len(DELIVERED))}) AND COALESCE(sent_at, "
+                        "exported_at, updated_at) >= ? AND customer_id IN "
+                        f"({', '.join('?' * len(part))}) GROUP BY customer_id",
+                        (*DELIVERED, since, *part)):
+                    found[int(customer_id)] = int(n)
+        return found
+
+    def first_delivery(self, campaign_id: int) -> str | None:
+        """When the campaign's first email was sent or handed off (None: not yet)."""
+        with self._db() as db:
+            row = db.execute("SELECT MIN(COALESCE(sent_at, exported_at)) FROM campaign_emails "
+                             "WHERE campaign_id = ? AND status IN ('sent', 'exported')",
+                             (campaign_id,)).fetchone()
+        return row[0] if row and row[0] else None
+
+    def delivered_ids(self, campaign_id: int) -> set[int]:
+        """The customers the campaign reached (sent or handed off)."""
+        with self._db() as db:
+            return {int(r[0]) for r in db.execute(
+                "SELECT customer_id FROM campaign_emails WHERE campaign_id = ? AND status IN "
+                "('sent', 'exported')", (campaign_id,))}
+
+    # -- the suppression list (never cleared by a re-run or setup) -------------------------
+    def add_suppressions(self, entries: list[tuple[str, str]], reason: str,
+                         source: str) -> int:
+        """Add (kind, entry) pairs; an entry already listed keeps its first reason. Returns
+        how many were new."""
+        stamp = now()
+        with self._db() as db:
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO suppressions (entry, kind, reason, source, "
+                           "added_at) VALUES (?,?,?,?,?)",
+                           [(entry, kind, reason, source, stamp) for kind, entry in entries])
+            return db.total_changes - before
+
+    def suppressed(self, entries: list[str]) -> dict[str, str]:
+        """The listed ones of ``entries`` (customer ids as text, lower-cased addresses), with
+        their reason."""
+        found: dict[str, str] = {}
+        with self._db() as db:
+            for start in range(0, len(entries), 900):
+                part = entries[start:start + 900]
+                found.update({r[0]: r[1] for r in db.execute(
+                    f"SELECT entry, reason FROM suppressions WHERE entry IN "
+                    f"({', '.join('?' * len(part))})", part)})
+        return found
+
+    def suppressions(self, limit: int = 200) -> tuple[list[Suppression], int]:
+        """The newest entries of the suppression list and how many it holds."""
+        with self._db() as db:
+            total = int(db.execute("SELECT COUNT(*) FROM suppressions").fetchone()[0])
+            found = [Suppression(**dict(r)) for r in db.execute(
+                "SELECT entry, kind, reason, source, added_at FROM suppressions "
+                "ORDER BY added_at DESC, entry LIMIT ?", (limit,))]
+        return found, total
+
+    # -- dry runs a marketer confirms before drafting ----------------------------------------
+    def save_plan(self, spec: dict[str, Any], request: dict[str, Any], name: str,
+                  audience_fingerprint: str, summary: dict[str, Any], actor: str) -> int:
+        with self._db() as db:
+            cur = db.execute(
+                "INSERT INTO audience_plans (spec, request, name, fingerprint, summary, actor, "
+                "created_at) VALUES (?,?,?,?,?,?,?)",
+                (json.dumps(spec, ensure_ascii=False), json.dumps(request), name,
+                 audience_fingerprint, json.dumps(summary, ensure_ascii=False), actor, now()))
+            return int(cur.lastrowid or 0)
+
+    def plan(self, plan_id: int) -> StoredPlan | None:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM audience_plans WHERE id = ?", (plan_id,)).fetchone()
+        if row is None:
+            return None
+        return StoredPlan(id=int(row["id"]), spec=json.loads(row["spec"]),
+                          request=json.loads(row["request"]), name=row["name"],
+                          fingerprint=row["fingerprint"], summary=json.loads(row["summary"]),
+                          actor=row["actor"], created_at=row["created_at"],
+                          campaign_id=row["campaign_id"])
+
+    def use_plan(self, plan_id: int, campaign_id: int) -> bool:
+        """Mark a plan as drafted into ``campaign_id``; False if it already was."""
+        with self._db() as db:
+            return db.execute("UPDATE audience_plans SET campaign_id = ? WHERE id = ? AND "
+                              "campaign_id IS NULL", (campaign_id, plan_id)).rowcount == 1
+
     # -- send confirmations -----------------------------------------------------------------
     def issue_confirmation(self, campaign_id: int, action: str, emails: list[dict[str, Any]],
                            ttl_s: int, actor: str) -> str:
@@ -442,6 +645,12 @@ def _event(db: sqlite3.Connection, campaign_id: int, customer_id: int | None, ac
     db.execute("INSERT INTO campaign_events (campaign_id, customer_id, at, action, detail, "
                "actor) VALUES (?,?,?,?,?,?)",
                (campaign_id, customer_id, now(), action, detail, actor))
+
+
+def _arm_ids(db: sqlite3.Connection, campaign_id: int, arms: tuple[str, ...]) -> set[int]:
+    return {int(r[0]) for r in db.execute(
+        f"SELECT customer_id FROM campaign_audience WHERE campaign_id = ? AND arm IN "
+        f"({', '.join('?' * len(arms))})", (campaign_id, *arms))}
 
 
 def _refusal(row: sqlite3.Row | None, emails_fingerprint: str, actor: str) -> str | None:

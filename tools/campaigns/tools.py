@@ -1,4 +1,5 @@
-"""The agent's email and campaign tools: draft, create, review, edit, approve, export, send.
+"""The agent's email and campaign tools: a dry run, then draft, create, review, edit,
+approve, export, send; the suppression list; and a sent campaign's results.
 
 Each tool returns a dict; a failure is a ``tools.results.Failure`` the model can act on.
 Customer addresses are masked in everything returned here (the model reads it and the
@@ -24,12 +25,18 @@ from config.settings import get_settings
 from tools.campaigns.audience import AudienceError, AudienceSpec, parse_audience, pick_customer
 from tools.campaigns.delivery import export_campaign as export_campaign_run
 from tools.campaigns.delivery import prepare_send, send_confirmed
+from tools.campaigns.eligibility import check_eligibility
+from tools.campaigns.outcome import CampaignOutcome
+from tools.campaigns.outcome import campaign_results as campaign_results_run
 from tools.campaigns.store import Campaign
+from tools.campaigns.suppression import SuppressionError, suppress
 from tools.campaigns.workflow import (
     CampaignError,
     approve,
     campaign_store,
+    create_planned_campaign,
     parse_edit,
+    plan_campaign as plan_campaign_run,
     reject,
     resolve_campaign,
 )
@@ -42,12 +49,21 @@ from tools.campaigns.workflow import (
 from tools.customers.pii import mask_email
 from tools.email.drafts import DraftRequest, preview
 from tools.email.policy import PolicyError
-from tools.results import CampaignSummary, DraftResult, SendResult, failure
+from tools.results import (
+    CampaignPlan,
+    CampaignResults,
+    CampaignSummary,
+    DraftResult,
+    GroupFigures,
+    SendResult,
+    SuppressionUpdate,
+    failure,
+)
 from tools.warehouse import SqlError
 
 TABLE_LIMIT = 200
 APP_ACTOR = "temp:app_actor"
-_FAILURES = (CampaignError, AudienceError, PolicyError, SqlError)
+_FAILURES = (CampaignError, AudienceError, PolicyError, SqlError, SuppressionError)
 
 
 def _flag(value: object) -> bool:
@@ -70,7 +86,7 @@ def _offer_request(language: str, tone: str, offer_type: str, offer_value: int) 
 def _counts_text(campaign: Campaign) -> str:
     c = campaign.counts
     parts = [f"{c[s]} {s}" for s in ("draft", "approved", "rejected", "sent", "exported",
-                                      "failed", "uncertain") if c.get(s)]
+                                      "failed", "uncertain", "excluded") if c.get(s)]
     invalid = f"; {c['invalid']} draft(s) failed the checks" if c.get("invalid") else ""
     return ", ".join(parts) + invalid
 
@@ -138,7 +154,8 @@ async def draft_email(customer_id: int = 0, audience: str = "", language: str = 
             if not audience.strip():
                 return failure("no_customer", "Say which customer: an id, or a description "
                                "such as 'an unhappy customer in Busan'.")
-            picked = pick_customer(parse_audience(audience))
+            picked = pick_customer(parse_audience(audience), allowed=lambda ids: check_eligibility(
+                ids, campaign_store(), get_settings()).eligible)
             customer_id = picked.customer_id
         spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
         campaign = await create_campaign_run(spec, request)
@@ -161,17 +178,33 @@ async def draft_email(customer_id: int = 0, audience: str = "", language: str = 
                                  "export/send it."})
 
 
-async def create_campaign(audience: str = "", customer_ids: list[int] | None = None,
-                          segment: str = "", sql: str = "", name: str = "",
-                          language: str = "en", tone: str = "warm", offer_type: str = "",
-                          offer_value: int = 0, limit: int = 0) -> dict[str, Any]:
-    """Create a win-back email campaign and draft (and check) one email per customer.
+def _audience_spec(audience: str, customer_ids: list[int] | None, segment: str, sql: str,
+                   limit: int) -> AudienceSpec:
+    if customer_ids:
+        spec = AudienceSpec(unhappy=False, customer_ids=[int(i) for i in customer_ids])
+    else:
+        spec = parse_audience(" ".join(p for p in (audience, segment) if p))
+        spec.sql = sql.strip() or None
+        if spec.sql and not (audience.strip() or segment.strip()):
+            spec.unhappy = False  # the query alone says who
+    if limit:
+        spec.limit = int(limit)
+    return spec
 
-    Describe the audience in words ("unhappy loyal customers in Busan", "부산의 불만 로열
-    고객"), or give a persona segment (e.g. "Younger_Adult_FEMALE_LOYAL"), a read-only SQL
-    query returning a customer_id column, or a list of customer ids. Without "all customers"
-    in the description, only customers with a negative or neutral review are included.
-    Nothing is sent: emails start as drafts to review and approve.
+
+_AUDIENCE_HINT = ("Describe the audience with a city, loyalty, age group, gender, segment or "
+                  "complaint type, or give ids.")
+
+
+def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
+                  segment: str = "", sql: str = "", name: str = "", language: str = "en",
+                  tone: str = "warm", offer_type: str = "", offer_value: int = 0,
+                  limit: int = 0, tool_context: ToolContext | None = None) -> dict[str, Any]:
+    """Dry-run a campaign before drafting anything: how many customers the audience holds,
+    who the contact policy excludes and why (suppressed, no marketing consent, invalid
+    address, frequency cap), how many are held out to measure the campaign, and how many
+    emails would be drafted and sent. Show the figures to the marketer; when they confirm,
+    call create_campaign with the returned plan_id.
 
     Args:
         audience: The audience in words (English or Korean).
@@ -188,24 +221,134 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
     """
     request = _offer_request(language, tone, offer_type, offer_value)
     try:
-        if customer_ids:
-            spec = AudienceSpec(unhappy=False, customer_ids=[int(i) for i in customer_ids])
-        else:
-            spec = parse_audience(" ".join(p for p in (audience, segment) if p))
-            spec.sql = sql.strip() or None
-            if spec.sql and not (audience.strip() or segment.strip()):
-                spec.unhappy = False  # the query alone says who
-        if limit:
-            spec.limit = int(limit)
-        campaign = await create_campaign_run(spec, request, name=name)
+        spec = _audience_spec(audience, customer_ids, segment, sql, limit)
+        plan = plan_campaign_run(spec, request, name=name, actor=_actor(tool_context))
     except _FAILURES as err:
-        return failure("campaign_refused", str(err), hint="Describe the audience with a city, "
-                       "loyalty, age group, gender, segment or complaint type, or give ids.")
+        return failure("plan_refused", str(err), hint=_AUDIENCE_HINT)
+    excluded = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in plan.excluded.items())
+    return CampaignPlan.model_validate({
+        "plan_id": plan.plan_id, "audience_description": plan.description,
+        "audience": plan.audience, "excluded": plan.excluded,
+        "consent_checked": plan.consent_checked, "holdout": plan.holdout,
+        "emails": plan.emails, "send_minutes": plan.send_minutes, "notes": plan.notes,
+        "summary": f"Dry run {plan.plan_id}: {plan.audience:,} customers; "
+                   f"{excluded or 'none'} excluded; {plan.holdout:,} held out; "
+                   f"{plan.emails:,} emails would be drafted and, once approved, sent "
+                   f"(about {plan.send_minutes:g} min). Nothing has been drafted: confirm, then "
+                   f"create_campaign with plan_id={plan.plan_id}."}).to_dict()
+
+
+async def create_campaign(audience: str = "", customer_ids: list[int] | None = None,
+                          segment: str = "", sql: str = "", name: str = "",
+                          language: str = "en", tone: str = "warm", offer_type: str = "",
+                          offer_value: int = 0, limit: int = 0, plan_id: int = 0,
+                          tool_context: ToolContext | None = None) -> dict[str, Any]:
+    """Create a win-back email campaign and draft (and check) one email per customer.
+
+    Best after a dry run (plan_campaign) the marketer confirmed: pass its plan_id and
+    nothing else; the campaign is then exactly that audience. Otherwise describe the
+    audience in words ("unhappy loyal customers in Busan", "부산의 불만 로열 고객"), or give
+    a persona segment (e.g. "Younger_Adult_FEMALE_LOYAL"), a read-only SQL query returning a
+    customer_id column, or a list of customer ids. Without "all customers" in the
+    description, only customers with a negative or neutral review are included. Customers
+    the contact policy excludes and the holdout get no email. Nothing is sent: emails start
+    as drafts to review and approve.
+
+    Args:
+        audience: The audience in words (English or Korean).
+        customer_ids: Exactly these customers instead of a description.
+        segment: A persona segment name, combined with the description.
+        sql: A BigQuery SELECT returning customer_id (checked like any query).
+        name: A name for the campaign (optional).
+        language: "en" or "ko".
+        tone: "warm" (default), "friendly", "formal" or "concise".
+        offer_type: Empty to choose per complaint, or "percent_off", "fixed_amount_off",
+            "free_shipping", "loyalty_points".
+        offer_value: The percent, won amount or points (0 = the policy's default).
+        limit: At most this many customers (0 = no limit beyond the campaign maximum).
+        plan_id: A confirmed dry run of plan_campaign to draft (0 = none).
+    """
+    try:
+        if int(plan_id or 0):
+            campaign = await create_planned_campaign(int(plan_id), actor=_actor(tool_context))
+        else:
+            spec = _audience_spec(audience, customer_ids, segment, sql, limit)
+            campaign = await create_campaign_run(
+                spec, _offer_request(language, tone, offer_type, offer_value), name=name,
+                actor=_actor(tool_context))
+    except _FAILURES as err:
+        return failure("campaign_refused", str(err), hint=_AUDIENCE_HINT)
     return _report({**_summary(campaign), **email_table(campaign.id, limit=20),
                     "open_elsewhere": len(campaign_store().open_elsewhere(campaign.id)),
                     "next_steps": "Review with show_campaign, change with edit_campaign, then "
                                   "approve_emails; export_campaign or send_campaign deliver approved "
                                   "emails."})
+
+
+def suppress_customers(customer_ids: list[int], reason: str = "unsubscribe",
+                       tool_context: ToolContext | None = None) -> dict[str, Any]:
+    """Add customers to the suppression list so no campaign ever emails them again (it is
+    checked when drafting and again when sending; nothing removes an entry). Addresses that
+    unsubscribed or bounced are added with `cymbal campaign suppress --email/--csv`, which
+    keeps them out of the chat.
+
+    Args:
+        customer_ids: The customers to suppress.
+        reason: "unsubscribe", "bounce" or "complaint".
+    """
+    try:
+        update = suppress(campaign_store(), [int(i) for i in customer_ids or []], [], reason,
+                          source=_actor(tool_context))
+    except SuppressionError as err:
+        return failure("suppression_refused", str(err))
+    return SuppressionUpdate.model_validate({
+        "added": update.added, "already_listed": update.already_listed,
+        "reason": update.reason, "total": update.total,
+        "summary": f"Suppressed {update.added} new entr{'y' if update.added == 1 else 'ies'} "
+                   f"({update.reason}); {update.already_listed} already listed. The list holds "
+                   f"{update.total:,}."}).to_dict()
+
+
+def results_dict(outcome: CampaignOutcome) -> dict[str, Any]:
+    """A campaign's results as the tool and ``cymbal campaign results --json`` give them."""
+    def group(figures: Any) -> GroupFigures | None:
+        if figures is None:
+            return None
+        return GroupFigures(customers=figures.customers, converted=figures.converted,
+                            conversion_rate=round(figures.conversion_rate, 4),
+                            orders=figures.orders, revenue=figures.revenue,
+                            revenue_per_customer=round(figures.revenue_per_customer, 2))
+    u = outcome.uplift
+    return CampaignResults(
+        campaign_id=outcome.campaign_id, name=outcome.name, status=outcome.status,
+        window_days=outcome.window_days, sent_at=outcome.sent_at,
+        window_end=outcome.window_end, treated=group(outcome.treated),
+        holdout=group(outcome.holdout),
+        uplift=None if u is None else round(u.difference, 4),
+        ci_low=None if u is None else round(u.low, 4),
+        ci_high=None if u is None else round(u.high, 4),
+        p_value=None if u is None else round(u.p_value, 4),
+        conclusive=outcome.conclusive, significant=outcome.significant,
+        notes=outcome.notes, summary=outcome.summary(),
+        columns=["day", "date", "emailed_conversion", "holdout_conversion"],
+        rows=[[p.day, p.date, p.treated_rate, p.holdout_rate] for p in outcome.series],
+    ).to_dict()
+
+
+def campaign_results(campaign_id: int = 0) -> dict[str, Any]:
+    """How a sent campaign did: its emailed customers against its holdout over the
+    attribution window after sending — conversion rate, orders, revenue per customer, the
+    uplift in conversion rate with a 95% confidence interval and p-value, and the cumulative
+    conversion per day (the table, for a chart). It says when the window has not ended or
+    the groups are too small to conclude anything.
+
+    Args:
+        campaign_id: The campaign (0 = the latest).
+    """
+    try:
+        return results_dict(campaign_results_run(campaign_id))
+    except _FAILURES as err:
+        return failure("results_refused", str(err))
 
 
 def list_campaigns() -> dict[str, Any]:

@@ -8,11 +8,18 @@ again. Approvals and rejections record who made them (``actor``); the app approv
 steps, a code for exactly the emails shown (every valid draft, or the one a marketer picked),
 then that code typed back (``request_approval``, ``approve_confirmed``). Sending and
 exporting live in ``tools.campaigns.delivery``.
+
+Before drafting, the contact policy (``tools.campaigns.eligibility``) rules customers out and
+a holdout (``tools.campaigns.holdout``) is kept back; both are recorded with the campaign and
+neither is ever drafted. ``plan_campaign`` is the dry run a marketer confirms first (the
+audience, the exclusions by reason, the holdout, the emails it would draft);
+``create_planned_campaign`` drafts exactly that audience, or refuses if it changed since.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -28,7 +35,9 @@ from tools.campaigns.audience import (
     find_terms,
     resolve_audience,
 )
-from tools.campaigns.store import Campaign, CampaignStore
+from tools.campaigns.eligibility import Eligibility, check_eligibility
+from tools.campaigns.holdout import draw_holdout, holdout_sizes, segments_of
+from tools.campaigns.store import EDITABLE, Campaign, CampaignStore
 from tools.email.context import ContextSources, load_contexts, load_sources
 from tools.email.drafts import Drafter, DraftRequest
 from tools.email.policy import OfferPolicy, PolicyError, choose_offer
@@ -78,30 +87,159 @@ def check_request(request: DraftRequest, settings: Settings) -> None:
         raise CampaignError(str(err)) from None
 
 
-async def create_campaign(spec: AudienceSpec, request: DraftRequest, name: str = "",
-                          settings: Settings | None = None,
-                          progress: Progress | None = None) -> Campaign:
-    """Resolve the audience, store a campaign and draft every email in it."""
+@dataclass
+class AudiencePlan:
+    """A dry run: what drafting this audience would do. Nothing is drafted or stored but the
+    plan itself, which ``create_planned_campaign`` takes once the marketer confirms."""
+
+    plan_id: int
+    description: str
+    audience: int  # customers the description selects
+    excluded: dict[str, int]  # by reason (eligibility.REASONS)
+    consent_checked: bool
+    holdout: int
+    emails: int  # drafted, and sent once approved
+    send_minutes: float  # at CYMBAL_SMTP_SEND_RATE_PER_S
+    notes: list[str]
+
+
+def _audience_fingerprint(ids: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
+
+
+def _holdout_note(eligible: int, held: int, settings: Settings) -> str:
+    if held:
+        return (f"{held:,} of the {eligible:,} customers who can be emailed are held out "
+                f"({settings.campaign_holdout_share:.0%}, drawn at random within segments) "
+                "and get no email, to measure the campaign.")
+    return (f"No holdout: {eligible:,} customer(s) who can be emailed is below "
+            f"{settings.campaign_holdout_min_audience:,} (CYMBAL_CAMPAIGN_HOLDOUT_MIN_AUDIENCE), "
+            "so this campaign's effect cannot be measured.")
+
+
+def plan_campaign(spec: AudienceSpec, request: DraftRequest, name: str = "",
+                  settings: Settings | None = None, *, actor: str) -> AudiencePlan:
+    """The dry run: resolve the audience, apply the contact policy, size the holdout and
+    store the plan for the marketer to confirm."""
     settings = settings or get_settings()
     check_request(request, settings)
     ids = resolve_audience(spec, settings.campaign_max_audience)
-    sources = load_sources(request.language, settings)
     store = campaign_store(settings)
+    eligibility = check_eligibility(ids, store, settings)
+    held = sum(holdout_sizes(segments_of(eligibility.eligible),
+                             settings.campaign_holdout_share,
+                             settings.campaign_holdout_min_audience).values())
+    emails = len(eligibility.eligible) - held
+    notes = [*eligibility.notes, _holdout_note(len(eligibility.eligible), held, settings)]
+    summary = {"audience": len(ids), "excluded": eligibility.counts(), "holdout": held,
+               "emails": emails}
+    plan_id = store.save_plan(spec.as_dict(), {"language": request.language,
+                                               "tone": request.tone, **request.as_dict()},
+                              name, _audience_fingerprint(ids), summary, actor)
+    return AudiencePlan(plan_id=plan_id, description=spec.describe(), audience=len(ids),
+                        excluded=eligibility.counts(),
+                        consent_checked=eligibility.consent_checked, holdout=held,
+                        emails=emails,
+                        send_minutes=round(emails / settings.smtp_send_rate_per_s / 60, 1),
+                        notes=notes)
+
+
+async def create_planned_campaign(plan_id: int, settings: Settings | None = None,
+                                  progress: Progress | None = None, *,
+                                  actor: str) -> Campaign:
+    """Draft the audience of a confirmed dry run; refused if it was drafted already or the
+    audience changed since (then run the dry run again)."""
+    settings = settings or get_settings()
+    store = campaign_store(settings)
+    plan = store.plan(int(plan_id))
+    if plan is None:
+        raise CampaignError(f"There is no dry run {plan_id}; run one first.")
+    if plan.campaign_id is not None:
+        raise CampaignError(f"Dry run {plan.id} was already drafted as campaign "
+                            f"{plan.campaign_id}.")
+    spec = AudienceSpec(**plan.spec)
+    ids = resolve_audience(spec, settings.campaign_max_audience)
+    if _audience_fingerprint(ids) != plan.fingerprint:
+        raise CampaignError(f"The audience changed since dry run {plan.id} "
+                            f"({plan.summary['audience']:,} customers then, {len(ids):,} now); "
+                            "run the dry run again and confirm the new figures.")
+    return await _create(spec, DraftRequest(**plan.request), plan.name, ids, settings,
+                         progress, actor=actor, plan_id=plan.id)
+
+
+async def create_campaign(spec: AudienceSpec, request: DraftRequest, name: str = "",
+                          settings: Settings | None = None,
+                          progress: Progress | None = None, *, actor: str = "") -> Campaign:
+    """Resolve the audience, store a campaign and draft an email for every customer the
+    contact policy allows, except the holdout."""
+    settings = settings or get_settings()
+    check_request(request, settings)
+    ids = resolve_audience(spec, settings.campaign_max_audience)
+    return await _create(spec, request, name, ids, settings, progress, actor=actor)
+
+
+async def _create(spec: AudienceSpec, request: DraftRequest, name: str, ids: list[int],
+                  settings: Settings, progress: Progress | None, *, actor: str,
+                  plan_id: int | None = None) -> Campaign:
+    store = campaign_store(settings)
+    eligibility = check_eligibility(ids, store, settings)
+    if not eligibility.eligible:
+        raise CampaignError(_nobody(eligibility, len(ids)))
+    sources = load_sources(request.language, settings)
     campaign_id = store.create_campaign(
         name=name.strip() or _default_name(spec), audience=spec.describe(),
         audience_spec=spec.as_dict(), language=request.language, tone=request.tone,
-        offer_request=request.as_dict(), total=len(ids), notes=sources.notes)
-    missing = await _draft_batches(store, campaign_id, ids, lambda _: request, sources, settings,
-                                   progress)
-    notes = list(sources.notes)
+        offer_request=request.as_dict(), total=len(eligibility.eligible), notes=sources.notes)
+    if plan_id is not None and not store.use_plan(plan_id, campaign_id):
+        store.update_campaign(campaign_id, state="cancelled", total=0)
+        raise CampaignError(f"Dry run {plan_id} was drafted by someone else meanwhile.")
+    held = draw_holdout(segments_of(eligibility.eligible), campaign_id,
+                        settings.campaign_holdout_share, settings.campaign_holdout_min_audience)
+    treated = [i for i in eligibility.eligible if i not in held]
+    store.record_audience(campaign_id, [
+        *((e.customer_id, "excluded", e.reason, "") for e in eligibility.exclusions),
+        *((i, "holdout", "", held[i]) for i in sorted(held)),
+        *((i, "treated", "", "") for i in treated)], actor)
+    store.update_campaign(campaign_id, total=len(treated))
+    missing = await _draft_batches(store, campaign_id, treated, lambda _: request, sources,
+                                   settings, progress)
+    notes = [f"{len(ids):,} customer(s) in the audience; {eligibility.describe()} by the "
+             "contact policy.", *eligibility.notes,
+             _holdout_note(len(eligibility.eligible), len(held), settings), *sources.notes]
     if missing:
         notes.append(f"{len(missing)} customer(s) disappeared from the warehouse while "
                      "drafting and were left out.")
     store.update_campaign(campaign_id, state="ready", notes=notes)
     campaign = resolve_campaign(campaign_id, store)
-    logger.info("campaign %s drafted: %d emails, %d failed the checks", campaign_id,
-                campaign.total, campaign.counts["invalid"])
+    logger.info("campaign %s drafted: %d emails, %d failed the checks, %d held out, %s",
+                campaign_id, campaign.total, campaign.counts["invalid"], len(held),
+                eligibility.describe())
     return campaign
+
+
+def _nobody(eligibility: Eligibility, audience: int) -> str:
+    if audience == 1:
+        reason = eligibility.exclusions[0].reason.replace("_", " ")
+        return (f"Customer {eligibility.exclusions[0].customer_id} cannot be emailed: "
+                f"{reason} (the contact policy).")
+    return (f"No one of the {audience:,} customers can be emailed: "
+            f"{eligibility.describe()} by the contact policy.")
+
+
+def exclude_ineligible(store: CampaignStore, campaign_id: int, emails: list[dict[str, Any]],
+                       settings: Settings, actor: str = "") -> tuple[list[dict[str, Any]],
+                                                                      dict[str, int]]:
+    """Apply the contact policy to stored emails again: the ruled-out ones become
+    ``excluded``. Returns the emails still allowed and the exclusions by reason."""
+    if not emails:
+        return [], {}
+    eligibility = check_eligibility([e["customer_id"] for e in emails], store, settings,
+                                    {e["customer_id"]: e["to_email"] for e in emails})
+    if eligibility.exclusions:
+        store.exclude(campaign_id, [(e.customer_id, e.reason) for e in eligibility.exclusions],
+                      actor)
+    allowed = set(eligibility.eligible)
+    return [e for e in emails if e["customer_id"] in allowed], eligibility.counts()
 
 
 async def _draft_batches(store: CampaignStore, campaign_id: int, ids: list[int],
@@ -190,11 +328,14 @@ async def edit_campaign(campaign_id: int, changes: dict[str, Any],
                         **campaign.offer_request)
     campaign_request = _request(base, changes)
     check_request(campaign_request, settings)
-    emails = store.emails(campaign.id, statuses=("draft", "approved", "rejected", "failed"),
-                          customer_ids=customer_ids)
+    emails, excluded = exclude_ineligible(
+        store, campaign.id, store.emails(campaign.id, statuses=EDITABLE,
+                                         customer_ids=customer_ids), settings)
     if not emails:
-        raise CampaignError("No editable emails matched (sent, exported and in-flight emails "
-                            "cannot be changed).")
+        raise CampaignError("No editable emails matched (sent, exported, excluded and "
+                            "in-flight emails cannot be changed)" + (
+                                f"; the contact policy just excluded {sum(excluded.values())}"
+                                if excluded else "") + ".")
     requests = {e["customer_id"]: _request(
         replace(base, language=e["language"], tone=e["tone"]), changes)
         if customer_ids is not None else campaign_request for e in emails}

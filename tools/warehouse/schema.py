@@ -6,7 +6,8 @@ descriptions are what the agent and the people reading its answers see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class ColumnSpec:
     type: str
     description: str
     values: tuple[str, ...] = ()
+    optional: bool = False  # some sources lack it (the lab's customers have no consent flag)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,17 @@ class TableSpec:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def required_names(self) -> list[str]:
+        """The columns every source of this table has."""
+        return [c.name for c in self.columns if not c.optional]
+
+    def fitted(self, present: Iterable[str]) -> TableSpec:
+        """This table without the optional columns a source lacks (``present``: its columns)."""
+        have = set(present)
+        return replace(self, columns=tuple(c for c in self.columns
+                                           if not c.optional or c.name in have))
 
     def column(self, name: str) -> ColumnSpec:
         for col in self.columns:
@@ -76,7 +89,8 @@ def _read_tables(path: Path) -> dict[str, TableSpec]:
     for name, body in raw["tables"].items():
         columns = tuple(
             ColumnSpec(name=col, type=spec["type"], description=spec.get("description", ""),
-                       values=tuple(str(v) for v in spec.get("values", ())))
+                       values=tuple(str(v) for v in spec.get("values", ())),
+                       optional=bool(spec.get("optional", False)))
             for col, spec in body["columns"].items()
         )
         tables[name] = TableSpec(name=name, description=" ".join(body["description"].split()),
@@ -94,7 +108,9 @@ def specs_for(names: list[str] | set[str]) -> dict[str, TableSpec]:
 
 
 def conform(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Columns of ``frame`` in the spec's order with the spec's types (extra columns dropped)."""
+    """Columns of ``frame`` in the spec's order with the spec's types (extra columns dropped;
+    an optional column the frame lacks is left out)."""
+    spec = spec.fitted(frame.columns)
     missing = [c for c in spec.column_names if c not in frame.columns]
     if missing:
         raise ValueError(f"{spec.name}: missing columns {missing}")
