@@ -419,6 +419,32 @@ def test_korean_campaign_and_listing(chat):
     assert only_call(shown, "show_campaign").args == {"campaign_id": call.response["campaign_id"]}
 
 
+@pytest.mark.parametrize("describe, confirm", [
+    ("dry run a campaign for unhappy loyal customers in Busan", "confirm"),
+    ("부산 불만 로열 고객 대상 캠페인 드라이런 해줘", "좋아, 진행해"),
+])
+def test_a_dry_run_is_drafted_only_once_confirmed(chat, describe, confirm):
+    planned, drafted = converse(chat, describe, confirm)
+    plan = only_call(planned, "plan_campaign").response
+    assert plan["audience"] > 0 and plan["emails"] <= plan["audience"]
+    assert f"{plan['audience']:,}" in planned.answer and "plan_id" not in planned.answer
+    assert ("confirm" in planned.answer) if "dry run" in describe else ("확인" in planned.answer)
+    call = only_call(drafted, "create_campaign")
+    assert call.args == {"plan_id": plan["plan_id"]}  # exactly the audience shown
+    assert call.response["counts"]["draft"] + call.response["counts"].get("invalid", 0) \
+        >= plan["emails"] > 0
+
+
+def test_campaign_results_are_answered_in_words(chat):
+    created, = converse(chat, "create a campaign for unhappy loyal customers in Busan")
+    campaign = only_call(created, "create_campaign").response["campaign_id"]
+    unsent, = converse(chat, f"how did campaign {campaign} do?")
+    assert only_call(unsent, "campaign_results").response["status"] == "not_sent"
+    assert "not been sent" in unsent.answer
+    korean, = converse(chat, f"{campaign}번 캠페인 성과는?")
+    assert "발송되지 않아" in korean.answer
+
+
 def test_send_only_with_the_code_the_marketer_typed(chat, monkeypatch):
     customer = unhappy_customer()
     with LocalSmtp() as server:

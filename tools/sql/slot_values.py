@@ -20,8 +20,8 @@ SLOT_TYPES = {
     "customer_id": "customer_id", "campaign_id": "campaign_id", "n": "top_n",
     "number": "number", "period": "period", "customer_ids": "customer_ids",
 }
-NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id"}
-ID_TYPES = {"customer_id", "campaign_id", "order_id"}  # read without thousands separators
+NUMERIC_TYPES = {"top_n", "number", "at_least", "customer_id", "campaign_id", "plan_id"}
+ID_TYPES = {"customer_id", "campaign_id", "order_id", "plan_id"}  # no thousands separators
 ID_LIST_TYPES = {"customer_ids"}  # passed to tools as a list of numbers
 
 

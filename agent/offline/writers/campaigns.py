@@ -16,10 +16,13 @@ from agent.offline.answers import (
 )
 from agent.offline.writers.customers import issue_label
 from tools.results import (
+    CampaignPlan,
+    CampaignResults,
     CampaignSummary,
     DraftResult,
     PickedCustomer,
     SendResult,
+    SuppressionUpdate,
     Table,
 )
 
@@ -191,3 +194,57 @@ def write_sent(ctx: AnswerContext) -> str:
     if "Stopped early" in sent.message:
         text += phrase("send_stopped", ctx.lang, message=sent.message)
     return text
+
+
+@register_writer("plan_campaign")
+def write_plan(ctx: AnswerContext) -> str:
+    """The dry run: who fits, who the contact policy leaves out and why, the holdout, what
+    drafting and sending would take, and how to confirm."""
+    plan = CampaignPlan.model_validate(ctx.response)
+    left_out = [term("exclusion", reason, ctx.lang, n=f"{n:,}")
+                for reason, n in plan.excluded.items() if n]
+    excluded = phrase("campaign_plan_excluded", ctx.lang, items=", ".join(left_out)) \
+        if left_out else phrase("campaign_plan_none_excluded", ctx.lang)
+    if not plan.consent_checked:
+        excluded += phrase("campaign_plan_no_consent_column", ctx.lang)
+    holdout = phrase("campaign_plan_holdout", ctx.lang, n=f"{plan.holdout:,}") \
+        if plan.holdout else ""
+    return phrase("campaign_plan", ctx.lang, audience=plan.audience_description,
+                  n=f"{plan.audience:,}", excluded=excluded, holdout=holdout,
+                  emails=f"{plan.emails:,}", minutes=f"{max(plan.send_minutes, 0.1):.1f}")
+
+
+@register_writer("suppress_customers")
+def write_suppression(ctx: AnswerContext) -> str:
+    update = SuppressionUpdate.model_validate(ctx.response)
+    return phrase("suppression_update", ctx.lang, added=f"{update.added:,}",
+                  already=f"{update.already_listed:,}", total=f"{update.total:,}",
+                  reason=term("suppression_reason", update.reason, ctx.lang))
+
+
+@register_writer("campaign_results")
+def write_results(ctx: AnswerContext) -> str:
+    """Emailed customers against the holdout: conversion, the uplift with its interval and
+    p-value, revenue per customer, and plainly whether it can be concluded yet."""
+    r = CampaignResults.model_validate(ctx.response)
+    if r.status == "not_sent" or r.treated is None or r.holdout is None:
+        return phrase("campaign_results_not_sent", ctx.lang, id=r.campaign_id)
+
+    def points(value: float | None) -> str:
+        return "—" if value is None else f"{100 * value:+.1f}" + ("%p" if ctx.lang == "ko"
+                                                                   else " pts")
+    until = phrase("campaign_results_interim", ctx.lang, end=r.window_end or "") \
+        if r.status == "interim" else ""
+    text = phrase("campaign_results", ctx.lang, id=r.campaign_id, days=r.window_days,
+                  until=until, treated=f"{100 * r.treated.conversion_rate:.1f}%",
+                  t_conv=f"{r.treated.converted:,}", t_n=f"{r.treated.customers:,}",
+                  control=f"{100 * r.holdout.conversion_rate:.1f}%",
+                  c_conv=f"{r.holdout.converted:,}", c_n=f"{r.holdout.customers:,}",
+                  uplift=points(r.uplift), low=points(r.ci_low), high=points(r.ci_high),
+                  p="—" if r.p_value is None else f"{r.p_value:.3f}",
+                  t_rev=format_value("amount_won", r.treated.revenue_per_customer, ctx.lang),
+                  c_rev=format_value("amount_won", r.holdout.revenue_per_customer, ctx.lang))
+    if not r.conclusive:
+        return text + phrase("campaign_results_small", ctx.lang)
+    verdict = "significant" if r.significant else "unclear"
+    return text + phrase(f"campaign_results_verdict_{verdict}", ctx.lang)
