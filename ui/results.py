@@ -26,6 +26,7 @@ from tools.results import (
 from tools.reviews.tools import search_reviews
 from tools.sql.tools import run_sql
 from tools.vocabulary.language import language_of
+from ui.campaign_charts import campaign_results_figure
 from ui.charts import build_figure, chart_spec, wants_chart
 from ui.customer_card import customer_card, customer_title
 from ui.result_columns import result_columns
@@ -129,7 +130,7 @@ def _show_table(panel: ResultPanel, table: Table, tool: str, question: str,
     """A table (none when it is empty: the title says so) and a chart: the one a segment tool
     names, or for a query result the one its shape calls for. The table to download, if any."""
     panel.title = table.extra.get("summary") or ""
-    panel.figure = chart_for(table)
+    panel.figure = chart_for(table) or campaign_results_figure(table, lang)
     if tool == run_sql.__name__:
         panel.title = _row_count(table, lang)
         columns = result_columns(table.columns, table.rows, lang)

@@ -332,6 +332,7 @@ def results_dict(outcome: CampaignOutcome) -> dict[str, Any]:
         notes=outcome.notes, summary=outcome.summary(),
         columns=["day", "date", "emailed_conversion", "holdout_conversion"],
         rows=[[p.day, p.date, p.treated_rate, p.holdout_rate] for p in outcome.series],
+        chart="campaign_results",  # the UI draws emailed against holdout over the window
     ).to_dict()
 
 

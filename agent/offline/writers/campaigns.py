@@ -14,6 +14,7 @@ from agent.offline.answers import (
     register_writer,
     term,
 )
+from agent.offline.writers.composed import format_number
 from agent.offline.writers.customers import issue_label
 from tools.results import (
     CampaignPlan,
@@ -233,7 +234,7 @@ def write_results(ctx: AnswerContext) -> str:
     def points(value: float | None) -> str:
         return "—" if value is None else f"{100 * value:+.1f}" + ("%p" if ctx.lang == "ko"
                                                                    else " pts")
-    until = phrase("campaign_results_interim", ctx.lang, end=r.window_end or "") \
+    until = phrase("campaign_results_interim", ctx.lang, end=(r.window_end or "")[:10]) \
         if r.status == "interim" else ""
     text = phrase("campaign_results", ctx.lang, id=r.campaign_id, days=r.window_days,
                   until=until, treated=f"{100 * r.treated.conversion_rate:.1f}%",
@@ -242,8 +243,8 @@ def write_results(ctx: AnswerContext) -> str:
                   c_conv=f"{r.holdout.converted:,}", c_n=f"{r.holdout.customers:,}",
                   uplift=points(r.uplift), low=points(r.ci_low), high=points(r.ci_high),
                   p="—" if r.p_value is None else f"{r.p_value:.3f}",
-                  t_rev=format_value("amount_won", r.treated.revenue_per_customer, ctx.lang),
-                  c_rev=format_value("amount_won", r.holdout.revenue_per_customer, ctx.lang))
+                  t_rev=format_number(r.treated.revenue_per_customer, "won", ctx.lang),
+                  c_rev=format_number(r.holdout.revenue_per_customer, "won", ctx.lang))
     if not r.conclusive:
         return text + phrase("campaign_results_small", ctx.lang)
     verdict = "significant" if r.significant else "unclear"
