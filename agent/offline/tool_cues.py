@@ -22,9 +22,14 @@ Phrases = list[tuple[str, ...]]
 
 
 def _phrases(words: dict[str, list[Any]], korean: bool) -> Phrases:
+    """Each cue as tokens; a Korean cue also as its plain words, because the analyser may
+    split a word differently out of context ("드라이런" alone is 드라이 + 런)."""
     langs = ("en", "ko") if korean else ("en",)  # English text never needs the analyser
-    return [tuple(t.form for t in tokenize(str(p))) for lang in langs
-            for p in words.get(lang, ())]
+    phrases = [tuple(t.form for t in tokenize(str(p))) for lang in langs
+               for p in words.get(lang, ())]
+    if korean:
+        phrases += [tuple(str(p).split()) for p in words.get("ko", ())]
+    return phrases
 
 
 @lru_cache(maxsize=2)
