@@ -2,7 +2,8 @@
 
 Each description in ``evals/audiences.yaml`` is read by ``parse_audience`` and resolved by
 ``resolve_audience`` on the configured warehouse; its customer set is compared with the set
-its hand-written gold SQL selects. ``python -m evaluation.audience_accuracy`` prints the
+its hand-written gold SQL selects (``{phrases:<theme>}`` in a gold query stands for "the
+review text contains one of the theme's ``review_phrases``"). ``python -m evaluation.audience_accuracy`` prints the
 table (description, gold size, selected size, precision, recall) and the means; progress
 goes to stderr.
 """
@@ -10,6 +11,7 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,10 +22,11 @@ import yaml
 from config.settings import PROJECT_ROOT
 from evaluation.console import progress, publish
 from tools.campaigns.audience import AudienceError, parse_audience, resolve_audience
-from tools.warehouse.reads import keyset_pages
+from tools.warehouse.reads import keyset_pages, sql_string
 
 AUDIENCES_FILE = PROJECT_ROOT / "evals" / "audiences.yaml"
 NO_LIMIT = 1_000_000  # the campaign size limit is not what is measured here
+_PHRASES = re.compile(r"\{phrases:(\w+)\}")
 
 
 @dataclass
@@ -64,7 +67,17 @@ class AudienceReport:
 
 
 def load_audiences(path: Path = AUDIENCES_FILE) -> list[dict[str, str]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["audiences"]
+    """The labelled descriptions, their gold queries' phrase placeholders filled in."""
+    labelled = yaml.safe_load(path.read_text(encoding="utf-8"))
+    phrases = labelled["review_phrases"]
+
+    def mentions(match: re.Match[str]) -> str:
+        likes = (f"LOWER(review_text) LIKE {sql_string(f'%{p.lower()}%')}"
+                 for p in phrases[match.group(1)])
+        return f"({' OR '.join(likes)})"
+
+    return [{**item, "gold": _PHRASES.sub(mentions, item["gold"])}
+            for item in labelled["audiences"]]
 
 
 def gold_set(sql: str) -> set[int]:

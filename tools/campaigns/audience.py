@@ -6,7 +6,8 @@ against ``knowledge/campaigns/chat_terms.yaml`` into an ``AudienceSpec`` of clos
 ``audience_orders``; what they wrote, ``audience_meaning``). The spec becomes SQL built only
 from those values — never from the text — and runs through the warehouse guard, paged past
 the row cap. Unhappy customers are the default when the description names no purchase or
-review-meaning condition; say "all customers" for everyone. An audience can also be a list of
+review-meaning condition (a segment or RFM cluster keeps it); say "all customers" for
+everyone. An audience can also be a list of
 ids or the ``customer_id`` column of a read-only query.
 """
 
@@ -124,8 +125,10 @@ def parse_audience(text: str) -> AudienceSpec:
     spec.orders, lowered = read_orders(lowered, terms)
     everyone, lowered = find_terms(lowered, {"all": terms["everyone"]})
     unhappy, lowered = find_terms(lowered, {"unhappy": terms["unhappy"]})
-    # Purchases or review themes say who is meant; otherwise a win-back is for the unhappy.
-    spec.unhappy = bool(unhappy) or not (everyone or spec.orders.any() or spec.review_themes)
+    # Purchases or review themes say who is meant; otherwise (also with a segment or an RFM
+    # cluster) a win-back is for the unhappy.
+    spec.unhappy = bool(unhappy) or not (everyone or spec.orders.names_purchases()
+                                         or spec.review_themes)
     for name in ("loyalty", "age_group", "gender"):
         found, lowered = find_terms(lowered, terms[name])
         setattr(spec, name, one_of(found, name.replace("_", " ")))

@@ -32,9 +32,9 @@ class OrderConditions:
     min_spend: float | None = None  # won, sum of quantity × sale_price over purchases
     clusters: list[str] = field(default_factory=list)  # customer_rfm.cluster_name
 
-    def any(self) -> bool:
-        return bool(self.buyers or self.categories or self.inactive_days or self.min_spend
-                    or self.clusters)
+    def names_purchases(self) -> bool:
+        """Whether a purchase condition is set (a cluster, like a segment, is not one)."""
+        return bool(self.buyers or self.categories or self.inactive_days or self.min_spend)
 
     def labels(self) -> list[str]:
         """Short names: "repeat buyers", "bought Drinkware", "no order in 90 days"."""
