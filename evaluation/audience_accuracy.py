@@ -3,9 +3,9 @@
 Each description in ``evals/audiences.yaml`` is read by ``parse_audience`` and resolved by
 ``resolve_audience`` on the configured warehouse; its customer set is compared with the set
 its hand-written gold SQL selects (``{phrases:<theme>}`` in a gold query stands for "the
-review text contains one of the theme's ``review_phrases``"). ``python -m evaluation.audience_accuracy`` prints the
-table (description, gold size, selected size, precision, recall) and the means; progress
-goes to stderr.
+review text contains one of the theme's ``review_phrases``").
+``python -m evaluation.audience_accuracy`` prints the table (description, gold size,
+selected size, precision, recall) and the means; progress goes to stderr.
 """
 
 from __future__ import annotations

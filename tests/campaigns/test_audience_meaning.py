@@ -60,7 +60,8 @@ def test_says_how_it_read_the_description() -> None:
     assert spec.label() == ("repeat buyers · bought Drinkware · wrote about poor quality "
                             "(review meaning) · Seoul")
     assert "2 or more orders" in spec.describe()
-    assert "close to it in meaning" in spec.describe()
+    assert ("who wrote about poor quality (a negative or neutral review in issue category "
+            "품질불량, or close to the theme in meaning)") in spec.describe()
 
 
 def test_a_stored_spec_comes_back_whole() -> None:

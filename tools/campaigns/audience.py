@@ -18,7 +18,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tools.campaigns.audience_meaning import read_themes, theme_conditions, theme_labels
+from tools.campaigns.audience_meaning import (
+    read_themes,
+    theme_conditions,
+    theme_descriptions,
+    theme_labels,
+)
 from tools.campaigns.audience_orders import OrderConditions, order_conditions, read_orders
 from tools.campaigns.audience_terms import AudienceError, chat_terms, find_terms, one_of
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
@@ -71,8 +76,8 @@ class AudienceSpec:
             return (f"customer {self.customer_ids[0]}" if len(self.customer_ids) == 1
                     else f"{len(self.customer_ids)} listed customers")
         parts = ["unhappy" if self.unhappy else "", *self.orders.labels(),
-                 *theme_labels(self.review_themes, chat_terms()["audience"]), *self.segments, {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(
-                     self.loyalty or "", ""),
+                 *theme_labels(self.review_themes, chat_terms()["audience"]), *self.segments,
+                 {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(self.loyalty or "", ""),
                  {"Younger_Adult": "under 40", "Older_Adult": "40+"}.get(self.age_group or "", ""),
                  {"MALE": "men", "FEMALE": "women", "OTHER": "other gender"}.get(
                      self.gender or "", ""),
@@ -102,12 +107,7 @@ class AudienceSpec:
         if self.issue_categories:
             parts.append(f"whose complaint was {', '.join(self.issue_categories)}")
         parts += self.orders.described()
-        if self.review_themes:
-            parts.append("who " + " and ".join(
-                label.removesuffix(" (review meaning)") for label in
-                theme_labels(self.review_themes, chat_terms()["audience"]))
-                + " (a negative or neutral review with that issue category or close to it "
-                "in meaning)")
+        parts += theme_descriptions(self.review_themes, chat_terms()["audience"])
         if self.limit:
             parts.append(f"(at most {self.limit:,})")
         return " ".join(parts)
