@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     campaign_holdout_min_audience: int = Field(default=100, ge=2)  # smaller: no holdout is drawn
     campaign_attribution_days: int = Field(default=14, ge=1, le=365)  # orders counted after sending
     campaign_results_min_group: int = Field(default=100, ge=1)  # smaller groups: not conclusive
+    # Audiences by what customers wrote ("complained about shipping"): the review index's
+    # matches to a theme that join its issue category (tools/campaigns/audience_meaning.py).
+    audience_meaning_min_similarity: float = Field(default=0.83, ge=0, le=1)  # cosine floor
+    audience_meaning_margin: float = Field(default=0.02, ge=0, le=1)  # over the next theme
+    audience_meaning_max_reviews: int = Field(default=400, ge=1, le=5_000)  # matches considered
     smtp_host: str | None = None  # no host: sending is refused (exports still work)
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"

@@ -30,7 +30,8 @@ import re
 from collections.abc import Iterable
 
 from agent.offline.lexicon import Word
-from tools.campaigns.audience import audience_limit, chat_terms, find_terms
+from tools.campaigns.audience import audience_limit
+from tools.campaigns.audience_terms import chat_terms, find_terms
 from tools.campaigns.workflow import parse_edit
 from tools.sql.mentions import PERSONA_PARTS, Mention
 from tools.sql.question_words import without_particles

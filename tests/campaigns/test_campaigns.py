@@ -47,7 +47,7 @@ from tools.warehouse.reads import rows
      {"unhappy": True, "loyalty": "LOYAL", "cities": ["Busan"]}),
     ("non-loyal women in Seoul or Incheon who complained about delivery",
      {"loyalty": "NON_LOYAL", "gender": "FEMALE", "cities": ["Seoul", "Incheon"],
-      "issue_categories": ["배송문제"]}),
+      "review_themes": ["shipping"]}),  # the issue category or the review's meaning
     ("customers not in the loyalty programme", {"loyalty": "NON_LOYAL", "unhappy": True}),
     ("all customers in Jeju", {"unhappy": False, "cities": ["Jeju"]}),
     ("부산에 사는 불만 로열 고객", {"unhappy": True, "loyalty": "LOYAL", "cities": ["Busan"]}),
@@ -55,7 +55,8 @@ from tools.warehouse.reads import rows
                            "gender": "FEMALE", "cities": ["Seoul"], "limit": 50}),
     ("the Older_Adult_MALE_NON_LOYAL segment, top 20",
      {"segments": ["Older_Adult_MALE_NON_LOYAL"], "limit": 20, "loyalty": None}),
-    ("품질 불량 리뷰를 남긴 고객", {"issue_categories": ["품질불량"], "unhappy": True}),
+    ("품질 불량 리뷰를 남긴 고객", {"review_themes": ["quality"]}),
+    ("unhappy customers with shipping issues", {"issue_categories": ["배송문제"], "unhappy": True}),
 ])
 def test_audience_descriptions(text: str, expected: dict[str, object]) -> None:
     spec = parse_audience(text)

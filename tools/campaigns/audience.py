@@ -1,11 +1,14 @@
 """Campaign audiences: from what a marketer types to a checked list of customer ids.
 
-A description ("unhappy loyal customers in Busan", "부산의 불만 로열 고객") is read against
-``knowledge/campaigns/chat_terms.yaml`` into an ``AudienceSpec`` of closed values (cities,
-loyalty, age group, gender, segments, issue categories). The spec becomes SQL built only from
-those values — never from the text — and runs through the warehouse guard, paged past the
-row cap. A campaign for unhappy customers is the default; say "all customers" for everyone.
-An audience can also be a list of ids or the ``customer_id`` column of a read-only query.
+A description ("unhappy loyal customers in Busan", "부산의 재구매 고객 중 배송 불만") is read
+against ``knowledge/campaigns/chat_terms.yaml`` into an ``AudienceSpec`` of closed values
+(cities, loyalty, age group, gender, segments, issue categories; what customers bought,
+``audience_orders``; what they wrote, ``audience_meaning``). The spec becomes SQL built only
+from those values — never from the text — and runs through the warehouse guard, paged past
+the row cap. Unhappy customers are the default when the description names no purchase or
+review-meaning condition (a segment or RFM cluster keeps it); say "all customers" for
+everyone. An audience can also be a list of
+ids or the ``customer_id`` column of a read-only query.
 """
 
 from __future__ import annotations
@@ -13,16 +16,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from config.settings import PROJECT_ROOT
+from tools.campaigns.audience_meaning import (
+    read_themes,
+    theme_conditions,
+    theme_descriptions,
+    theme_labels,
+)
+from tools.campaigns.audience_orders import OrderConditions, order_conditions, read_orders
+from tools.campaigns.audience_terms import AudienceError, chat_terms, find_terms, one_of
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
 from tools.results import PickedCustomer
-from tools.vocabulary.cities import city_spellings
-from tools.vocabulary.language import has_hangul
 from tools.warehouse import SqlError, get_warehouse
 from tools.warehouse.reads import (
     chunks,
@@ -33,16 +38,11 @@ from tools.warehouse.reads import (
     table_columns,
 )
 
-TERMS_FILE = PROJECT_ROOT / "knowledge" / "campaigns" / "chat_terms.yaml"
 SEGMENT_NAME = re.compile(r"\b(younger|older)_adult_(male|female|other)_(loyal|non_loyal)\b",
                           re.IGNORECASE)
 _LIMIT = re.compile(r"\b(?:top|first|up to|at most|no more than|not more than|max(?:imum)?"
                     r"(?: of)?|capped at)\s+(\d{1,6})\b|"
                     r"(\d{1,6})\s*(?:명|customers?\b)", re.IGNORECASE)
-
-
-class AudienceError(ValueError):
-    """An audience that cannot be resolved; the message says what to change."""
 
 
 @dataclass
@@ -56,10 +56,16 @@ class AudienceSpec:
     gender: str | None = None  # MALE | FEMALE | OTHER
     segments: list[str] = field(default_factory=list)
     issue_categories: list[str] = field(default_factory=list)
+    orders: OrderConditions = field(default_factory=OrderConditions)
+    review_themes: list[str] = field(default_factory=list)  # keys of review_themes
     customer_ids: list[int] = field(default_factory=list)
     sql: str | None = None
     limit: int | None = None
     text: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.orders, dict):  # a spec stored as JSON
+            self.orders = OrderConditions(**self.orders)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,14 +75,14 @@ class AudienceSpec:
         if self.customer_ids:
             return (f"customer {self.customer_ids[0]}" if len(self.customer_ids) == 1
                     else f"{len(self.customer_ids)} listed customers")
-        parts = ["unhappy" if self.unhappy else "all",
-                 *self.segments, {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(
-                     self.loyalty or "", ""),
+        parts = ["unhappy" if self.unhappy else "", *self.orders.labels(),
+                 *theme_labels(self.review_themes, chat_terms()["audience"]), *self.segments,
+                 {"LOYAL": "loyal", "NON_LOYAL": "non-loyal"}.get(self.loyalty or "", ""),
                  {"Younger_Adult": "under 40", "Older_Adult": "40+"}.get(self.age_group or "", ""),
                  {"MALE": "men", "FEMALE": "women", "OTHER": "other gender"}.get(
                      self.gender or "", ""),
                  *self.cities, *self.issue_categories, "by query" if self.sql else ""]
-        return " · ".join(p for p in parts if p)
+        return " · ".join(p for p in parts if p) or "all"
 
     def describe(self) -> str:
         """The audience as understood, in words a marketer can check."""
@@ -100,39 +106,11 @@ class AudienceSpec:
             parts.append(f"living in {', '.join(self.cities)}")
         if self.issue_categories:
             parts.append(f"whose complaint was {', '.join(self.issue_categories)}")
+        parts += self.orders.described()
+        parts += theme_descriptions(self.review_themes, chat_terms()["audience"])
         if self.limit:
             parts.append(f"(at most {self.limit:,})")
         return " ".join(parts)
-
-
-@lru_cache(maxsize=1)
-def chat_terms() -> dict[str, Any]:
-    terms = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
-    terms["audience"]["cities"] = {city: [city.lower(), *names]
-                                   for city, names in city_spellings().items()}
-    return terms
-
-
-_PARTICLE = r"(?:(?:으로|로|은|는|이|가|을|를|에서|에|의|도)(?![\uac00-\ud7a3]))?"
-
-
-def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str]:
-    """The option keys whose terms occur in ``text`` (longest terms first), and the text
-    with the matched terms blanked so a shorter term cannot match inside them."""
-    pairs = sorted(((str(term).lower(), key) for key, terms in options.items() for term in terms),
-                   key=lambda pair: -len(pair[0]))
-    found: list[str] = []
-    for term, key in pairs:
-        pattern = re.escape(term)
-        if term.isascii() and term[:1].isalnum():
-            pattern = rf"(?<![\w-]){pattern}(?![\w-])"
-        elif has_hangul(term):  # "한국어로": the particle goes with the word
-            pattern += _PARTICLE
-        if re.search(pattern, text):
-            text = re.sub(pattern, " ", text)
-            if key not in found:
-                found.append(key)
-    return found, text
 
 
 def parse_audience(text: str) -> AudienceSpec:
@@ -143,15 +121,17 @@ def parse_audience(text: str) -> AudienceSpec:
     spec.segments = sorted({"_".join((m.group(1).capitalize() + "_Adult", m.group(2).upper(),
                                       m.group(3).upper())) for m in SEGMENT_NAME.finditer(text)})
     lowered = SEGMENT_NAME.sub(" ", lowered)
+    spec.review_themes, lowered = read_themes(lowered, terms)
+    spec.orders, lowered = read_orders(lowered, terms)
     everyone, lowered = find_terms(lowered, {"all": terms["everyone"]})
     unhappy, lowered = find_terms(lowered, {"unhappy": terms["unhappy"]})
-    spec.unhappy = bool(unhappy) or not everyone
+    # Purchases or review themes say who is meant; otherwise (also with a segment or an RFM
+    # cluster) a win-back is for the unhappy.
+    spec.unhappy = bool(unhappy) or not (everyone or spec.orders.names_purchases()
+                                         or spec.review_themes)
     for name in ("loyalty", "age_group", "gender"):
         found, lowered = find_terms(lowered, terms[name])
-        if len(found) > 1:
-            raise AudienceError(f"The description names more than one {name.replace('_', ' ')}"
-                                f" ({', '.join(found)}); describe one group per campaign.")
-        setattr(spec, name, found[0] if found else None)
+        setattr(spec, name, one_of(found, name.replace("_", " ")))
     spec.cities, lowered = find_terms(lowered, terms["cities"])
     spec.issue_categories, lowered = find_terms(lowered, terms["issue_category"])
     spec.limit = audience_limit(lowered)
@@ -183,6 +163,8 @@ def _conditions(spec: AudienceSpec) -> list[str]:
                                 "setup`, or give customer ids or say 'all customers'.")
         conditions.append(f"c.customer_id IN (SELECT r.customer_id FROM cymbal.{REVIEWS_TABLE} "
                           f"AS r WHERE {_unhappy_review(spec)})")
+    conditions += order_conditions(spec.orders)
+    conditions += theme_conditions(spec.review_themes, chat_terms()["audience"])
     if spec.sql:
         conditions.append(f"c.customer_id IN (SELECT q.customer_id FROM ({spec.sql}) AS q)")
     return conditions

@@ -207,7 +207,11 @@ def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
     call create_campaign with the returned plan_id.
 
     Args:
-        audience: The audience in words (English or Korean).
+        audience: The audience in words (English or Korean): city, loyalty, age, gender,
+            complaint, RFM cluster, purchases ("repeat buyers", "bought Drinkware", "no
+            order in 90 days", "spent over 500,000 won") and what they wrote ("complained
+            about shipping", "배송 불만"). Unhappy customers unless purchases, a review
+            theme or "all customers" say otherwise.
         customer_ids: Exactly these customers instead of a description.
         segment: A persona segment name, combined with the description.
         sql: A BigQuery SELECT returning customer_id (checked like any query).
@@ -255,7 +259,11 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
     as drafts to review and approve.
 
     Args:
-        audience: The audience in words (English or Korean).
+        audience: The audience in words (English or Korean): city, loyalty, age, gender,
+            complaint, RFM cluster, purchases ("repeat buyers", "bought Drinkware", "no
+            order in 90 days", "spent over 500,000 won") and what they wrote ("complained
+            about shipping", "배송 불만"). Unhappy customers unless purchases, a review
+            theme or "all customers" say otherwise.
         customer_ids: Exactly these customers instead of a description.
         segment: A persona segment name, combined with the description.
         sql: A BigQuery SELECT returning customer_id (checked like any query).

@@ -29,12 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, get_settings
-from tools.campaigns.audience import (
-    AudienceSpec,
-    chat_terms,
-    find_terms,
-    resolve_audience,
-)
+from tools.campaigns.audience import AudienceSpec, resolve_audience
+from tools.campaigns.audience_terms import chat_terms, find_terms
 from tools.campaigns.eligibility import Eligibility, check_eligibility
 from tools.campaigns.holdout import draw_holdout, holdout_sizes, segments_of
 from tools.campaigns.store import EDITABLE, Campaign, CampaignStore
