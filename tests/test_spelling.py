@@ -22,7 +22,7 @@ def speller() -> Speller:
 @pytest.mark.parametrize("written, read_as", [
     ("avg order value for loyalty membrs", "avg order value for loyalty members"),
     ("drinkwear stuff", "drinkware stuff"),
-    ("customers in Incehon", "customers in incheon"),
+    ("customers in Incehon", "customers in Incheon"),
     ("서을 고객 평균 나이", "서울 고객 평균 나이"),
     ("품절된 상퓸 몇 개", "품절된 상품 몇 개"),
     ("인쳔에서 주문한 고객", "인천에서 주문한 고객"),  # the particle stays, the verb too

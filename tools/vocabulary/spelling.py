@@ -127,6 +127,8 @@ class Speller:
         if len(nearest) != 1:
             return word  # two words as close: no guess
         fixed = nearest.pop()
+        if word[0].isupper():  # "Incehon" -> "Incheon"
+            fixed = fixed[0].upper() + fixed[1:]
         corrections.append(Correction(word, fixed))
         return fixed
 
