@@ -433,6 +433,9 @@ def test_a_dry_run_is_drafted_only_once_confirmed(chat, describe, confirm):
     assert call.args == {"plan_id": plan["plan_id"]}  # exactly the audience shown
     assert call.response["counts"]["draft"] + call.response["counts"].get("invalid", 0) \
         >= plan["emails"] > 0
+    # the created campaign says who the contact policy left out, as the dry run did
+    assert ("left out" in drafted.answer.lower()) if "dry run" in describe \
+        else ("제외" in drafted.answer)
 
 
 def test_campaign_results_are_answered_in_words(chat):

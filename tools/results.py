@@ -329,6 +329,8 @@ class CampaignSummary(ToolResult):
     status_text: str = ""
     notes: list[str] = Field(default_factory=list)
     open_elsewhere: int = 0  # customers with an email waiting in another campaign too
+    held_out: int = 0  # create_campaign: the holdout, never emailed
+    left_out: dict[str, int] = Field(default_factory=dict)  # create_campaign: by policy reason
     message: str = ""
     email: DraftPreview | None = None
     columns: list[str] | None = None

@@ -78,7 +78,7 @@ def test_describe_dry_run_confirm_send_simulate_and_read_the_results(loop_data: 
                 page.locator("#chat").get_by_text(re.compile(r"Created campaign \d+")).wait_for()
                 [campaign] = campaign_store().campaigns()
                 held_out = len(campaign_store().arm_ids(campaign.id, "holdout"))
-                assert held_out > 0
+                assert held_out > 0 and f"{held_out} are held out" in last_answer(page)
                 screenshot(page, "issue18-2-confirmed-and-drafted")
 
                 page.reload()  # the tab opens on the newest campaign

@@ -286,8 +286,11 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
                 actor=_actor(tool_context))
     except _FAILURES as err:
         return failure("campaign_refused", str(err), hint=_AUDIENCE_HINT)
+    audience = campaign_store().audience_counts(campaign.id)
     return _report({**_summary(campaign), **email_table(campaign.id, limit=20),
                     "open_elsewhere": len(campaign_store().open_elsewhere(campaign.id)),
+                    "held_out": sum(audience["holdout"].values()),
+                    "left_out": {k: v for k, v in audience["excluded"].items() if v},
                     "next_steps": "Review with show_campaign, change with edit_campaign, then "
                                   "approve_emails; export_campaign or send_campaign deliver approved "
                                   "emails."})

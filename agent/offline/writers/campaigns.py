@@ -106,7 +106,9 @@ def write_created(ctx: AnswerContext) -> str:
                   valid=f"{c.emails - invalid:,}", invalid=f"{invalid:,}")
     if c.open_elsewhere:
         text += phrase("campaign_open_elsewhere", ctx.lang, n=f"{c.open_elsewhere:,}")
-    return text + phrase("campaign_next", ctx.lang, id=c.campaign_id)
+    text += " " + _left_out(c.left_out, ctx.lang) + \
+        (phrase("campaign_plan_holdout", ctx.lang, n=f"{c.held_out:,}") if c.held_out else "")
+    return text.rstrip() + phrase("campaign_next", ctx.lang, id=c.campaign_id)
 
 
 @register_writer("list_campaigns")
@@ -202,10 +204,7 @@ def write_plan(ctx: AnswerContext) -> str:
     """The dry run: who fits, who the contact policy leaves out and why, the holdout, what
     drafting and sending would take, and how to confirm."""
     plan = CampaignPlan.model_validate(ctx.response)
-    left_out = [term("exclusion", reason, ctx.lang, n=f"{n:,}")
-                for reason, n in plan.excluded.items() if n]
-    excluded = phrase("campaign_plan_excluded", ctx.lang, items=", ".join(left_out)) \
-        if left_out else phrase("campaign_plan_none_excluded", ctx.lang)
+    excluded = _left_out(plan.excluded, ctx.lang)
     if not plan.consent_checked:
         excluded += phrase("campaign_plan_no_consent_column", ctx.lang)
     holdout = phrase("campaign_plan_holdout", ctx.lang, n=f"{plan.holdout:,}") \
@@ -213,6 +212,14 @@ def write_plan(ctx: AnswerContext) -> str:
     return phrase("campaign_plan", ctx.lang, audience=plan.audience_description,
                   n=f"{plan.audience:,}", excluded=excluded, holdout=holdout,
                   emails=f"{plan.emails:,}", minutes=f"{max(plan.send_minutes, 0.1):.1f}")
+
+
+def _left_out(excluded: dict[str, int], lang: str) -> str:
+    """"Left out: 3 on the suppression list, 12 without marketing consent. " (or that no one
+    was)."""
+    items = [term("exclusion", reason, lang, n=f"{n:,}") for reason, n in excluded.items() if n]
+    return phrase("campaign_plan_excluded", lang, items=", ".join(items)) if items \
+        else phrase("campaign_plan_none_excluded", lang)
 
 
 @register_writer("suppress_customers")
