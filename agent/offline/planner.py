@@ -183,7 +183,8 @@ class OfflinePlanner:
                 return Plan(candidate=None, composed=reading.plan)
             if reading.asks_several_things:
                 return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
-            usable = [c for c in ranked if self._accounts_for(c, reading.unexplained)]
+            unknown = self._unknown_words(reading.unexplained)
+            usable = [c for c in ranked if self._accounts_for(c, unknown)]
         cued = self._cued(text, usable, "override", mentions)
         if cued is not None:
             return Plan(candidate=cued)
@@ -205,16 +206,19 @@ class OfflinePlanner:
         return Plan(candidate=None, suggestions=self.suggest(ranked, lang), unplaced=unplaced,
                     missing_tables=self._awaited_tables(text, mentions, best))
 
-    def _accounts_for(self, candidate: Candidate, unread: list[str]) -> bool:
+    def _unknown_words(self, unread: list[str]) -> list[str]:
+        """The words the reader could not place that the matcher's lexicon does not know
+        either and people do not commonly write: a city with no customers ("Gimpo"), a
+        code; a common or casual word ("gets hit with", "갯수") is left to the likeness."""
+        return [word for word in unread
+                if (features := self.lexicon.features(word))
+                and not any(f.startswith("c:") for f in features)
+                and not is_common_word(word)]
+
+    def _accounts_for(self, candidate: Candidate, unknown: list[str]) -> bool:
         """A stored question→SQL pair stands in for a question the reader could not read
-        only when its own phrasings use every uncommon word that neither the reader nor the
-        matcher's lexicon knows: "customers in Gimpo" (a city with no customers) is not
-        every customer; a common or casual word ("gets hit with", "갯수") leaves the
-        likeness to decide."""
-        unknown = [word for word in unread
-                   if (features := self.lexicon.features(word))
-                   and not any(f.startswith("c:") for f in features)
-                   and not is_common_word(word)]
+        only when its own phrasings use every unknown word: "customers in Gimpo" is not
+        every customer."""
         if candidate.intent.sample is None or not unknown:
             return True
         forms = self._phrasing_forms.get(candidate.intent.id)

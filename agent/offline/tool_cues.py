@@ -33,8 +33,13 @@ def _phrases(words: dict[str, list[Any]], korean: bool) -> Phrases:
 
 
 @lru_cache(maxsize=2)
+def _raw_cues(path: Path = CUES_FILE) -> dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2)
 def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = _raw_cues(path)
     states = [str(w) for lang in ("en", "ko") for w in raw["states"].get(lang, ())]
     return {"actions": _phrases(raw["actions"], korean),
             "states": re.compile("|".join(
@@ -45,23 +50,12 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
                for kind in ("override", "fallback", "requires")}}
 
 
-@lru_cache(maxsize=1)
 def cue_words(path: Path = CUES_FILE) -> frozenset[str]:
     """Every cue word and phrase as written, in both languages (for the speller)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif node is not None:
-            found.add(str(node))
-    walk(raw)
-    return frozenset(found)
+    raw = _raw_cues(path)
+    by_language = [raw[kind] for kind in ("states", "actions", "refers_back")] + \
+        [words for kind in ("override", "fallback", "requires") for words in raw[kind].values()]
+    return frozenset(str(w) for words in by_language for ws in words.values() for w in ws)
 
 
 def cued_tools(text: str, kind: str) -> set[str]:

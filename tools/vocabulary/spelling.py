@@ -148,15 +148,12 @@ class Speller:
         return text
 
     def _known_korean(self, word: str) -> bool:
-        """The word, or the word without its particles, is a Korean word people write, or
-        starts with a vocabulary word followed by particles ("고객들이")."""
+        """The word, or the word without its particles ("고객이" -> 고객), is a vocabulary
+        word or a Korean word people write."""
         korean = _frequencies()[1]
         stem = self.stem(word)
-        if word in korean or word in self.korean_words or stem in self.korean_words or \
-                (len(stem) >= 2 and stem in korean):
-            return True
-        return any(word.startswith(w) and self.stem(word) == w
-                   for w in self.korean.get(word[0], ()))
+        return word in korean or word in self.korean_words or stem in self.korean_words or \
+            (len(stem) >= 2 and stem in korean)
 
     def _korean_at(self, text: str, start: int, phrases_only: bool) -> str | None:
         candidates = self.korean.get(text[start], ())
