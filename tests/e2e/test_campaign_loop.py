@@ -76,6 +76,7 @@ def test_describe_dry_run_confirm_send_simulate_and_read_the_results(loop_data: 
 
                 ask(page, "confirm")
                 page.locator("#chat").get_by_text(re.compile(r"Created campaign \d+")).wait_for()
+                page.locator("#chat").get_by_text("Next: review them").wait_for()  # whole answer
                 [campaign] = campaign_store().campaigns()
                 held_out = len(campaign_store().arm_ids(campaign.id, "holdout"))
                 assert held_out > 0 and f"{held_out} are held out" in last_answer(page)
