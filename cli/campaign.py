@@ -28,9 +28,9 @@ from tools.campaigns.outcome import campaign_results
 from tools.campaigns.suppression import SuppressionError, import_csv, suppress
 from tools.campaigns.tools import email_table, list_campaigns, results_dict
 from tools.campaigns.workflow import (
+    AudiencePlan,
     CampaignError,
     campaign_store,
-    create_campaign,
     create_planned_campaign,
     edit_campaign,
     parse_edit,
@@ -135,6 +135,14 @@ def plan(audience: Audience = "", ids: Ids = None, sql: Sql = None, name: Name =
          value: Value = None, limit: Limit = None) -> None:
     """Dry run: the audience, who is excluded and why, the holdout, the emails it would
     draft. Nothing is drafted; confirm with `cymbal campaign create --plan N`."""
+    found = _dry_run(audience, ids, sql, name, language, tone, offer, value, limit)
+    out.print(f"To draft it: cymbal campaign create --plan {found.plan_id}")
+
+
+def _dry_run(audience: str, ids: str | None, sql: str | None, name: str, language: str,
+             tone: str, offer: str | None, value: int | None,
+             limit: int | None) -> AudiencePlan:
+    """Store a dry run and print its figures."""
     try:
         found = plan_campaign(_audience(audience, ids, sql, limit),
                               _request(language, tone, offer, value), name, actor=_actor())
@@ -150,7 +158,7 @@ def plan(audience: Audience = "", ids: Ids = None, sql: Sql = None, name: Name =
     for note in found.notes:
         err.print(f"[yellow]note:[/yellow] {note}")
     out.print(f"Dry run {found.plan_id}: sending would take about {found.send_minutes:g} min.")
-    out.print(f"To draft it: cymbal campaign create --plan {found.plan_id}")
+    return found
 
 
 @campaign_app.command("create")
@@ -160,9 +168,19 @@ def create(
     limit: Limit = None,
     plan_id: Annotated[int | None, typer.Option("--plan", help="Draft this confirmed dry run "
                                                 "(`cymbal campaign plan`) instead.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Draft after the dry run without "
+                                      "asking.")] = False,
 ) -> None:
-    """Create a campaign and draft (and check) one email per customer the contact policy
-    allows, except the holdout."""
+    """Create a campaign: the dry run first (who fits, who the contact policy leaves out, the
+    holdout), then, once confirmed, one drafted and checked email per customer it allows."""
+    if plan_id is None:
+        found = _dry_run(audience, ids, sql, name, language, tone, offer, value, limit)
+        if not yes and not (sys.stdin.isatty() and typer.confirm(
+                f"Draft {found.emails:,} email(s)?", default=False, err=True)):
+            err.print(f"Nothing drafted. To draft it: cymbal campaign create --plan "
+                      f"{found.plan_id} (or add --yes to draft after the dry run).")
+            raise typer.Exit(1 if not sys.stdin.isatty() else 0)
+        plan_id = found.plan_id
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("Drafting", total=None)
@@ -170,13 +188,8 @@ def create(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            if plan_id is not None:
-                drafted = create_planned_campaign(plan_id, progress=progress, actor=_actor())
-            else:
-                drafted = create_campaign(_audience(audience, ids, sql, limit),
-                                          _request(language, tone, offer, value), name=name,
-                                          progress=progress, actor=_actor())
-            campaign = asyncio.run(drafted)
+            campaign = asyncio.run(create_planned_campaign(plan_id, progress=progress,
+                                                           actor=_actor()))
     except FAILURES as exc:
         _fail(exc)
     err.print(f"Audience: {campaign.audience}")

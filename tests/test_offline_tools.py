@@ -285,8 +285,10 @@ def test_one_email_for_a_described_customer(chat):
     edit = only_call(warmer, "edit_campaign").response
     assert edit["email"]["customer_id"] == expected and edit["email"]["tone"] == "friendly"
     assert "new version" in warmer.answer
-    [plural] = converse(chat, "Write retention emails for unhappy customers in Busan")
-    assert only_call(plural, "create_campaign").response["emails"] == matching
+    plural, confirmed = converse(chat, "Write retention emails for unhappy customers in Busan",
+                                 "go ahead")
+    assert only_call(plural, "create_campaign").response["emails"] == matching  # the dry run
+    assert only_call(confirmed, "create_campaign").response["emails"] == matching
 
 
 def test_korean_draft_with_options(chat):
@@ -300,11 +302,14 @@ def test_korean_draft_with_options(chat):
 
 
 def test_campaign_created_approved_and_exported(chat):
-    created, approved, exported = converse(
-        chat, "create a campaign for unhappy loyal customers in Busan", "approve them all",
-        "export it as CSV")
+    planned, created, approved, exported = converse(
+        chat, "create a campaign for unhappy loyal customers in Busan", "confirm",
+        "approve them all", "export it as CSV")
+    plan = only_call(planned, "create_campaign")  # step one drafts nothing: the dry run
+    assert "unhappy loyal customers in busan" in plan.args["audience"]
+    assert "campaign_id" not in plan.response and "confirm" in planned.answer
     call = only_call(created, "create_campaign")
-    assert "unhappy loyal customers in busan" in call.args["audience"]
+    assert call.args == {"plan_id": plan.response["plan_id"]}
     campaign = call.response["campaign_id"]
     emails, invalid = call.response["emails"], call.response["counts"].get("invalid", 0)
     assert {campaign, emails, emails - invalid, invalid} <= numbers(created.answer)
@@ -323,12 +328,14 @@ def test_campaign_created_approved_and_exported(chat):
 
 def test_an_action_only_when_the_message_asks_for_it(chat):
     customer = unhappy_customer()
-    drafted, approved, drafts, shown, preview = converse(
+    planned, drafted, approved, drafts, shown, preview = converse(
         chat, f'create a campaign called "Spring push" for unhappy customers in Busan',
-        "좋아, 그 메일 승인해줘", "초안 상태인 이메일만 보여줘", "승인된 메일만 보여줘",
+        "proceed", "좋아, 그 메일 승인해줘", "초안 상태인 이메일만 보여줘", "승인된 메일만 보여줘",
         "cool, show me what it looks like")
+    plan = only_call(planned, "create_campaign")
+    assert plan.args["name"] == "Spring push" and "spring" not in plan.args["audience"]
     created = only_call(drafted, "create_campaign")
-    assert created.args["name"] == "Spring push" and "spring" not in created.args["audience"]
+    assert created.response["name"] == "Spring push"
     assert only_call(approved, "approve_emails").args["all_valid"] == "true"  # never a send
     campaign = created.response["campaign_id"]
     assert only_call(drafts, "show_campaign").args == {"campaign_id": campaign, "status": "draft"}
@@ -350,10 +357,13 @@ def test_an_action_only_when_the_message_asks_for_it(chat):
 def test_customers_named_by_id(chat):  # a list of ids is exactly those customers
     first, second, third = [r[0] for r in rows(
         "SELECT customer_id FROM cymbal.negative_customers ORDER BY customer_id LIMIT 3")]
-    created, rejected = converse(chat, f"Make a campaign for customers {first}, {second} and "
-                                       f"{third}", f"{first}, {second}번 고객 메일은 빼줘")
+    planned, created, rejected = converse(
+        chat, f"Make a campaign for customers {first}, {second} and {third}", "yes",
+        f"{first}, {second}번 고객 메일은 빼줘")
+    plan = only_call(planned, "create_campaign")
+    assert plan.args["customer_ids"] == [first, second, third] and "audience" not in plan.args
+    assert plan.response["audience"] == 3
     call = only_call(created, "create_campaign")
-    assert call.args["customer_ids"] == [first, second, third] and "audience" not in call.args
     assert call.response["emails"] == 3
     removed = only_call(rejected, "reject_emails")
     assert removed.args == {"campaign_id": call.response["campaign_id"],
@@ -370,19 +380,20 @@ def test_campaign_requests_with_more_than_a_stored_one_says(chat):
     a cap; one email named by its customer alone ("the email for N") is rejected with the
     reason given; the latest campaign is shown, not listed."""
     segment = "Younger_Adult_FEMALE_NON_LOYAL"
-    created, latest = converse(
+    planned, created, latest = converse(
         chat, f"set up a win-back campaign for the {segment} segment, 15% off, no more than 5 "
-              "customers", "가장 최근 캠페인 보여줘")
-    call = only_call(created, "create_campaign")
-    assert {k: call.args.get(k) for k in ("segment", "offer_type", "offer_value", "limit")} == \
+              "customers", "confirm", "가장 최근 캠페인 보여줘")
+    plan = only_call(planned, "create_campaign")
+    assert {k: plan.args.get(k) for k in ("segment", "offer_type", "offer_value", "limit")} == \
         {"segment": segment, "offer_type": "percent_off", "offer_value": 15, "limit": 5}
+    call = only_call(created, "create_campaign")
     assert 0 < call.response["emails"] <= 5
     shown = only_call(latest, "show_campaign")
     assert shown.response["campaign_id"] == call.response["campaign_id"]
     first = call.response["rows"][0][0]
     [removed] = converse(chat, f"set up a win-back campaign for the {segment} segment, no more "
-                               f"than 5 customers", f"reject the email for {first}, the tone "
-                                                    "feels off")[1:]
+                               f"than 5 customers", "confirm", f"reject the email for {first}, "
+                                                               "the tone feels off")[2:]
     reject = only_call(removed, "reject_emails")
     assert reject.args["customer_ids"] == [first] and reject.response["rejected"] == [first]
 
@@ -397,22 +408,27 @@ def test_the_same_answer_in_another_language(chat):
 
 def test_campaign_for_an_rfm_cluster(chat):
     name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
-    [turn] = converse(chat, f"create a campaign for {name}")
+    turn, confirmed = converse(chat, f"create a campaign for {name}", "confirm")
     call = only_call(turn, "create_campaign")
     assert call.args["sql"] == f"SELECT customer_id FROM cymbal.customer_rfm " \
                                f"WHERE cluster_name = '{name}'"
     unhappy_in_cluster = rows(
         f"SELECT COUNT(*) FROM cymbal.customer_rfm WHERE cluster_name = '{name}' AND customer_id "
         f"IN (SELECT customer_id FROM cymbal.negative_customers)")[0][0]
-    assert call.response["emails"] == unhappy_in_cluster
+    assert call.response["audience"] == unhappy_in_cluster
     assert unhappy_in_cluster in numbers(turn.answer)
+    created = only_call(confirmed, "create_campaign").response
+    assert (created["emails"], created["held_out"]) == (call.response["emails"],
+                                                         call.response["holdout"])
 
 
 def test_korean_campaign_and_listing(chat):
-    created, listed, shown = converse(chat, "부산의 불만 로열 고객 대상으로 캠페인을 만들어줘",
-                                      "캠페인 목록 보여줘", "캠페인 상태 알려줘")
+    planned, created, listed, shown = converse(chat, "부산의 불만 로열 고객 대상으로 캠페인을 만들어줘",
+                                               "좋아, 진행해", "캠페인 목록 보여줘", "캠페인 상태 알려줘")
+    plan = only_call(planned, "create_campaign")
+    assert plan.args["language"] == "ko" and "부산의 불만 로열 고객" in plan.args["audience"]
+    assert "드라이런" in planned.answer and "확인" in planned.answer
     call = only_call(created, "create_campaign")
-    assert call.args["language"] == "ko" and "부산의 불만 로열 고객" in call.args["audience"]
     assert call.response["language"] == "ko" and HANGUL.search(created.answer)
     assert only_call(listed, "list_campaigns").response["rows"]
     # no campaign named: the one the conversation is about is shown
@@ -439,7 +455,8 @@ def test_a_dry_run_is_drafted_only_once_confirmed(chat, describe, confirm):
 
 
 def test_campaign_results_are_answered_in_words(chat):
-    created, = converse(chat, "create a campaign for unhappy loyal customers in Busan")
+    created = converse(chat, "create a campaign for unhappy loyal customers in Busan",
+                       "confirm")[1]
     campaign = only_call(created, "create_campaign").response["campaign_id"]
     unsent, = converse(chat, f"how did campaign {campaign} do?")
     assert only_call(unsent, "campaign_results").response["status"] == "not_sent"

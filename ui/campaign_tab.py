@@ -180,7 +180,11 @@ def build_campaign_tab() -> CampaignTab:
         with gr.Row():
             language = gr.Dropdown(LANGUAGES, value="en", label="Language")
             tone = gr.Dropdown(TONES, value="warm", label="Tone")
-        create = gr.Button("Draft campaign", variant="primary", elem_id="campaign-create")
+        with gr.Row():
+            plan = gr.Button("Dry run", elem_id="campaign-plan")
+            create = gr.Button("Draft emails", variant="primary", visible=False,
+                               elem_id="campaign-create")
+    planned = gr.State(None)  # the dry run the "Draft" button drafts, or None
 
     selected = gr.State(None)  # the picked email's customer id
     tab = CampaignTab(picker, status, emails, preview, picked_box, picked_text, approve_one,
@@ -247,13 +251,22 @@ def build_campaign_tab() -> CampaignTab:
         verb = "sent" if action is not None and action.action == "send" else "approved"
         return (f"Cancelled: nothing was {verb}.", "", "", None, gr.update(visible=False), "")
 
-    async def create_new(text: str, lang: str, voice: str,
+    def size_new(text: str, lang: str, voice: str, request: gr.Request) -> tuple[Any, ...]:
+        """Step one: the dry run, and a button to draft exactly what it sized."""
+        plan_id, emails, text_out = views.dry_run(text, lang, voice, actor(request))
+        label = f"Draft {emails:,} email{'s' if emails != 1 else ''}"
+        return text_out, plan_id, gr.update(visible=plan_id is not None, value=label)
+
+    async def create_new(plan_id: int | None, request: gr.Request,
                          progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Step two: draft the dry run the marketer just read."""
         def report(done: int, total: int) -> None:
             progress((done, total), desc="Drafting emails")
 
-        campaign_id, text_out = await views.create(text, lang, voice, progress=report)
-        return (text_out, *show(campaign_id))
+        if plan_id is None:
+            return ("Press “Dry run” first.", None, gr.update(visible=False), *show(None))
+        campaign_id, text_out = await views.create(plan_id, actor(request), progress=report)
+        return (text_out, None, gr.update(visible=False), *show(campaign_id))
 
     # another campaign: its own table, no picked email, none of the last export's downloads
     picker.change(show, [picker], tab.outputs).then(lambda: gr.update(visible=False), None,
@@ -272,5 +285,8 @@ def build_campaign_tab() -> CampaignTab:
                   api_visibility="private")
     cancel.click(cancel_code, [pending], [message, code, code_image, pending, dialog,
                                           dialog_error], api_visibility="private")
-    create.click(create_new, [audience, language, tone], [message, *tab.outputs])
+    plan.click(size_new, [audience, language, tone], [message, planned, create])
+    for changed in (audience, language, tone):  # a changed form needs a new dry run
+        changed.change(lambda: (None, gr.update(visible=False)), None, [planned, create])
+    create.click(create_new, [planned], [message, planned, create, *tab.outputs])
     return tab

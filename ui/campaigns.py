@@ -29,7 +29,8 @@ from tools.campaigns.workflow import (
     Progress,
     approve_confirmed,
     campaign_store,
-    create_campaign,
+    create_planned_campaign,
+    plan_campaign,
     reject,
     request_approval,
     resolve_campaign,
@@ -107,17 +108,32 @@ def email_html(campaign_id: int, customer_id: int) -> str:
     return warning + email_preview(shown)
 
 
-async def create(audience: str, language: str = "en", tone: str = "warm",
-                 offer_type: str = "", offer_value: int = 0,
-                 progress: Progress | None = None) -> tuple[int | None, str]:
-    """Create a campaign from a description; (campaign id, message)."""
-    value = int(offer_value or 0) or None
-    request = DraftRequest(language=language, tone=tone, offer_type=offer_type or None,
-                           percent=value if offer_type == "percent_off" else None,
-                           amount_won=value if offer_type == "fixed_amount_off" else None,
-                           points=value if offer_type == "loyalty_points" else None)
+def dry_run(audience: str, language: str, tone: str, actor: str) -> tuple[int | None, int, str]:
+    """Size a campaign before anything is drafted: (dry run id, emails drafting would write,
+    what the marketer confirms)."""
     try:
-        campaign = await create_campaign(parse_audience(audience), request, progress=progress)
+        plan = plan_campaign(parse_audience(audience), DraftRequest(language=language, tone=tone),
+                             actor=actor)
+    except FAILURES as err:
+        return None, 0, str(err)
+    left_out = ", ".join(term("exclusion", reason, "en", n=f"{n:,}")
+                         for reason, n in plan.excluded.items() if n) or "no one"
+    consent = "" if plan.consent_checked else \
+        " Marketing consent could not be checked: the data has no consent column."
+    held = f"Held out to measure the campaign: {plan.holdout:,}." if plan.holdout else \
+        "No holdout: too few customers to measure the campaign against one."
+    text = (f"**Dry run {plan.plan_id}** for “{plan.description}”: {plan.audience:,} customers "
+            f"fit. Left out by the contact policy: {left_out}.{consent} {held} Drafting writes {plan.emails:,} email(s); sending them "
+            f"takes about {max(plan.send_minutes, 0.1):.1f} min once approved. Nothing is drafted "
+            "yet.")
+    return (plan.plan_id, plan.emails, text) if plan.emails else (None, 0, text)
+
+
+async def create(plan_id: int, actor: str,
+                 progress: Progress | None = None) -> tuple[int | None, str]:
+    """Draft the audience of a dry run the marketer confirmed; (campaign id, message)."""
+    try:
+        campaign = await create_planned_campaign(plan_id, progress=progress, actor=actor)
     except FAILURES as err:
         return None, str(err)
     return campaign.id, f"Campaign {campaign.id}: {campaign.total} email(s) drafted for " \

@@ -23,7 +23,15 @@ TOOL_TITLES = {
     "recommend_products": "Picked recommendations",
     "draft_email": "Drafted an email",
     "create_campaign": "Created a campaign",
+    "plan_campaign": "Dry run of a campaign",
 }
+
+
+def _title(record: ToolCallRecord) -> str:
+    name = record.name
+    if name == "create_campaign" and not (record.args or {}).get("plan_id"):
+        name = "plan_campaign"  # step one of creating drafts nothing: it is the dry run
+    return TOOL_TITLES.get(name, name.replace("_", " ").capitalize())
 
 
 def format_sql(sql: str) -> str:
@@ -65,7 +73,7 @@ def _result_markdown(response: dict[str, Any] | None) -> str:
 
 def tool_message(record: ToolCallRecord) -> gr.ChatMessage:
     """A collapsible box for one tool call: arguments, status, duration, outcome."""
-    title = TOOL_TITLES.get(record.name, record.name.replace("_", " ").capitalize())
+    title = _title(record)
     metadata: dict[str, Any] = {"title": title, "id": record.call_id or record.name}
     if record.ok is None:
         metadata["status"] = "pending"

@@ -30,7 +30,7 @@ from agent.offline.answers import (AnswerContext, decline, failure_text, spellin
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import acts, cue_words, cued_tools, says_to
+from agent.offline.tool_cues import acts, cue_words, cued_tools, says_to, says_yes
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -58,6 +58,7 @@ SUGGESTIONS = 3
 _QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
                        r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
 _SLOT = re.compile(r"\{\w+\}")  # a slot's placeholder in a phrasing
+CONFIRM_DRY_RUN = "create_planned_campaign"  # the intent that drafts a dry run's audience
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
 Context = dict[str, SlotValue]
@@ -161,7 +162,14 @@ class OfflinePlanner:
 
     def _plan(self, text: str, previous: Plan | None, context: Context | None) -> Plan:
         mentions = self.finder.find(text)
-        ranked = [c for c in self.matcher.rank(text, mentions, context)
+        scored = self.matcher.rank(text, mentions, context)
+        if previous is not None and not mentions and _sized_a_campaign(previous) \
+                and says_yes(text):  # "ok, go ahead" after a dry run drafts what it sized
+            confirmed = next((c for c in scored if c.intent.id == CONFIRM_DRY_RUN
+                              and c.executable), None)
+            if confirmed is not None:
+                return Plan(candidate=confirmed)
+        ranked = [c for c in scored
                   if says_to(text, c.intent.id)]  # an action only when the message asks for it
         answerable = next((c for c in ranked if c.executable), None)
         asked = self.matcher.features(text, mentions)
@@ -420,6 +428,14 @@ def _names_id(candidate: Candidate, mentions: list[Mention]) -> bool:
     message itself names."""
     return any(v.type in ID_TYPES | {"customer_name"} and any(v is m.value for m in mentions)
                for v in candidate.values.values())
+
+
+def _sized_a_campaign(plan: Plan) -> bool:
+    """Whether the plan's answer was a campaign's dry run, waiting for a yes."""
+    candidate = plan.candidate
+    return candidate is not None and candidate.intent.tool in ("plan_campaign",
+                                                               "create_campaign") \
+        and candidate.intent.id != CONFIRM_DRY_RUN
 
 
 def remember(context: Context, plan: Plan, turn: Turn) -> Context:

@@ -46,6 +46,7 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
                 (re.escape(w) if has_hangul(w) else rf"\b{re.escape(w)}\b")
                 for w in sorted(states, key=len, reverse=True)), re.I),
             "refers_back": _phrases(raw["refers_back"], korean),
+            "replies": {kind: _phrases(words, korean) for kind, words in raw["replies"].items()},
             **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
                for kind in ("override", "fallback", "requires")}}
 
@@ -54,7 +55,8 @@ def cue_words(path: Path = CUES_FILE) -> frozenset[str]:
     """Every cue word and phrase as written, in both languages (for the speller)."""
     raw = _raw_cues(path)
     by_language = [raw[kind] for kind in ("states", "actions", "refers_back")] + \
-        [words for kind in ("override", "fallback", "requires") for words in raw[kind].values()]
+        [words for kind in ("override", "fallback", "requires", "replies")
+         for words in raw[kind].values()]
     return frozenset(str(w) for words in by_language for ws in words.values() for w in ws)
 
 
@@ -90,6 +92,14 @@ def refers_back(text: str) -> bool:
     """Whether the request points at the segment the conversation is about ("this
     segment", "이 세그먼트한테", "those people")."""
     return _contains([t.form for t in tokenize(text)], _cues(has_hangul(text))["refers_back"])
+
+
+def says_yes(text: str) -> bool:
+    """Whether the message is a plain yes ("ok, go ahead", "네 진행해 주세요") and not a no
+    or a "yes, but …"."""
+    forms = [t.form for t in tokenize(text)]
+    replies = _cues(has_hangul(text))["replies"]
+    return _contains(forms, replies["agree"]) and not _contains(forms, replies["refuse"])
 
 
 def _contains(forms: list[str], phrases: Phrases) -> bool:

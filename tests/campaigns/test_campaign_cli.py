@@ -24,9 +24,17 @@ def cymbal(*args: str) -> str:
 
 
 def test_campaign_commands(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    created = cymbal("create", "unhappy customers in Seoul", "--sql", CONSENTING,
-                     "--language", "ko", "--limit", "4")
+    asked = runner.invoke(app, ["campaign", "create", "unhappy customers in Seoul", "--sql",
+                                CONSENTING, "--language", "ko", "--limit", "4"])
+    # a dry run first; nothing is drafted until it is confirmed (no terminal to ask in here)
+    assert asked.exit_code == 1 and "emails to draft and send" in asked.output
+    assert "cymbal campaign create --plan 1" in " ".join(asked.output.split())
+    assert campaign_store().campaigns() == []
+    created = cymbal("create", "--plan", "1")
     assert "Campaign 1" in created and "4 draft" in created
+    again = cymbal("create", "unhappy customers in Seoul", "--sql", CONSENTING, "--limit", "2",
+                   "--yes")  # --yes drafts right after the dry run
+    assert "Dry run 2" in again and "Campaign 2" in again and "2 draft" in again
     assert "Seoul" in cymbal("list")
     table = json.loads(runner.invoke(app, ["campaign", "show", "1", "--json"]).stdout)
     assert len(table["rows"]) == 4 and all("***@" in row[2] for row in table["rows"])

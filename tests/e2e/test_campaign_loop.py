@@ -67,14 +67,14 @@ def test_describe_dry_run_confirm_send_simulate_and_read_the_results(loop_data: 
                         extra_env=env) as app:
             context, page = open_page(browser, app)
             try:
-                ask(page, "dry run a campaign for unhappy customers in Seoul")
+                ask(page, "create a win-back campaign for unhappy customers in Seoul")
                 page.locator("#chat").get_by_text("Nothing is drafted yet").wait_for()
                 dry_run = last_answer(page)
                 assert "customers fit" in dry_run and "held out" in dry_run
                 assert campaign_store().campaigns() == []  # nothing drafted before confirming
                 screenshot(page, "issue18-1-dry-run")
 
-                ask(page, "confirm")
+                ask(page, "ok, go ahead")
                 page.locator("#chat").get_by_text(re.compile(r"Created campaign \d+")).wait_for()
                 page.locator("#chat").get_by_text("Next: review them").wait_for()  # whole answer
                 [campaign] = campaign_store().campaigns()

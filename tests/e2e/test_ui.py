@@ -197,7 +197,14 @@ def test_campaign_panel_drafts_previews_and_approves(page, settings, built_data_
     page.get_by_role("tab", name="Campaigns").click()
     page.get_by_text("New campaign").click()
     page.fill("#campaign-audience textarea", "unhappy loyal customers in Busan")
-    page.click("#campaign-create")
+    page.click("#campaign-plan")  # the dry run first: nothing is drafted until confirmed
+    page.locator("#campaign-message").get_by_text("Nothing is drafted yet").wait_for()
+    draft = page.locator("#campaign-create")
+    draft.wait_for()  # shown with the count the dry run found
+    emails = int(re.search(r"Draft ([\d,]+) email", draft.inner_text()).group(1).replace(",", ""))
+    assert f"Drafting writes {emails:,} email" in page.locator("#campaign-message").inner_text()
+    screenshot(page, "05-campaign-dry-run")
+    draft.click()
     created = page.locator("#campaign-message").get_by_text(re.compile(r"Campaign \d+"))
     created.wait_for(timeout=120_000)
     campaign_id = int(re.search(r"Campaign (\d+)", created.inner_text()).group(1))
@@ -253,8 +260,10 @@ def test_new_chat_while_an_answer_streams_leaves_the_new_chat_alone(page, settin
     """"New chat" while a long turn runs (a campaign for every customer is being drafted):
     the new chat stays empty and gets its own answers; the old turn still finishes, stored in
     its own conversation, and its campaign is complete."""
-    question = "Create a campaign for all customers"
+    question = "Yes, go ahead and draft them all"  # after the dry run: drafting begins
     before = campaign_store().latest_campaign_id() or 0
+    ask(page, "Create a campaign for all customers")
+    page.locator("#chat").get_by_text("Nothing is drafted yet").wait_for()
     ask(page, question)
     page.locator("#chat").get_by_text("Created a campaign").first.wait_for()
     drafting = campaign_store().campaign(campaign_store().latest_campaign_id() or 0)

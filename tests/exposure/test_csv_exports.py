@@ -54,7 +54,8 @@ def test_campaign_review_sheet_from_the_cli_and_the_ui(poisoned_settings: Settin
                                                        poisoned_data: PoisonedData) -> None:
     p = poisoned_data.poisoned
     runner = CliRunner()
-    created = runner.invoke(app, ["campaign", "create", "--ids", f"{p.named},{p.located}"])
+    created = runner.invoke(app, ["campaign", "create", "--ids", f"{p.named},{p.located}",
+                                  "--yes"])
     assert created.exit_code == 0, created.output
     exported = runner.invoke(app, ["campaign", "export", "1", "--format", "csv"])
     assert exported.exit_code == 0, exported.output

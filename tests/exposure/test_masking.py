@@ -80,7 +80,8 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
         ("recommend_products", {"customer": str(p.named)}),
         ("draft_email", {"customer_id": p.named}),
         ("plan_campaign", {"customer_ids": [p.named, p.located, p.clean]}),
-        ("create_campaign", {"customer_ids": [p.named, p.located, p.clean]}),
+        ("create_campaign", {"customer_ids": [p.named, p.located, p.clean]}),  # dry run 2
+        ("create_campaign", {"plan_id": 2}),  # the app database is new: the second dry run
         ("list_campaigns", {}),
         ("show_campaign", {"campaign_id": 0}),
         ("show_campaign", {"customer_id": p.named}),
@@ -139,7 +140,8 @@ def test_every_tool_result_and_answer_is_masked(walk_settings: Settings,
 @pytest.mark.parametrize("questions", [
     # a read question never acts ("show me customer emails in Busan" is declined offline):
     # the campaign drafts are where the offline model's results carry customers' addresses
-    ["create a win-back campaign for unhappy customers in Busan", "부산 불만 고객 대상 캠페인 만들어줘"],
+    ["create a win-back campaign for unhappy customers in Busan", "go ahead",
+     "부산 불만 고객 대상 캠페인 만들어줘", "좋아, 진행해"],
     ["look up customer {named}", "reviews from Busan saying the lid leaks"],
 ])
 def test_the_offline_agent_and_the_result_panel_show_no_address(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from typing import Any
 
 from google.adk.tools.tool_context import ToolContext
@@ -223,10 +224,16 @@ def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
         offer_value: The percent, won amount or points (0 = the policy's default).
         limit: At most this many customers (0 = no limit beyond the campaign maximum).
     """
-    request = _offer_request(language, tone, offer_type, offer_value)
+    return _dry_run(lambda: _audience_spec(audience, customer_ids, segment, sql, limit),
+                    _offer_request(language, tone, offer_type, offer_value), name,
+                    _actor(tool_context), "confirm, then create_campaign with plan_id={id}.")
+
+
+def _dry_run(audience: Callable[[], AudienceSpec], request: DraftRequest, name: str,
+             actor: str, then: str) -> dict[str, Any]:
+    """Store a dry run and return its figures (``then`` says what the model does next)."""
     try:
-        spec = _audience_spec(audience, customer_ids, segment, sql, limit)
-        plan = plan_campaign_run(spec, request, name=name, actor=_actor(tool_context))
+        plan = plan_campaign_run(audience(), request, name=name, actor=actor)
     except _FAILURES as err:
         return failure("plan_refused", str(err), hint=_AUDIENCE_HINT)
     excluded = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in plan.excluded.items())
@@ -238,8 +245,8 @@ def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
         "summary": f"Dry run {plan.plan_id}: {plan.audience:,} customers; "
                    f"{excluded or 'none'} excluded; {plan.holdout:,} held out; "
                    f"{plan.emails:,} emails would be drafted and, once approved, sent "
-                   f"(about {plan.send_minutes:g} min). Nothing has been drafted: confirm, then "
-                   f"create_campaign with plan_id={plan.plan_id}."}).to_dict()
+                   f"(about {plan.send_minutes:g} min). Nothing has been drafted: "
+                   + then.format(id=plan.plan_id)}).to_dict()
 
 
 async def create_campaign(audience: str = "", customer_ids: list[int] | None = None,
@@ -247,16 +254,19 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
                           language: str = "en", tone: str = "warm", offer_type: str = "",
                           offer_value: int = 0, limit: int = 0, plan_id: int = 0,
                           tool_context: ToolContext | None = None) -> dict[str, Any]:
-    """Create a win-back email campaign and draft (and check) one email per customer.
+    """Create a win-back email campaign, in two steps: the marketer confirms the audience
+    before any email is drafted.
 
-    Best after a dry run (plan_campaign) the marketer confirmed: pass its plan_id and
-    nothing else; the campaign is then exactly that audience. Otherwise describe the
-    audience in words ("unhappy loyal customers in Busan", "부산의 불만 로열 고객"), or give
-    a persona segment (e.g. "Younger_Adult_FEMALE_LOYAL"), a read-only SQL query returning a
-    customer_id column, or a list of customer ids. Without "all customers" in the
-    description, only customers with a negative or neutral review are included. Customers
-    the contact policy excludes and the holdout get no email. Nothing is sent: emails start
-    as drafts to review and approve.
+    Step one: describe the audience in words ("unhappy loyal customers in Busan", "부산의
+    불만 로열 고객"), or give a persona segment (e.g. "Younger_Adult_FEMALE_LOYAL"), a
+    read-only SQL query returning a customer_id column, or a list of customer ids. This
+    drafts nothing: it returns the dry run (how many fit, who the contact policy leaves out
+    and why, the holdout, the emails drafting would write) with a plan_id. Show it to the
+    marketer. Step two, only after the marketer confirms: call create_campaign with that
+    plan_id and nothing else; one email per customer is drafted and checked. Without "all
+    customers" in the description, only customers with a negative or neutral review are
+    included. Customers the contact policy excludes and the holdout get no email. Nothing
+    is sent: emails start as drafts to review and approve.
 
     Args:
         audience: The audience in words (English or Korean): city, loyalty, age, gender,
@@ -274,16 +284,15 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
             "free_shipping", "loyalty_points".
         offer_value: The percent, won amount or points (0 = the policy's default).
         limit: At most this many customers (0 = no limit beyond the campaign maximum).
-        plan_id: A confirmed dry run of plan_campaign to draft (0 = none).
+        plan_id: The dry run the marketer confirmed (0 = none yet: step one).
     """
+    if not int(plan_id or 0):
+        return _dry_run(lambda: _audience_spec(audience, customer_ids, segment, sql, limit),
+                        _offer_request(language, tone, offer_type, offer_value), name,
+                        _actor(tool_context), "show these figures; when the marketer "
+                        "confirms, call create_campaign with plan_id={id} to draft.")
     try:
-        if int(plan_id or 0):
-            campaign = await create_planned_campaign(int(plan_id), actor=_actor(tool_context))
-        else:
-            spec = _audience_spec(audience, customer_ids, segment, sql, limit)
-            campaign = await create_campaign_run(
-                spec, _offer_request(language, tone, offer_type, offer_value), name=name,
-                actor=_actor(tool_context))
+        campaign = await create_planned_campaign(int(plan_id), actor=_actor(tool_context))
     except _FAILURES as err:
         return failure("campaign_refused", str(err), hint=_AUDIENCE_HINT)
     audience = campaign_store().audience_counts(campaign.id)

@@ -97,7 +97,10 @@ def _campaign_head(c: CampaignSummary, lang: str) -> str:
 
 @register_writer("create_campaign")
 def write_created(ctx: AnswerContext) -> str:
-    """The campaign created: id, audience, emails drafted, valid/invalid, next steps."""
+    """The campaign created: id, audience, emails drafted, valid/invalid, next steps; or,
+    before anything is drafted, the dry run the marketer confirms first."""
+    if "campaign_id" not in (ctx.response or {}):
+        return write_plan(ctx)
     c = _campaign(ctx)
     invalid = int(c.counts.get("invalid") or 0)
     text = phrase("campaign_created", ctx.lang, id=c.campaign_id, name=c.name,
