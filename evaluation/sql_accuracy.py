@@ -45,7 +45,7 @@ BASE_GOLD = GOLD_DIR / "sql_gold.yaml"
 # Questions written without looking at knowledge/: each "dev" split was held out until its
 # first scoring and may be tuned on since; "test" never is.
 BLIND_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-                "dev11", "test")
+                "dev11", "dev12", "test")
 BLIND_SQL = {split: GOLD_DIR / f"blind_{split}.yaml" for split in BLIND_SPLITS}
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
@@ -177,6 +177,17 @@ def _rows_equal(gold: list[tuple[Any, ...]], pred: list[tuple[Any, ...]], ordere
     return True
 
 
+def _transposed(gold_rows: list[list[Any]], pred_rows: list[list[Any]]) -> bool:
+    """A comparison of groups or periods given as one row with a column per group, answered
+    with a row per group in the same order ("Q3 and Q4": q3_revenue, q4_revenue against the
+    rows 2025-Q3, 2025-Q4): the same figures, another shape."""
+    if len(gold_rows) != 1 or len(gold_rows[0]) < 2 or len(pred_rows) != len(gold_rows[0]) \
+            or any(_number(v) is None for v in gold_rows[0]):
+        return False
+    return any(all(same_value(g, row[k]) for g, row in zip(gold_rows[0], pred_rows, strict=True))
+               for k in range(len(pred_rows[0])))
+
+
 def compare_results(gold_rows: list[list[Any]], pred_columns: Sequence[str],
                     pred_rows: list[list[Any]], ordered: bool = False,
                     top: bool = False) -> tuple[bool, str]:
@@ -186,6 +197,8 @@ def compare_results(gold_rows: list[list[Any]], pred_columns: Sequence[str],
             return False, f"{len(pred_rows)} rows, expected at least {len(gold_rows)}"
         pred_rows = pred_rows[:len(gold_rows)]
         ordered = True
+    if _transposed(gold_rows, pred_rows):
+        return True, ""
     if len(pred_rows) != len(gold_rows):
         return False, f"{len(pred_rows)} rows, expected {len(gold_rows)}"
     if not gold_rows:

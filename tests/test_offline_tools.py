@@ -18,6 +18,7 @@ from agent.runner import ChatService, TurnResult
 from config.settings import get_settings
 from tests.campaigns.smtp_server import LocalSmtp
 from tests.test_offline_model import chat, converse, numbers  # noqa: F401 - chat is a fixture
+from tools.campaigns.workflow import campaign_store
 from tools.sql.value_index import load_index
 from tools.warehouse import get_warehouse
 
@@ -452,6 +453,42 @@ def test_a_dry_run_is_drafted_only_once_confirmed(chat, describe, confirm):
     # the created campaign says who the contact policy left out, as the dry run did
     assert ("left out" in drafted.answer.lower()) if "dry run" in describe \
         else ("제외" in drafted.answer)
+
+
+def test_a_request_on_the_campaign_after_a_dry_run_drafts_it_first(chat):
+    """"Looks fine, approve all the valid ones" right after a dry run is about the campaign
+    just sized, which has no emails yet: it is drafted (nothing older is approved), and the
+    approval that follows is of its emails."""
+    older = converse(chat, "create a campaign for unhappy customers in Busan", "confirm")[1]
+    older_id = only_call(older, "create_campaign").response["campaign_id"]
+    planned, drafted, approved = converse(
+        chat, "create a campaign for unhappy customers in Incheon",
+        "looks fine, approve all the valid ones", "approve all the valid ones")
+    plan = only_call(planned, "create_campaign").response
+    call = only_call(drafted, "create_campaign")
+    assert call.args == {"plan_id": plan["plan_id"]}
+    assert campaign_store().campaign(older_id).counts.get("approved", 0) == 0
+    approval = only_call(approved, "approve_emails")
+    assert approval.args["campaign_id"] == call.response["campaign_id"] != older_id
+
+
+def test_one_customer_the_conversation_is_about_gets_one_email(chat):
+    customer = unhappy_customer()
+    looked, drafted = converse(chat, f"look up customer {customer}",
+                               "she's clearly not happy, draft her a friendly win-back email")
+    assert only_call(looked, "lookup_customer").response["customer_id"] == customer
+    call = only_call(drafted, "draft_email")  # one email, never a campaign for everyone
+    assert call.args["customer_id"] == customer and call.args["tone"] == "friendly"
+
+
+def test_a_suppression_only_when_asked_for_never_from_a_question(chat):
+    customer = int(rows("SELECT MAX(customer_id) FROM cymbal.customers")[0][0])
+    [asked] = converse(chat, f"did customer {customer} unsubscribe?")
+    assert not any(c.name == "suppress_customers" for c in asked.tool_calls)
+    assert not campaign_store().suppressed([str(customer)])
+    [told] = converse(chat, f"{customer} 고객이 메일 그만 보내달래. 수신거부 처리해줘")
+    assert only_call(told, "suppress_customers").args["customer_ids"] == [customer]
+    assert campaign_store().suppressed([str(customer)]) == {str(customer): "unsubscribe"}
 
 
 def test_campaign_results_are_answered_in_words(chat):

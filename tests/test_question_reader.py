@@ -203,6 +203,24 @@ ANSWERED = [
     ("챔피언 클러스터 고객 중 부산 사는 사람 몇 명",
      "SELECT COUNT(*) FROM customers c JOIN customer_rfm f ON f.customer_id = c.customer_id "
      "WHERE f.cluster_name = 'champions' AND c.address_city = 'Busan'"),
+    # two half-years compared; the rows with no order at all; "90일 안에" is within, not "not"
+    ("상반기랑 하반기 주문 건수 비교해줘",
+     "SELECT CONCAT(CAST(EXTRACT(YEAR FROM order_datetime) AS STRING), CASE WHEN "
+     "EXTRACT(MONTH FROM order_datetime) <= 6 THEN '-H1' ELSE '-H2' END) AS h, "
+     "COUNT(DISTINCT order_id) FROM orders WHERE EXTRACT(YEAR FROM order_datetime) = "
+     "(SELECT EXTRACT(YEAR FROM MAX(order_datetime)) FROM orders) GROUP BY 1"),
+    ("Which products have never been ordered?",
+     "SELECT product_id, title FROM products WHERE CAST(product_id AS INT64) NOT IN "
+     "(SELECT product_id FROM orders)"),
+    ("부산 고객 중에 최근 90일 안에 주문한 사람 몇 명이야?",
+     "SELECT COUNT(DISTINCT o.customer_id) FROM orders o JOIN customers c "
+     "ON c.customer_id = o.customer_id WHERE c.address_city = 'Busan' "
+     "AND CAST(o.order_datetime AS DATE) >= "
+     "(SELECT CAST(MAX(order_datetime) AS DATE) FROM orders) - INTERVAL 90 DAY"),
+    ("which 3 products get sent back the most? just count returned lines",
+     "SELECT p.product_id, p.title, COUNT(*) AS v FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status = 'Returned' "
+     "GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 3"),
 ]
 
 

@@ -38,6 +38,15 @@ def test_rounding_differences_and_boolean_labels():
     assert not compare_results(gold, ["status", "n"], [["A", 1], ["B", 2]])[0]
 
 
+def test_a_comparison_in_columns_matches_one_in_rows():
+    gold = [[834465700.0, 755190800.0]]  # q3_revenue, q4_revenue
+    assert compare_results(gold, ["quarter", "revenue"],
+                           [["2025-Q3", 834465700.0], ["2025-Q4", 755190800.0]])[0]
+    assert not compare_results(gold, ["quarter", "revenue"],  # the figures swapped
+                               [["2025-Q3", 755190800.0], ["2025-Q4", 834465700.0]])[0]
+    assert not compare_results(gold, ["quarter", "revenue"], [["2025-Q3", 834465700.0]])[0]
+
+
 def test_a_truncated_date_is_its_month():
     gold = [[dt.date(2025, 10, 1), 5], [dt.date(2025, 11, 1), 7]]
     assert compare_results(gold, ["month", "n"], [["2025-10", 5], ["2025-11", 7]])[0]

@@ -30,7 +30,8 @@ from agent.offline.answers import (AnswerContext, decline, failure_text, spellin
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import acts, cue_words, cued_tools, says_to, says_yes
+from agent.offline.tool_cues import (acts, cue_words, cued_tools, refers_to_customer, says_to,
+                                     says_yes)
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -59,6 +60,11 @@ _QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does
                        r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
 _SLOT = re.compile(r"\{\w+\}")  # a slot's placeholder in a phrasing
 CONFIRM_DRY_RUN = "create_planned_campaign"  # the intent that drafts a dry run's audience
+SUPPRESS = "suppress_customers"  # the intent that stops emailing the customers named
+ONE_EMAIL = "draft_retention_email"  # the intent that drafts one customer's email
+ON_THE_CAMPAIGN = {"show_campaign", "edit_campaign", "approve_emails", "reject_emails",
+                   "export_campaign", "send_campaign"}  # tools on the conversation's campaign
+CAMPAIGN_READS = {"campaign_results", "show_campaign", "list_campaigns", "plan_campaign"}
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
 Context = dict[str, SlotValue]
@@ -158,7 +164,20 @@ class OfflinePlanner:
              context: Context | None = None) -> Plan:
         spelled = self.speller.correct(text)
         plan = self._plan(spelled.text, previous, context)
+        if previous is not None and _sized_a_campaign(previous) and _on_the_campaign(plan):
+            plan = self._drafted_first(spelled.text, context) or plan
         return replace(plan, corrections=spelled.corrections) if spelled.corrections else plan
+
+    def _drafted_first(self, text: str, context: Context | None) -> Plan | None:
+        """Right after a dry run, a request about "the campaign" ("ok, approve all the valid
+        ones", "make it friendlier") is about the one just sized, which has no emails yet:
+        it is drafted first (the request says go on), never applied to an older campaign."""
+        mentions = self.finder.find(text)
+        if any(m.type == "campaign_id" for m in mentions):
+            return None  # a campaign named by its id is that one
+        confirmed = next((c for c in self.matcher.rank(text, mentions, context)
+                          if c.intent.id == CONFIRM_DRY_RUN and c.executable), None)
+        return None if confirmed is None else Plan(candidate=confirmed)
 
     def _plan(self, text: str, previous: Plan | None, context: Context | None) -> Plan:
         mentions = self.finder.find(text)
@@ -169,8 +188,10 @@ class OfflinePlanner:
                               and c.executable), None)
             if confirmed is not None:
                 return Plan(candidate=confirmed)
-        ranked = [c for c in scored
-                  if says_to(text, c.intent.id)]  # an action only when the message asks for it
+        question = _QUESTION.search(text) is not None
+        ranked = [c for c in scored  # an action only when the message asks for it, and a
+                  if says_to(text, c.intent.id)  # suppression (never undone) never for a question
+                  and not (question and c.intent.id == SUPPRESS)]
         answerable = next((c for c in ranked if c.executable), None)
         asked = self.matcher.features(text, mentions)
         if previous is not None and not mentions and \
@@ -193,6 +214,9 @@ class OfflinePlanner:
                 return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
             unknown = self._unknown_words(reading.unexplained)
             usable = [c for c in ranked if self._accounts_for(c, unknown)]
+        single = self._singled_out(text, usable, context or {})
+        if single is not None:
+            return Plan(candidate=single)
         cued = self._cued(text, usable, "override", mentions)
         if cued is not None:
             return Plan(candidate=cued)
@@ -204,7 +228,7 @@ class OfflinePlanner:
                         and self.matcher.misfit(c, asked, mentions) is None), None)
         if fitting is not None:
             return Plan(candidate=fitting)
-        commanded = self._commanded(text, usable, asked, mentions)
+        commanded = self._commanded(text, usable, asked, mentions, context or {})
         if commanded is not None:
             return Plan(candidate=commanded)
         cued = self._cued(text, usable, "fallback", mentions)
@@ -247,19 +271,35 @@ class OfflinePlanner:
 
     @staticmethod
     def _commanded(text: str, ranked: list[Candidate], asked: set[str],
-                   mentions: list[Mention]) -> Candidate | None:
-        """A campaign action asked for in so many words ("set up a win-back campaign for
-        young non-loyal men, friendly tone", "reject the email for 8177, the tone feels
-        off"): the first complete reading of a campaign action whose own verbs the message
-        uses, when it names a campaign or the customers it acts on and is not a question. A
-        long audience or a reason makes a request less like any stored one, not less of a
+                   mentions: list[Mention], context: Context) -> Candidate | None:
+        """A campaign request in so many words ("set up a win-back campaign for young
+        non-loyal men, friendly tone", "reject the email for 8177, the tone feels off", "괜찮네,
+        이거 승인 처리해줘" about the campaign the conversation is on): the first complete reading
+        of a campaign intent whose own verbs the message uses, when it names a campaign or the
+        customers it acts on, or the conversation is about a campaign. A question asks only
+        for a reading that does not act ("how did campaign 2 do against the holdout?"). A long
+        audience or a reason makes a request less like any stored one, not less of a
         request."""
+        question = _QUESTION.search(text) is not None
+        about = "c:campaign" in asked or "campaign_id" in context
+        return next((c for c in ranked if c.intent.category == "campaigns"
+                     and (acts(c.intent.id) or c.intent.tool in CAMPAIGN_READS)
+                     and not (question and c.intent.tool not in CAMPAIGN_READS)
+                     and c.executable and c.score >= CUED_MIN_SCORE
+                     and (about or "customer_ids" in c.values or _names_id(c, mentions))),
+                    None)
+
+    @staticmethod
+    def _singled_out(text: str, ranked: list[Candidate], context: Context) -> Candidate | None:
+        """A request about one customer the conversation is on ("she's clearly not happy,
+        draft her a win-back email" after looking her up) drafts that customer's email,
+        never a campaign; a request to stop emailing named customers ("6841 고객이 메일 그만
+        보내달래") adds them to the suppression list, whatever else it resembles."""
         if _QUESTION.search(text):
             return None
-        return next((c for c in ranked if acts(c.intent.id) and c.intent.category == "campaigns"
-                     and c.executable and c.score >= CUED_MIN_SCORE
-                     and ("c:campaign" in asked or "customer_ids" in c.values
-                          or _names_id(c, mentions))), None)
+        wanted = [SUPPRESS] + ([ONE_EMAIL] if "customer_id" in context
+                               and refers_to_customer(text) else [])
+        return next((c for c in ranked if c.intent.id in wanted and c.executable), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
                         best: Candidate | None) -> list[str]:
@@ -436,6 +476,12 @@ def _sized_a_campaign(plan: Plan) -> bool:
     return candidate is not None and candidate.intent.tool in ("plan_campaign",
                                                                "create_campaign") \
         and candidate.intent.id != CONFIRM_DRY_RUN
+
+
+def _on_the_campaign(plan: Plan) -> bool:
+    """Whether the plan acts on or shows the conversation's campaign."""
+    candidate = plan.candidate
+    return candidate is not None and candidate.intent.tool in ON_THE_CAMPAIGN
 
 
 def remember(context: Context, plan: Plan, turn: Turn) -> Context:

@@ -46,6 +46,7 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
                 (re.escape(w) if has_hangul(w) else rf"\b{re.escape(w)}\b")
                 for w in sorted(states, key=len, reverse=True)), re.I),
             "refers_back": _phrases(raw["refers_back"], korean),
+            "refers_to_customer": _phrases(raw["refers_to_customer"], korean),
             "replies": {kind: _phrases(words, korean) for kind, words in raw["replies"].items()},
             **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
                for kind in ("override", "fallback", "requires")}}
@@ -54,7 +55,8 @@ def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
 def cue_words(path: Path = CUES_FILE) -> frozenset[str]:
     """Every cue word and phrase as written, in both languages (for the speller)."""
     raw = _raw_cues(path)
-    by_language = [raw[kind] for kind in ("states", "actions", "refers_back")] + \
+    by_language = [raw[kind] for kind in ("states", "actions", "refers_back",
+                                          "refers_to_customer")] + \
         [words for kind in ("override", "fallback", "requires", "replies")
          for words in raw[kind].values()]
     return frozenset(str(w) for words in by_language for ws in words.values() for w in ws)
@@ -86,6 +88,13 @@ def says_to(text: str, intent_id: str) -> bool:
 def acts(intent_id: str) -> bool:
     """Whether the intent acts (drafts, creates, approves, sends…) rather than answers."""
     return intent_id in _cues(False)["requires"]
+
+
+def refers_to_customer(text: str) -> bool:
+    """Whether the request points at one customer the conversation is about ("draft her a
+    win-back email", "이 고객한테 메일 써줘")."""
+    return _contains([t.form for t in tokenize(text)],
+                     _cues(has_hangul(text))["refers_to_customer"])
 
 
 def refers_back(text: str) -> bool:

@@ -17,7 +17,10 @@ ACTOR = "app:marketer"
 
 def test_campaign_panel_flow(campaign_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
-    campaign_id, message = asyncio.run(panel.create("unhappy women in Seoul", language="en",
+    plan_id, emails, sized = panel.dry_run("unhappy women in Seoul", "en", "warm", ACTOR)
+    assert plan_id == 1 and emails > 0 and f"Drafting writes {emails:,} email" in sized
+    assert panel.campaign_choices() == []  # nothing is drafted before the marketer confirms
+    campaign_id, message = asyncio.run(panel.create(plan_id, ACTOR,
                                                     progress=lambda d, t: seen.append(d)))
     assert campaign_id == 1 and "drafted" in message and seen
     assert panel.campaign_choices()[0][1] == 1
@@ -57,7 +60,8 @@ def test_campaign_panel_flow(campaign_settings: Settings, monkeypatch: pytest.Mo
     code, summary = panel.request_send(1, ACTOR)
     assert code is None  # everything approved was handed off by the export
 
-    asyncio.run(panel.create("unhappy men in Busan"))
+    asyncio.run(panel.create(panel.dry_run("unhappy men in Busan", "en", "warm", ACTOR)[0],
+                             ACTOR))
     panel.confirm_approve(2, panel.request_approve(2, ACTOR)[0] or "", ACTOR)
     with LocalSmtp() as server:
         for key, value in server.settings_env().items():

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -183,9 +184,18 @@ def test_invalid_drafts_cannot_be_approved(campaign_settings: Settings) -> None:
     assert "error" in approve_emails(campaign.id)  # nothing chosen: approve nothing
 
 
+def drafted_through_the_tool(**request: Any) -> dict[str, Any]:
+    """create_campaign's two steps: the dry run (nothing drafted), then its plan_id."""
+    before = len(campaign_store().campaigns())
+    planned = asyncio.run(create_campaign_tool(**request))
+    assert "error" not in planned and "campaign_id" not in planned, planned
+    assert len(campaign_store().campaigns()) == before  # the dry run drafted nothing
+    return asyncio.run(create_campaign_tool(plan_id=planned["plan_id"]))
+
+
 def test_tools_mask_addresses_and_return_tables(campaign_settings: Settings) -> None:
-    created = asyncio.run(create_campaign_tool(audience="unhappy loyal customers in Busan",
-                                               tone="friendly"))
+    created = drafted_through_the_tool(audience="unhappy loyal customers in Busan",
+                                       tone="friendly")
     assert "error" not in created, created
     campaign_id = created["campaign_id"]
     addresses = [e["to_email"] for e in campaign_store().emails(campaign_id)]
@@ -212,9 +222,9 @@ def test_tools_mask_addresses_and_return_tables(campaign_settings: Settings) -> 
 
 
 def test_query_audience_through_the_tool_is_exactly_the_query(campaign_settings: Settings) -> None:
-    created = asyncio.run(create_campaign_tool(
+    created = drafted_through_the_tool(
         sql="SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
-            "AND marketing_consent ORDER BY customer_id LIMIT 5"))
+            "AND marketing_consent ORDER BY customer_id LIMIT 5")
     expected = [r["customer_id"] for r in rows(
         "SELECT customer_id FROM cymbal.customers WHERE address_city = 'Ulsan' "
         "AND marketing_consent ORDER BY customer_id LIMIT 5")]

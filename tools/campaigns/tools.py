@@ -226,16 +226,18 @@ def plan_campaign(audience: str = "", customer_ids: list[int] | None = None,
     """
     return _dry_run(lambda: _audience_spec(audience, customer_ids, segment, sql, limit),
                     _offer_request(language, tone, offer_type, offer_value), name,
-                    _actor(tool_context), "confirm, then create_campaign with plan_id={id}.")
+                    _actor(tool_context), "confirm, then create_campaign with plan_id={id}.",
+                    "plan_refused")
 
 
 def _dry_run(audience: Callable[[], AudienceSpec], request: DraftRequest, name: str,
-             actor: str, then: str) -> dict[str, Any]:
-    """Store a dry run and return its figures (``then`` says what the model does next)."""
+             actor: str, then: str, refused: str) -> dict[str, Any]:
+    """Store a dry run and return its figures (``then`` says what the model does next,
+    ``refused`` is the error when the audience or the request cannot be used)."""
     try:
         plan = plan_campaign_run(audience(), request, name=name, actor=actor)
     except _FAILURES as err:
-        return failure("plan_refused", str(err), hint=_AUDIENCE_HINT)
+        return failure(refused, str(err), hint=_AUDIENCE_HINT)
     excluded = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in plan.excluded.items())
     return CampaignPlan.model_validate({
         "plan_id": plan.plan_id, "audience_description": plan.description,
@@ -290,7 +292,8 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
         return _dry_run(lambda: _audience_spec(audience, customer_ids, segment, sql, limit),
                         _offer_request(language, tone, offer_type, offer_value), name,
                         _actor(tool_context), "show these figures; when the marketer "
-                        "confirms, call create_campaign with plan_id={id} to draft.")
+                        "confirms, call create_campaign with plan_id={id} to draft.",
+                        "campaign_refused")
     try:
         campaign = await create_planned_campaign(int(plan_id), actor=_actor(tool_context))
     except _FAILURES as err:

@@ -238,7 +238,7 @@ _RULES: list[Rule] = [
     (re.compile(rf"(?:{_KO_YEAR})?(?<!\d)(\d{{1,2}})월(?!별)"),
      lambda m, a: month_period(_year(m.group(1), a, m.group(2)), int(m.group(3)))
      if 1 <= int(m.group(3)) <= 12 else None),
-    (re.compile(r"(지난\s*달|저번\s*달|전월|이번\s*달|당월|다음\s*달|내달|지난\s*주|저번\s*주|이번\s*주|다음\s*주|올해|금년|작년|지난해|내년|어제|오늘|내일)"),
+    (re.compile(r"(?<![가-힣])(지난\s*달|저번\s*달|전월|이번\s*달|당월|다음\s*달|내달|지난\s*주|저번\s*주|이번\s*주|다음\s*주|올해|금년|작년|지난해|내년|어제|오늘|내일)"),
      lambda m, a: _korean_relative(m.group(1).replace(" ", ""), a)),
     (re.compile(r"(?<!\d)(20\d{2})년(?!\s*\d)"), lambda m, a: year_period(int(m.group(1)))),
     (re.compile(r"\b(?:in|during|for|of)\s+(20\d{2})\b", re.I),

@@ -202,7 +202,9 @@ class QuestionReader:
             else self._measure(parts, entity_table, rank, by_entity=ranked is not None,
                                grouped=bool(groups))
         if measure is None:
-            return self._list_plan(parts, conditions, entity_table, period, top)
+            never = self._never(parts) if parts.has("which") or parts.has("list") else None
+            return self._list_plan(parts, conditions + ([never] if never else []),
+                                   entity_table, period, top, never is not None)
         if any(c.table == measure.table and self.model.tables[c.table].kind == "entity"
                for c in named):
             raise PlanError("a measure of the one thing named")  # "1001번 고객 몇 명"
@@ -869,25 +871,10 @@ class QuestionReader:
     def _relation(self, parts: QuestionParts) -> MeasureSpec | None:
         """Customers or products counted through a fact: "customers who wrote reviews",
         "unique products ordered in December", "한 번이라도 주문한 고객"."""
-        entities = [name for _, name in parts.names("entity")]
-        subject = self._asked_entity(parts)
-        if subject is None or self.model.tables[subject.table].kind != "entity":
+        related = self._subject_and_fact(parts)
+        if related is None:
             return None
-        fact = None
-        for role, table in RELATION_ROLES.items():
-            if parts.has(role):
-                fact = table
-                parts.use_role(role)
-        paid = parts.has("bought")  # a purchase is a paid order line (the glossary's term)
-        if paid:
-            fact = "orders"
-            parts.use_role("bought")
-        for name in entities:
-            table = self.model.entities[name].table
-            if self.model.tables[table].kind == "fact":
-                fact = fact or table
-        if fact is None:
-            return None
+        subject, fact, paid = related
         if parts.has("avg") or parts.has("sum"):
             return None
         join = self.model.join(fact, subject.table)
@@ -908,6 +895,45 @@ class QuestionReader:
                            table=fact, label=Label(f"{label.en} {verb[0]}",
                                                    f"{verb[1]} {label.ko}"), unit="count",
                            where=self.model.measures["revenue"].where if paid else None)
+
+    def _never(self, parts: QuestionParts) -> Condition | None:
+        """The customers or products with no row in a fact, as a filter of a listing:
+        "which products have never been ordered?"."""
+        related = self._subject_and_fact(parts) if parts.has("not") else None
+        if related is None:
+            return None
+        subject, fact, paid = related
+        join = self.model.join(fact, subject.table)
+        if join is None or join.key is None:
+            return None
+        self._use_entity_words(parts, fact)
+        without = self._without(parts, subject, fact, paid)
+        assert without.where is not None
+        return Condition(without.where, subject.table, without.label)
+
+    def _subject_and_fact(self, parts: QuestionParts) -> tuple[Entity, str, bool] | None:
+        """The customers or products asked about, the fact that relates them ("wrote",
+        "ordered", an entity word of a fact) and whether only purchases count."""
+        entities = [name for _, name in parts.names("entity")]
+        subject = self._asked_entity(parts)
+        if subject is None or self.model.tables[subject.table].kind != "entity":
+            return None
+        fact = None
+        for role, table in RELATION_ROLES.items():
+            if parts.has(role):
+                fact = table
+                parts.use_role(role)
+        paid = parts.has("bought")  # a purchase is a paid order line (the glossary's term)
+        if paid:
+            fact = "orders"
+            parts.use_role("bought")
+        for name in entities:
+            table = self.model.entities[name].table
+            if self.model.tables[table].kind == "fact":
+                fact = fact or table
+        if fact is None:
+            return None
+        return subject, fact, paid
 
     def _named(self, name: str) -> MeasureSpec:
         m = self.model.measures[name]
@@ -1109,13 +1135,15 @@ class QuestionReader:
 
     def _list_plan(self, parts: QuestionParts, conditions: list[Condition],
                    entity_table: str | None, period: Period | None,
-                   top: NumberUse | None) -> QueryPlan | None:
+                   top: NumberUse | None, never: bool = False) -> QueryPlan | None:
         """The customers or products that match ("list the bags priced between 100k and
-        150k", "show me customers in Seoul over 60"): their key, name and the attributes the
-        conditions compare, the first compared attribute highest first."""
+        150k", "show me customers in Seoul over 60", "which products were never ordered"):
+        their key, name and the attributes the conditions compare, the first compared
+        attribute highest first."""
         if not conditions or period is not None or entity_table is None or \
                 self.model.tables[entity_table].kind != "entity" or \
-                not (parts.has("list") or parts.has("which") and entity_table == "products"):
+                not (parts.has("list") or parts.has("which") and (entity_table == "products"
+                                                                  or never)):
             return None  # "젊은 남성 일반 고객은 어떤 사람들이야?" asks what they are like
         if not any(self.model.entities[n].table == entity_table
                    for _, n in parts.names("entity")) and \
@@ -1350,7 +1378,8 @@ class QuestionReader:
 _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakdown",
              "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered",
              "bought", "about"}
-_GRAIN_LABELS = {"month": Label("month", "월"), "quarter": Label("quarter", "분기")}
+_GRAIN_LABELS = {"month": Label("month", "월"), "quarter": Label("quarter", "분기"),
+                 "half": Label("half-year", "반기")}
 
 
 def _time_group(grain: str) -> Dimension:
@@ -1364,7 +1393,8 @@ def _first_start(mentions: list[Mention], after: int) -> int:
 
 
 def _grain_of(mention: Mention) -> str | None:
-    """"month" or "quarter" when a period mention is exactly one calendar month or quarter."""
+    """"month", "quarter" or "half" when a period mention is exactly one calendar month,
+    quarter or half-year."""
     if not (mention.value.start and mention.value.end):
         return None
     start = dt.date.fromisoformat(mention.value.start[:10])
@@ -1372,7 +1402,8 @@ def _grain_of(mention: Mention) -> str | None:
     if start.day != 1 or end.day != 1:
         return None
     months = (end.year - start.year) * 12 + end.month - start.month
-    return {1: "month", 3: "quarter" if start.month % 3 == 1 else None}.get(months)
+    return {1: "month", 3: "quarter" if start.month % 3 == 1 else None,
+            6: "half" if start.month in (1, 7) else None}.get(months)
 
 
 def period_of(mention: Mention) -> Period:

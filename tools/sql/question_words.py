@@ -64,6 +64,10 @@ def _kiwi() -> Any:
     return kiwi
 
 
+# one form, two words: "90일 안에" (inside, a noun) is not the negation "안 쓴" (an adverb)
+_SENSES = {("안", "NNG"): "안에"}
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (Korean through kiwipiepy, English by words)."""
     if not has_hangul(text):
@@ -84,7 +88,7 @@ def tokenize(text: str) -> list[Token]:
             value = float(last.form) * _MULTIPLIERS[t.form]
             tokens[-1] = Token(f"{value:g}", last.start, end, "number", "SN")
         elif t.form in _KEPT_PARTICLES or not t.tag.startswith(_DROPPED_TAGS):
-            tokens.append(Token(t.form, start, end, "ko", t.tag))
+            tokens.append(Token(_SENSES.get((t.form, t.tag), t.form), start, end, "ko", t.tag))
     return tokens
 
 

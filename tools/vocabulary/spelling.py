@@ -183,8 +183,9 @@ class Speller:
 
 
 def _inflected(written: str, candidate: str) -> bool:
-    """The two differ only in the last syllable's final letter: an inflection ("주문한" is
-    주문하 + ㄴ), not a slip."""
+    """The written word adds a final letter to the candidate's open last syllable: an
+    inflection ("주문한" is 주문하 + ㄴ), not a slip ("인청" for 인천 is one)."""
     if written[:-1] != candidate[:-1]:
         return False
-    return jamo(written[-1])[:2] == jamo(candidate[-1])[:2]
+    last = jamo(candidate[-1])
+    return len(last) == 2 and jamo(written[-1])[:2] == last
