@@ -530,6 +530,11 @@ class Matcher:
                 used = [found]
                 value = None if found is None else \
                     id_list_value("customer_ids", [int(found.value.value)])
+                if found is None and c.intent.category == "campaigns":
+                    used = [m for m in left if _an_id(m)]  # "approve 8368 and 5897"
+                    found = used[0] if used else None
+                    value = None if found is None else id_list_value(
+                        "customer_ids", [int(float(m.value.value)) for m in used])
             if found is not None and value is not None:
                 c.values[spec.name] = value
                 left = [m for m in left if not any(m is u for u in used)]
@@ -622,6 +627,17 @@ def _blank(text: str, mentions: list[Mention]) -> str:
     for m in mentions:
         text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
     return text
+
+
+def _an_id(mention: Mention) -> bool:
+    """A bare whole number of three or more digits: in a request on a campaign's emails, a
+    customer's id, not an amount ("approve 8368 and 5897 for now")."""
+    try:
+        number = float(mention.value.value)
+    except ValueError:
+        return False
+    return mention.type == "number" and number.is_integer() and number >= 100 \
+        and mention.text.strip().isdigit()
 
 
 def _compose_segment(mentions: list[Mention]) -> tuple[Mention | None, list[Mention]]:

@@ -114,6 +114,10 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: 2 * (int(m.group(1) or m.group(2) or m.group(3)),)),
     (re.compile(r"(?:별점|평점)?\s*([1-5])\s*(?:~|-)\s*([1-5])\s*점"), "rating",
      lambda m: (int(m.group(1)), int(m.group(2)))),
+    (re.compile(r"(?<![가-힣])별\s*([1-5])\s*개\s*(미만|이하|이상|초과)"), "rating",  # 별 4개 이상
+     lambda m: _korean_bound(int(m.group(1)), m.group(2))),
+    (re.compile(r"(?<![가-힣])별\s*([1-5])\s*개"), "rating",  # "별 5개 준 리뷰": five stars
+     lambda m: 2 * (int(m.group(1)),)),
     (re.compile(r"(?:별점|평점)?\s*([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
     (re.compile(r"(?:별점|평점)(?:은|는|이|을|를)?\s*([1-5])\s*점"
