@@ -597,6 +597,8 @@ class Matcher:
             return request_words.email_status(text)
         if kind == "rec_method":
             return request_words.recommendation_method(text)
+        if kind == "suppression_reason":
+            return request_words.suppression_reason(text)
         raise ValueError(f"Unknown slot type {kind!r}")
 
     def place(self, c: Candidate, profile: _Profile, mention: Mention) -> None:

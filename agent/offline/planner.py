@@ -58,12 +58,21 @@ CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this s
 SUGGESTIONS = 3
 _QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
                        r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
+_ASKED = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
+                    r"was|were)\b|(?:했어|했나|했니|됐어|됐나|했었어|인가|인지|했는지)\s*$",
+                    re.I)  # a question for certain ("어떤 캠페인 메일도" is "any campaign email")
+_ASKS_TO = re.compile(r"^\s*(?:can|could|would|will)\s+you\b|^\s*(?:please|pls|plz)\b|"
+                     r"(?:줄래|줄래요|줄\s*수\s*있어|줄\s*수\s*있어요|주실래요|주시겠어요)\s*\??\s*$",
+                     re.I)  # a request put as a question: "can you write …?", "써 줄래?"
 _SLOT = re.compile(r"\{\w+\}")  # a slot's placeholder in a phrasing
 CONFIRM_DRY_RUN = "create_planned_campaign"  # the intent that drafts a dry run's audience
 SUPPRESS = "suppress_customers"  # the intent that stops emailing the customers named
 ONE_EMAIL = "draft_retention_email"  # the intent that drafts one customer's email
+ONE_DESCRIBED = "draft_email_for_described_customer"  # one email, "한 명 골라서"
 ON_THE_CAMPAIGN = {"show_campaign", "edit_campaign", "approve_emails", "reject_emails",
                    "export_campaign", "send_campaign"}  # tools on the conversation's campaign
+WHOLE_ANSWERS = {"describe_segment", "lookup_customer", "campaign_results",
+                 "recommend_products"}  # one answer to several asks, or one ask in two parts
 CAMPAIGN_READS = {"campaign_results", "show_campaign", "list_campaigns", "plan_campaign"}
 PLAN_CACHE = 2048  # conversations' plans kept for replaying follow-ups
 _ONE_OFF = {"question", "audience", "confirmation_code"}  # actions: never replayed
@@ -188,7 +197,7 @@ class OfflinePlanner:
                               and c.executable), None)
             if confirmed is not None:
                 return Plan(candidate=confirmed)
-        question = _QUESTION.search(text) is not None
+        question = _ASKED.search(text) is not None
         ranked = [c for c in scored  # an action only when the message asks for it, and a
                   if says_to(text, c.intent.id)  # suppression (never undone) never for a question
                   and not (question and c.intent.id == SUPPRESS)]
@@ -211,7 +220,9 @@ class OfflinePlanner:
             if reading.plan is not None:
                 return Plan(candidate=None, composed=reading.plan)
             if reading.asks_several_things:
-                return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
+                whole = self._answers_all(text, ranked, asked, mentions, context or {})
+                return Plan(candidate=whole) if whole is not None else \
+                    Plan(candidate=None, suggestions=self.suggest(ranked, lang))
             unknown = self._unknown_words(reading.unexplained)
             usable = [c for c in ranked if self._accounts_for(c, unknown)]
         single = self._singled_out(text, usable, context or {})
@@ -280,7 +291,7 @@ class OfflinePlanner:
         for a reading that does not act ("how did campaign 2 do against the holdout?"). A long
         audience or a reason makes a request less like any stored one, not less of a
         request."""
-        question = _QUESTION.search(text) is not None
+        question = _QUESTION.search(text) is not None and not _ASKS_TO.search(text)
         about = "c:campaign" in asked or "campaign_id" in context
         return next((c for c in ranked if c.intent.category == "campaigns"
                      and (acts(c.intent.id) or c.intent.tool in CAMPAIGN_READS)
@@ -289,16 +300,32 @@ class OfflinePlanner:
                      and (about or "customer_ids" in c.values or _names_id(c, mentions))),
                     None)
 
+    def _answers_all(self, text: str, ranked: list[Candidate], asked: set[str],
+                     mentions: list[Mention], context: Context) -> Candidate | None:
+        """A tool answer that covers several questions at once: a segment's description
+        says what they are like and what to do next, a customer's 360 shows their reviews
+        and orders, a campaign's results say how it did and the uplift against the holdout;
+        or one request with its reason beside it."""
+        single = self._singled_out(text, ranked, context)  # "막아줘. 컴플레인 들어왔어": a reason
+        if single is not None:
+            return single
+        cued = self._cued(text, ranked, "override", mentions)
+        if cued is not None and cued.intent.tool in WHOLE_ANSWERS:
+            return cued
+        read = self._commanded(text, ranked, asked, mentions, context)
+        return read if read is not None and read.intent.tool in WHOLE_ANSWERS else None
+
     @staticmethod
     def _singled_out(text: str, ranked: list[Candidate], context: Context) -> Candidate | None:
         """A request about one customer the conversation is on ("she's clearly not happy,
-        draft her a win-back email" after looking her up) drafts that customer's email,
-        never a campaign; a request to stop emailing named customers ("6841 고객이 메일 그만
-        보내달래") adds them to the suppression list, whatever else it resembles."""
-        if _QUESTION.search(text):
+        draft her a win-back email" after looking her up) or one it describes ("울산 불만 고객
+        중에 한 명 골라서 메일 초안") drafts one email, never a campaign; a request to stop
+        emailing named customers ("6841 고객이 메일 그만 보내달래") adds them to the
+        suppression list, whatever else it resembles."""
+        if _ASKED.search(text):
             return None
-        wanted = [SUPPRESS] + ([ONE_EMAIL] if "customer_id" in context
-                               and refers_to_customer(text) else [])
+        wanted = [SUPPRESS, ONE_DESCRIBED] + ([ONE_EMAIL] if "customer_id" in context
+                                              and refers_to_customer(text) else [])
         return next((c for c in ranked if c.intent.id in wanted and c.executable), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],

@@ -44,7 +44,8 @@ OPTION_TYPES = frozenset({"language", "reply_language", "tone", "offer_type", "o
 WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
                                                "confirmation_code", "campaign_name",
                                                "campaign_limit",
-                                               "email_status", "rec_method"}
+                                               "email_status", "rec_method",
+                                               "suppression_reason"}
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
@@ -147,9 +148,23 @@ def email_status(text: str) -> SlotValue | None:
 
 
 def recommendation_method(text: str) -> SlotValue | None:
-    """The recommendation method the request names ("lab rule", "랩 규칙"), if one."""
-    found, _ = find_terms(_spaced(text), chat_terms()["recommendation_methods"])
+    """The recommendation method the request names ("lab rule", "랩 규칙"), if one; a method
+    it turns down ("not the blended one", "블렌드 말고") is not it."""
+    spaced = _spaced(text)
+    found, _ = find_terms(_NOT_THIS.sub(" ", spaced), chat_terms()["recommendation_methods"])
     return plain_value("rec_method", found[0]) if len(found) == 1 else None
+
+
+def suppression_reason(text: str) -> SlotValue | None:
+    """Why the customers go on the suppression list, when the request says it (a
+    complaint, a bounce, an unsubscribe); several or none leave it to the tool."""
+    found, _ = find_terms(_spaced(text), chat_terms()["suppression_reasons"])
+    return plain_value("suppression_reason", found[0]) if len(found) == 1 else None
+
+
+_NOT_THIS = re.compile(r"\bnot\s+(?:the\s+|a\s+)?[\w-]+(?:\s+[\w-]+)?(?:\s+one)?|"
+                       r"\binstead of\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?|"
+                       r"[\w-]+\s*(?:말고|대신|아니라|아니고)", re.I)  # a method turned down
 
 
 def confirmation_code(text: str) -> SlotValue | None:

@@ -64,6 +64,25 @@ def test_says_how_it_read_the_description() -> None:
             "품질불량, or close to the theme in meaning)") in spec.describe()
 
 
+def test_says_it_in_korean_for_a_korean_campaign() -> None:
+    spec = parse_audience("부산의 재구매 고객 중 배송 불만")
+    assert spec.describe("ko") == ("부산 거주, 주문 2회 이상, 배송 관련 리뷰를 쓴 (불만 유형 배송문제이거나 "
+                                   "의미가 가까운 부정·중립 리뷰) 고객")
+    assert parse_audience("서울 사는 40대 이상 여성 불만 고객").describe("ko") == \
+        "서울 거주, 40세 이상, 여성 부정 또는 중립 리뷰를 남긴 고객"
+    assert parse_audience("all customers").describe("ko") == "전체 고객"
+
+
+@pytest.mark.parametrize("text", ["30대 불만 고객", "unhappy customers in their 20s",
+                                  "unhappy customers over 65", "25세 이상 불만 고객"])
+def test_an_age_it_cannot_apply_is_refused_not_dropped(text: str) -> None:
+    """The audience knows under 40 and 40 and over; any other age would silently become
+    every age, a larger audience than the marketer asked for."""
+    with pytest.raises(AudienceError, match="query"):
+        parse_audience(text)
+    assert parse_audience("customers with over 10 orders in Busan").cities == ["Busan"]
+
+
 def test_a_stored_spec_comes_back_whole() -> None:
     spec = parse_audience("champions who bought bags")
     assert AudienceSpec(**spec.as_dict()) == spec

@@ -26,6 +26,7 @@ from tools.campaigns.audience_meaning import (
 )
 from tools.campaigns.audience_orders import OrderConditions, order_conditions, read_orders
 from tools.campaigns.audience_terms import AudienceError, chat_terms, find_terms, one_of
+from tools.vocabulary.cities import city_spellings
 from tools.email.context import REVIEWS_TABLE, SEGMENT_SQL
 from tools.results import PickedCustomer
 from tools.warehouse import SqlError, get_warehouse
@@ -84,8 +85,10 @@ class AudienceSpec:
                  *self.cities, *self.issue_categories, "by query" if self.sql else ""]
         return " · ".join(p for p in parts if p) or "all"
 
-    def describe(self) -> str:
-        """The audience as understood, in words a marketer can check."""
+    def describe(self, lang: str = "en") -> str:
+        """The audience as understood, in words a marketer can check (English or Korean)."""
+        if lang == "ko":
+            return self._describe_ko()
         if self.customer_ids:
             return f"{len(self.customer_ids)} listed customer(s)"
         parts = ["customers with a negative or neutral review" if self.unhappy
@@ -112,6 +115,27 @@ class AudienceSpec:
             parts.append(f"(at most {self.limit:,})")
         return " ".join(parts)
 
+    def _describe_ko(self) -> str:
+        if self.customer_ids:
+            return f"지정한 고객 {len(self.customer_ids)}명"
+        korean = {city: names[0] for city, names in city_spellings().items()}
+        parts = [
+            f"{'·'.join(korean.get(c, c) for c in self.cities)} 거주" if self.cities else "",
+            f"{', '.join(self.segments)} 세그먼트" if self.segments else "",
+            {"LOYAL": "로열티 회원", "NON_LOYAL": "로열티 비회원"}.get(self.loyalty or "", ""),
+            {"Younger_Adult": "40세 미만", "Older_Adult": "40세 이상"}.get(self.age_group or "",
+                                                                         ""),
+            {"MALE": "남성", "FEMALE": "여성", "OTHER": "기타 성별"}.get(self.gender or "", ""),
+            "지정한 쿼리가 반환한" if self.sql else "",
+            *self.orders.described("ko"),
+            f"불만 유형 {'·'.join(self.issue_categories)}" if self.issue_categories else "",
+            *theme_descriptions(self.review_themes, chat_terms()["audience"], "ko"),
+            "부정 또는 중립 리뷰를 남긴 고객" if self.unhappy else "고객"]
+        text = ", ".join(p for p in parts[:-1] if p)
+        text = f"{text} {parts[-1]}" if text else ("전체 고객" if not self.unhappy
+                                                   else parts[-1])
+        return f"{text} (최대 {self.limit:,}명)" if self.limit else text
+
 
 def parse_audience(text: str) -> AudienceSpec:
     """An audience spec from a marketer's description (English or Korean)."""
@@ -135,7 +159,18 @@ def parse_audience(text: str) -> AudienceSpec:
     spec.cities, lowered = find_terms(lowered, terms["cities"])
     spec.issue_categories, lowered = find_terms(lowered, terms["issue_category"])
     spec.limit = audience_limit(lowered)
+    age = _OTHER_AGES.search(lowered)
+    if age:  # never a larger audience than asked for: an age left out would be everyone's
+        raise AudienceError(f"An audience can be under 40 or 40 and over; “{age.group(0).strip()}” "
+                            "cannot be read as either. Give the ages as a query (sql) instead.")
     return spec
+
+
+# ages the audience terms did not take ("30대", "in their 20s", "over 65")
+_OTHER_AGES = re.compile(r"(?<!\d)[1-9]0\s*대|(?<!\d)\d{2}\s*(?:세|살)|\baged?\s+\d{2}|"
+                         r"\b(?:in\s+their\s+)?[1-9]0s\b|\b(?:over|under|above|below|older than|"
+                         r"younger than)\s+\d{2}\b(?![,.]?\d|\s*(?:orders?|reviews?|days?|won|"
+                         r"krw|원|customers?|people|%|percent|items?|products?|emails?)\b)")
 
 
 def audience_limit(text: str) -> int | None:

@@ -56,12 +56,19 @@ def theme_labels(themes: list[str], terms: dict[str, Any]) -> list[str]:
     return [f"wrote about {terms['review_themes'][t]['label']} (review meaning)" for t in themes]
 
 
-def theme_descriptions(themes: list[str], terms: dict[str, Any]) -> list[str]:
+def theme_descriptions(themes: list[str], terms: dict[str, Any], lang: str = "en") -> list[str]:
     """How each theme is read: "who wrote about shipping (a negative or neutral review in
-    issue category 배송문제, or close to the theme in meaning)"."""
+    issue category 배송문제, or close to the theme in meaning)", or in Korean "배송 관련
+    리뷰를 쓴 (불만 유형 배송문제이거나 의미가 가까운 부정·중립 리뷰)"."""
     described = []
     for key in themes:
         theme = terms["review_themes"][key]
+        if lang == "ko":
+            category = (f"불만 유형 {theme['issue_category']}이거나 "
+                        if theme.get("issue_category") else "")
+            described.append(f"{theme['label_ko']} 관련 리뷰를 쓴 ({category}의미가 가까운 "
+                             "부정·중립 리뷰)")
+            continue
         category = (f"in issue category {theme['issue_category']}, or "
                     if theme.get("issue_category") else "")
         described.append(f"who wrote about {theme['label']} (a negative or neutral review "

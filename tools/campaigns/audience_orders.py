@@ -45,8 +45,10 @@ class OrderConditions:
                 f"no order in {self.inactive_days} days" if self.inactive_days else "",
                 f"spent over {self.min_spend:,.0f} won" if self.min_spend else ""]
 
-    def described(self) -> list[str]:
+    def described(self, lang: str = "en") -> list[str]:
         """The conditions as a marketer can check them."""
+        if lang == "ko":
+            return self._described_ko()
         parts = []
         if self.clusters:
             parts.append(f"in RFM cluster {', '.join(self.clusters)}")
@@ -61,6 +63,16 @@ class OrderConditions:
         if self.min_spend:
             parts.append(f"who spent over {self.min_spend:,.0f} won in total")
         return parts
+
+    def _described_ko(self) -> list[str]:
+        return [part for part in (
+            f"RFM 군집 {', '.join(self.clusters)}" if self.clusters else "",
+            {"repeat": f"주문 {REPEAT_ORDERS}회 이상", "one_time": "주문 1회"}.get(
+                self.buyers or "", ""),
+            f"{'·'.join(self.categories)} 구매" if self.categories else "",
+            f"구매 이력이 있지만 최근 {self.inactive_days}일(창고의 최신 주문일 기준) 동안 주문 없는"
+            if self.inactive_days else "",
+            f"총 {self.min_spend:,.0f}원 초과 구매" if self.min_spend else "") if part]
 
 
 @lru_cache(maxsize=1)

@@ -132,7 +132,8 @@ def plan_campaign(spec: AudienceSpec, request: DraftRequest, name: str = "",
     plan_id = store.save_plan(spec.as_dict(), {"language": request.language,
                                                "tone": request.tone, **request.as_dict()},
                               name, _audience_fingerprint(ids), summary, actor)
-    return AudiencePlan(plan_id=plan_id, description=spec.describe(), audience=len(ids),
+    return AudiencePlan(plan_id=plan_id, description=spec.describe(request.language),
+                        audience=len(ids),
                         excluded=eligibility.counts(),
                         consent_checked=eligibility.consent_checked, holdout=held,
                         emails=emails,
@@ -183,7 +184,7 @@ async def _create(spec: AudienceSpec, request: DraftRequest, name: str, ids: lis
         raise CampaignError(_nobody(eligibility, len(ids)))
     sources = load_sources(request.language, settings)
     campaign_id = store.create_campaign(
-        name=name.strip() or _default_name(spec), audience=spec.describe(),
+        name=name.strip() or _default_name(spec), audience=spec.describe(request.language),
         audience_spec=spec.as_dict(), language=request.language, tone=request.tone,
         offer_request=request.as_dict(), total=len(eligibility.eligible), notes=sources.notes)
     if plan_id is not None and not store.use_plan(plan_id, campaign_id):

@@ -164,6 +164,7 @@ _CUSTOMER_ID = [
     (re.compile(r"고객\s*(?:번호|id|ID)?\s*#?\s*(\d{3,})" + _COUNTED), True),
     (re.compile(r"(\d{3,})\s*번\s*고객"), True),
     (re.compile(r"(\d{3,})\s*고객(?:님)?(?:한테|에게|께|의|을|를|은|는|이|가)"), False),
+    (re.compile(r"(?<![\d,])(\d{4,})\s*고객(?!\s*(?:수|명|들))"), False),  # "3300 고객 정보 좀"
     (re.compile(r"#(\d{3,})\b"), False),
     # a number where only a customer fits, if one has that id: "the email for 8177",
     # "same for 9001", "8177 메일은 빼줘", "9001번도 똑같이"
