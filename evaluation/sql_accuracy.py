@@ -50,7 +50,9 @@ BLIND_SQL = {split: GOLD_DIR / f"blind_{split}.yaml" for split in BLIND_SPLITS}
 OUT_OF_SCOPE = GOLD_DIR / "out_of_scope.yaml"
 OUTCOMES = ("correct", "wrong", "declined")
 _NEGATION = re.compile(r"(^|[^a-z])(non|not|no|false|without)([^a-z]|$)|^비|아님|없음", re.I)
-_PERIOD = re.compile(r"(\d{4})-Q?(\d{1,2})")  # a month "2025-07" or a quarter "2025-Q3"
+_PERIOD = re.compile(r"(\d{4})-[QH]?(\d{1,2})")  # a month "2025-07", a quarter "2025-Q3", a
+# half-year "2025-H1"
+_PERIOD_NAME = re.compile(r"[QH][1-4]", re.I)  # a quarter or half named without its year
 _FIRST_OF_MONTH = re.compile(r"\d{4}-\d{2}-01(?:[ T]00:00:00)?")  # a date or its ISO text
 
 
@@ -133,6 +135,10 @@ def _column_fits(gold: list[Any], pred: list[Any], ordered: bool) -> list[dict[A
         mapped = [firsts.get(str(v)) for v in pred]
         return [firsts] if None not in mapped and _column_fits(gold, mapped, ordered) else []
     months = _periods_of_one_year(pred)
+    if months and all(_PERIOD_NAME.fullmatch(str(v)) for v in gold):
+        names = {str(v): str(v)[5:] for v in pred}  # "2025-Q3" answers "Q3", within one year
+        fits = _column_fits(gold, [names[str(v)] for v in pred], ordered)
+        return [names] if fits else []
     if months and all(isinstance(v, int) and not isinstance(v, bool) for v in gold):
         pred = [months[str(v)] for v in pred]  # "2025-07" answers "month 7", "2025-Q3"
         # "quarter 3", within one year

@@ -479,6 +479,10 @@ def test_one_customer_the_conversation_is_about_gets_one_email(chat):
     assert only_call(looked, "lookup_customer").response["customer_id"] == customer
     call = only_call(drafted, "draft_email")  # one email, never a campaign for everyone
     assert call.args["customer_id"] == customer and call.args["tone"] == "friendly"
+    [picked] = converse(chat, "울산에서 불만 남긴 고객 중에 한 명 골라서 메일 초안 하나 뽑아줘")
+    assert only_call(picked, "draft_email").response["email"]["customer_id"] > 0
+    [shown] = converse(chat, "show me someone from Busan who complained")  # names, not writes
+    assert not any(c.name in ("draft_email", "create_campaign") for c in shown.tool_calls)
 
 
 def test_a_suppression_only_when_asked_for_never_from_a_question(chat):

@@ -47,6 +47,15 @@ def test_a_comparison_in_columns_matches_one_in_rows():
     assert not compare_results(gold, ["quarter", "revenue"], [["2025-Q3", 834465700.0]])[0]
 
 
+def test_a_period_of_the_one_year_matches_its_name():
+    gold = [["Q3", 8430], ["Q4", 8258]]
+    assert compare_results(gold, ["quarter", "orders"], [["2025-Q3", 8430], ["2025-Q4", 8258]])[0]
+    assert not compare_results(gold, ["quarter", "orders"],
+                               [["2025-Q3", 8258], ["2025-Q4", 8430]])[0]
+    assert compare_results([["H1", 5], ["H2", 7]], ["half", "n"],
+                           [["2025-H1", 5], ["2025-H2", 7]])[0]
+
+
 def test_a_truncated_date_is_its_month():
     gold = [[dt.date(2025, 10, 1), 5], [dt.date(2025, 11, 1), 7]]
     assert compare_results(gold, ["month", "n"], [["2025-10", 5], ["2025-11", 7]])[0]

@@ -200,7 +200,9 @@ class OfflinePlanner:
         question = _ASKED.search(text) is not None
         ranked = [c for c in scored  # an action only when the message asks for it, and a
                   if says_to(text, c.intent.id)  # suppression (never undone) never for a question
-                  and not (question and c.intent.id == SUPPRESS)]
+                  and not (question and c.intent.id == SUPPRESS)
+                  and (c.intent.id != ONE_DESCRIBED or says_to(text, ONE_EMAIL))]  # "someone"
+        # alone names a customer; an email is drafted for them only when the message says to
         answerable = next((c for c in ranked if c.executable), None)
         asked = self.matcher.features(text, mentions)
         if previous is not None and not mentions and \
@@ -219,6 +221,8 @@ class OfflinePlanner:
             reading = self.reader.read(text, mentions, lang)
             if reading.plan is not None:
                 return Plan(candidate=None, composed=reading.plan)
+            if reading.asks_what_no_pair_answers:
+                return Plan(candidate=None, suggestions=self.suggest(ranked, lang))
             if reading.asks_several_things:
                 whole = self._answers_all(text, ranked, asked, mentions, context or {})
                 return Plan(candidate=whole) if whole is not None else \

@@ -118,10 +118,13 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
     (re.compile(r"(?<![가-힣])별\s*([1-5])\s*개"), "rating",  # "별 5개 준 리뷰": five stars
      lambda m: 2 * (int(m.group(1)),)),
+    (re.compile(r"(?<![가-힣])별\s*(하나|한\s*개|두\s*개|둘|세\s*개|셋|네\s*개|넷|다섯\s*개|다섯)"),
+     "rating", lambda m: 2 * (_KOREAN_COUNTS[m.group(1).replace(" ", "")[0]],)),  # 별 하나짜리
     (re.compile(r"(?:별점|평점)?\s*([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
     (re.compile(r"(?:별점|평점)(?:은|는|이|을|를)?\s*([1-5])\s*점"
-                r"|(?<!\d)([1-5])\s*점(?:짜리)?\s*(?:리뷰|평점|별점)"), "rating",
+                r"|(?<!\d)([1-5])\s*점(?:짜리)?(?=\s*(?:리뷰|평점|별점))"), "rating",  # the
+     # review word stays the question's: "1점 리뷰가 제일 많은 채널" counts reviews
      lambda m: 2 * (int(m.group(1) or m.group(2)),)),
     (re.compile(r"\b(?:aged|ages?)\s+(\d{2})\s*(?:-|to|and)\s*(\d{2})\b|\bbetween\s+(\d{2})\s+and\s+(\d{2})\s+years?\b", re.I),
      "age", lambda m: (int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4)))),
@@ -158,6 +161,7 @@ _COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts 
 # Customer ids: (pattern, named) — a number the question calls a customer's is an id even
 # when no customer has it (the tools then answer with the closest ids); a bare "#1042" only
 # when it falls in the range of ids.
+_KOREAN_COUNTS = {"하": 1, "한": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다": 5}
 _CUSTOMER_ID = [
     (re.compile(r"\b(?:customer|custmer|costumer|cusotmer|cutomer|customr|cust\.?)"
                 r"(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{3,})\b", re.I), True),

@@ -65,7 +65,10 @@ AGGREGATES = {"avg": ("AVG", "avg", "average", "평균"), "sum": ("SUM", "total"
               "min_of": ("MIN", "min", "lowest", "최소")}
 TWO_QUESTIONS = {"how many", "몇", "몇 명", "몇 개", "몇 건"}  # each asks its own count
 TWO_QUESTIONS_REASON = "two questions in one"
+TWO_RELATIONS_REASON = "two relations"  # "reviewed but never ordered": one of each
+BOTH_WINDOWS_REASON = "both time windows at once"  # "ordered in both October and December"
 WHO_WORDS = {"who", "누구", "누가"}
+BOTH_WORDS = {"both", "둘", "양쪽"}  # two time windows that must both hold
 UNITS_SOLD = "units_sold"  # what "the product sold / bought the most" ranks by
 _GAP = "gap"  # where a value's words were taken out of the question
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
@@ -90,6 +93,13 @@ class Reading:
         """The question asks for more than one answer: no stored question answers it
         either, so the model declines rather than answering part of it."""
         return self.reason == TWO_QUESTIONS_REASON
+
+    @property
+    def asks_what_no_pair_answers(self) -> bool:
+        """The question was read whole, in a shape composed queries do not take (customers
+        with one fact and without another, in both of two windows): a stored question
+        would answer part of it, so the model declines."""
+        return self.reason in (TWO_RELATIONS_REASON, BOTH_WINDOWS_REASON)
 
 
 @lru_cache(maxsize=1)
@@ -599,6 +609,9 @@ class QuestionReader:
         if len(periods) > 2 or len(grains) != 1 or None in grains or not any(
                 parts.has(role) for role in ("versus", "and", "either")):
             raise PlanError("two time windows")
+        if any(form_of(item) in BOTH_WORDS for item in parts.items):
+            raise PlanError(BOTH_WINDOWS_REASON)  # the customers of both windows, not each
+            # window's own count
         first, second = (period_of(m) for m in periods)
         for role in ("versus", "and", "either"):
             parts.use_role(role)
@@ -919,6 +932,9 @@ class QuestionReader:
         if subject is None or self.model.tables[subject.table].kind != "entity":
             return None
         fact = None
+        if sum(parts.has(role) for role in RELATION_ROLES) + parts.has("bought") > 1 and \
+                not (parts.has("ordered") and parts.has("bought")):
+            raise PlanError(TWO_RELATIONS_REASON)
         for role, table in RELATION_ROLES.items():
             if parts.has(role):
                 fact = table
