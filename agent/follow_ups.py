@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from agent.conversation import Turn
-from agent.offline.planner import OfflinePlanner, Plan, get_planner
+from agent.offline.planner import OfflinePlanner, Plan, get_planner, sized_a_campaign
 from config.settings import PROJECT_ROOT
 from tools.sql.query_plan import QueryPlan
 from tools.sql.semantic_model import Dimension, load_semantic_model
@@ -28,6 +28,7 @@ from tools.vocabulary.language import language_of
 FOLLOW_UPS_PATH = PROJECT_ROOT / "knowledge" / "offline" / "follow_ups.yaml"
 OFFERED = 3
 _TIME = "month"
+DRY_RUN = "dry_run"  # the chips after a campaign's dry run (follow_ups.yaml)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def _candidates(plan: Plan, lang: str) -> list[Candidate]:
         values[name] = values[value.type] = plain_words(value.label(lang), lang)
     if "segment_name" in values:
         values.setdefault("segment", values["segment_name"])
-    return _listed(plan.candidate.intent.category, values, lang)
+    category = DRY_RUN if sized_a_campaign(plan) else plan.candidate.intent.category
+    return _listed(category, values, lang)
 
 
 def _listed(category: str, values: dict[str, str], lang: str) -> list[Candidate]:

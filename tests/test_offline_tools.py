@@ -455,6 +455,17 @@ def test_a_dry_run_is_drafted_only_once_confirmed(chat, describe, confirm):
         else ("제외" in drafted.answer)
 
 
+def test_the_chip_under_a_dry_run_drafts_it(chat):
+    session = chat.new_session_id()
+    planned = asyncio.run(chat.ask("create a campaign for unhappy customers in Daegu", session))
+    plan = only_call(planned, "create_campaign").response
+    chips = asyncio.run(chat.follow_ups(session))
+    assert chips[0] == "Go ahead and draft the emails"
+    drafted = asyncio.run(chat.ask(chips[0], session))
+    assert only_call(drafted, "create_campaign").args == {"plan_id": plan["plan_id"]}
+    assert "Go ahead and draft the emails" not in asyncio.run(chat.follow_ups(session))
+
+
 def test_a_request_on_the_campaign_after_a_dry_run_drafts_it_first(chat):
     """"Looks fine, approve all the valid ones" right after a dry run is about the campaign
     just sized, which has no emails yet: it is drafted (nothing older is approved), and the

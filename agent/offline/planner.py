@@ -173,7 +173,7 @@ class OfflinePlanner:
              context: Context | None = None) -> Plan:
         spelled = self.speller.correct(text)
         plan = self._plan(spelled.text, previous, context)
-        if previous is not None and _sized_a_campaign(previous) and _on_the_campaign(plan):
+        if previous is not None and sized_a_campaign(previous) and _on_the_campaign(plan):
             plan = self._drafted_first(spelled.text, context) or plan
         return replace(plan, corrections=spelled.corrections) if spelled.corrections else plan
 
@@ -191,7 +191,7 @@ class OfflinePlanner:
     def _plan(self, text: str, previous: Plan | None, context: Context | None) -> Plan:
         mentions = self.finder.find(text)
         scored = self.matcher.rank(text, mentions, context)
-        if previous is not None and not mentions and _sized_a_campaign(previous) \
+        if previous is not None and not mentions and sized_a_campaign(previous) \
                 and says_yes(text):  # "ok, go ahead" after a dry run drafts what it sized
             confirmed = next((c for c in scored if c.intent.id == CONFIRM_DRY_RUN
                               and c.executable), None)
@@ -501,8 +501,9 @@ def _names_id(candidate: Candidate, mentions: list[Mention]) -> bool:
                for v in candidate.values.values())
 
 
-def _sized_a_campaign(plan: Plan) -> bool:
-    """Whether the plan's answer was a campaign's dry run, waiting for a yes."""
+def sized_a_campaign(plan: Plan) -> bool:
+    """Whether the plan's answer was a campaign's dry run, waiting for a yes (the next
+    message's reading and the chips offered under the answer depend on it)."""
     candidate = plan.candidate
     return candidate is not None and candidate.intent.tool in ("plan_campaign",
                                                                "create_campaign") \
