@@ -1395,7 +1395,7 @@ _HARMLESS = {"stop", "list", "which", "have", "all", "time_on", "group", "breakd
              "count", "and", "lives", "superlative", "distinct", "sum", "wrote", "ordered",
              "bought", "about"}
 _GRAIN_LABELS = {"month": Label("month", "월"), "quarter": Label("quarter", "분기"),
-                 "half": Label("half-year", "반기")}
+                 "half": Label("half-year", "반기"), "day": Label("day", "일자")}
 
 
 def _time_group(grain: str) -> Dimension:

@@ -64,7 +64,8 @@ def _lead(plan: QueryPlan, table: Table, lang: str) -> str:
     values = [row[keys] for row in table.rows]
     if len(rows) == 1:
         return f"{names[0]}: {label} {rows[0][1]}" + ("" if ko else ".")
-    if len(plan.group_by) == 1 and plan.group_by[0].time:
+    if len(plan.group_by) == 1 and plan.group_by[0].time and not plan.superlative \
+            and not plan.order:  # a series; "which day had the most orders" is a ranking
         insight = _trend(plan, names, values, unit, lang)
     else:
         insight = _ranking(plan, names, values, [text for _, text in rows], lang)
