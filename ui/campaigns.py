@@ -123,9 +123,9 @@ def dry_run(audience: str, language: str, tone: str, actor: str) -> tuple[int | 
     held = f"Held out to measure the campaign: {plan.holdout:,}." if plan.holdout else \
         "No holdout: too few customers to measure the campaign against one."
     text = (f"**Dry run {plan.plan_id}** for “{plan.description}”: {plan.audience:,} customers "
-            f"fit. Left out by the contact policy: {left_out}.{consent} {held} Drafting writes {plan.emails:,} email(s); sending them "
-            f"takes about {max(plan.send_minutes, 0.1):.1f} min once approved. Nothing is drafted "
-            "yet.")
+            f"fit. Left out by the contact policy: {left_out}.{consent} {held} Drafting writes "
+            f"{plan.emails:,} email(s); sending them takes about "
+            f"{max(plan.send_minutes, 0.1):.1f} min once approved. Nothing is drafted yet.")
     return (plan.plan_id, plan.emails, text) if plan.emails else (None, 0, text)
 
 
