@@ -221,6 +221,14 @@ ANSWERED = [
      "SELECT p.product_id, p.title, COUNT(*) AS v FROM orders o JOIN products p "
      "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status = 'Returned' "
      "GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 3"),
+    # the products of a category sold the most, by units; the calendar day with the most
+    ("가장 많이 팔린 가방은?",
+     "SELECT p.product_id, p.title, SUM(o.quantity) AS v FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status IN ('Complete', 'Shipped') "
+     "AND p.categories = '[Bags]' GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 1"),
+    ("which day had the most orders?",
+     "SELECT CAST(DATE(order_datetime) AS STRING) AS d, COUNT(DISTINCT order_id) AS v "
+     "FROM orders GROUP BY 1 ORDER BY v DESC, d LIMIT 1"),
 ]
 
 

@@ -70,6 +70,7 @@ BOTH_WINDOWS_REASON = "both time windows at once"  # "ordered in both October an
 WHO_WORDS = {"who", "누구", "누가"}
 BOTH_WORDS = {"both", "둘", "양쪽"}  # two time windows that must both hold
 UNITS_SOLD = "units_sold"  # what "the product sold / bought the most" ranks by
+PRODUCTS_SOLD = "products_sold"  # the measure "팔린 상품" names: in a ranking, the products
 _GAP = "gap"  # where a value's words were taken out of the question
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
@@ -294,7 +295,14 @@ class QuestionReader:
                  if self.model.tables[self.model.entities[n].table].kind == "fact"]
         measures = parts.names("measure")
         sold = not (facts or measures) and parts.has("bought") and \
-            [n for _, n in subjects] == ["product"]  # "가장 많이 팔린 상품": units sold
+            [n for _, n in subjects] == ["product"]  # "which product sold the most": units sold
+        if not (facts or subjects) and [n for _, n in measures] == [PRODUCTS_SOLD]:
+            # "가장 많이 팔린 상품": the products sold the most, not a count of them
+            subjects, measures, sold = [(measures[0][0], "product")], [], True
+        elif not (facts or subjects or measures) and parts.has("bought") and \
+                any(c.table == "products" for c in conditions):
+            # "which bag sold the most", "가장 많이 팔린 가방": the category's products
+            subjects, sold = [(parts.at("bought")[0], "product")], True
         if len(subjects) != 1 or not (facts or measures or sold or parts.has("avg")):
             return None
         index, name = subjects[0]
