@@ -48,8 +48,14 @@ def test_real_words_are_read_as_written(speller: Speller, text: str) -> None:
 
 
 def test_two_equally_close_words_are_no_guess() -> None:
-    speller = Speller(["reviews", "reviewer"])
-    assert speller.correct("reviewr").corrections == ()
+    speller = Speller(["reviews", "reviewed"])
+    assert speller.correct("reviewes").corrections == ()
+
+
+def test_of_equally_close_words_a_dropped_letter_is_likeliest() -> None:
+    speller = Speller(["reviews", "reviewer", "return", "returns", "returned"])
+    assert speller.correct("reviewr orders").text == "reviewer orders"
+    assert speller.correct("returnd orders").text == "returned orders"
 
 
 def test_a_slip_inside_a_syllable_is_one_letter() -> None:

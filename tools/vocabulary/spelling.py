@@ -124,6 +124,8 @@ class Speller:
             return word
         best = min(d for d, _ in close)
         nearest = {c for d, c in close if d == best}
+        if len(nearest) > 1:  # "returnd": returned, return, returns; a dropped letter is
+            nearest = {c for c in nearest if _drops_a_letter(lowered, c)} or nearest  # likeliest
         if len(nearest) != 1:
             return word  # two words as close: no guess
         fixed = nearest.pop()
@@ -180,6 +182,12 @@ class Speller:
         longest = max(len(c) for c in found)
         found = [c for c in found if len(c) == longest]
         return found[0] if len(found) == 1 else None
+
+
+def _drops_a_letter(written: str, word: str) -> bool:
+    """``written`` is ``word`` with one letter left out ("returnd" of "returned")."""
+    return len(word) == len(written) + 1 and any(word[:i] + word[i + 1:] == written
+                                                 for i in range(len(word)))
 
 
 def _inflected(written: str, candidate: str) -> bool:
