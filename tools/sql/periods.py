@@ -149,13 +149,13 @@ def _month_of(word: str) -> int:
 
 
 _KO_YEARS = {"작년": 1, "지난해": 1, "전년": 1, "올해": 0, "금년": 0, "재작년": 2}
-_KO_YEAR = r"(?:(\d{4})년|(재작년|작년|지난해|전년|올해|금년))\s*"
+_KO_YEAR = r"(?:(?<!\d)((?:20)?\d{2})년|(재작년|작년|지난해|전년|올해|금년))\s*"  # "25년" is 2025
 
 
 def _year(text: str | None, anchor: dt.date, relative: str | None = None) -> int:
     """A year written out, or said relative to the anchor ("작년"), or the anchor's year."""
     if text:
-        return int(text)
+        return int(text) if len(text) == 4 else 2000 + int(text)
     return anchor.year - _KO_YEARS.get(relative or "", 0)
 
 
