@@ -496,6 +496,15 @@ def test_one_customer_the_conversation_is_about_gets_one_email(chat):
     assert not any(c.name in ("draft_email", "create_campaign") for c in shown.tool_calls)
 
 
+def test_an_audience_age_it_cannot_apply_is_refused_in_words(chat):
+    """The audience knows under 40 and 40+: "30대" is refused in the answer, never dropped
+    (which would size a dry run of every age)."""
+    [turn] = converse(chat, "30대 불만 고객 대상 캠페인 만들어줘")
+    [call] = turn.tool_calls
+    assert call.name == "create_campaign" and call.response["error"] == "campaign_refused"
+    assert "plan_id" not in call.response and "30 대" in turn.answer and "sql" in turn.answer
+
+
 def test_a_suppression_only_when_asked_for_never_from_a_question(chat):
     customer = int(rows("SELECT MAX(customer_id) FROM cymbal.customers")[0][0])
     [asked] = converse(chat, f"did customer {customer} unsubscribe?")
