@@ -37,28 +37,28 @@ def _raw_cues(path: Path = CUES_FILE) -> dict[str, Any]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
+_LISTS = ("actions", "refers_back", "refers_to_customer")  # the file's sections of words by
+# language; and of such lists by tool (or by kind of reply):
+_GROUPS = ("override", "fallback", "requires", "replies")
+
+
 @lru_cache(maxsize=2)
 def _cues(korean: bool, path: Path = CUES_FILE) -> dict[str, Any]:
     raw = _raw_cues(path)
     states = [str(w) for lang in ("en", "ko") for w in raw["states"].get(lang, ())]
-    return {"actions": _phrases(raw["actions"], korean),
-            "states": re.compile("|".join(
+    return {"states": re.compile("|".join(
                 (re.escape(w) if has_hangul(w) else rf"\b{re.escape(w)}\b")
                 for w in sorted(states, key=len, reverse=True)), re.I),
-            "refers_back": _phrases(raw["refers_back"], korean),
-            "refers_to_customer": _phrases(raw["refers_to_customer"], korean),
-            "replies": {kind: _phrases(words, korean) for kind, words in raw["replies"].items()},
-            **{kind: {tool: _phrases(words, korean) for tool, words in raw[kind].items()}
-               for kind in ("override", "fallback", "requires")}}
+            **{kind: _phrases(raw[kind], korean) for kind in _LISTS},
+            **{kind: {name: _phrases(words, korean) for name, words in raw[kind].items()}
+               for kind in _GROUPS}}
 
 
 def cue_words(path: Path = CUES_FILE) -> frozenset[str]:
     """Every cue word and phrase as written, in both languages (for the speller)."""
     raw = _raw_cues(path)
-    by_language = [raw[kind] for kind in ("states", "actions", "refers_back",
-                                          "refers_to_customer")] + \
-        [words for kind in ("override", "fallback", "requires", "replies")
-         for words in raw[kind].values()]
+    by_language = [raw["states"], *(raw[kind] for kind in _LISTS)] + \
+        [words for kind in _GROUPS for words in raw[kind].values()]
     return frozenset(str(w) for words in by_language for ws in words.values() for w in ws)
 
 
