@@ -19,7 +19,7 @@ from agent.runner import ChatService
 from config.settings import PROJECT_ROOT, Settings, get_settings
 from tools.warehouse import get_warehouse
 from ui.campaign_tab import build_campaign_tab, latest, show
-from ui.chat import ChatHandler, ChatOutputs
+from ui.chat import ChatHandler, ChatOutputs, send_button
 from ui.model_notice import welcome
 from ui.status import status_html
 
@@ -89,8 +89,8 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                     with gr.Tab("Campaigns", id="campaigns") as campaigns_tab:
                         campaigns = build_campaign_tab()
 
-        out = ChatOutputs(chat=chat, box=box, session=session, tabs=result_tabs, title=title,
-                          table=table, table_style=table_style, reviews=reviews,
+        out = ChatOutputs(chat=chat, box=box, send=send, session=session, tabs=result_tabs,
+                          title=title, table=table, table_style=table_style, reviews=reviews,
                           customer=customer, download=download, plot=plot, email=email,
                           campaign=campaigns.outputs)
 
@@ -108,12 +108,17 @@ def build_app(service: ChatService | None = None, settings: Settings | None = No
                                               request):
                 yield view.updates(out)
 
-        # an example chip asks its question, like typing it and pressing Send; so does a
+        # Enter and Send are one event, so neither starts a turn while the other's runs; an
+        # example chip asks its question, like typing it and pressing Send; so does a
         # follow-up chip under an answer
-        turns = [trigger(respond, [box, chat, session], out.all(), show_progress="hidden")
-                 for trigger in (box.submit, send.click, examples.load_input_event.then)]
-        turns.append(chat.option_select(ask_follow_up, [chat, session], out.all(),
-                                        show_progress="hidden"))
+        turns = [gr.on([box.submit, send.click], respond, [box, chat, session], out.all(),
+                       show_progress="hidden"),
+                 examples.load_input_event.then(respond, [box, chat, session], out.all(),
+                                                show_progress="hidden"),
+                 chat.option_select(ask_follow_up, [chat, session], out.all(),
+                                    show_progress="hidden")]
+        for turn in turns:  # ended, failed or not: Send is free again
+            turn.then(lambda: send_button(busy=False), None, send, show_progress="hidden")
         # "New chat" stops showing an answer still streaming (the turn itself finishes and is
         # stored in its own conversation): otherwise it would stream into the new chat
         new.click(lambda: handler.new_chat().updates(out), None, out.all(), cancels=turns)

@@ -37,6 +37,7 @@ class ChatOutputs:
 
     chat: gr.Chatbot
     box: gr.Textbox
+    send: gr.Button
     session: gr.BrowserState
     tabs: gr.Tabs
     title: gr.Markdown
@@ -50,7 +51,7 @@ class ChatOutputs:
     campaign: list[gr.components.Component]
 
     def all(self) -> list[Any]:
-        return [self.chat, self.box, self.session, self.tabs, self.title, self.table,
+        return [self.chat, self.box, self.send, self.session, self.tabs, self.title, self.table,
                 self.table_style, self.reviews, self.customer, self.download, self.plot,
                 self.email, *self.campaign]
 
@@ -61,7 +62,9 @@ class ChatView:
 
     chat: list[Any]
     session_id: str
-    clear_box: bool = True
+    clear_box: bool = False  # only the turn's first view empties the box: what the user
+    # types while an answer streams is the next question, kept for Send
+    busy: bool | None = None  # a turn began (Send waits for it) or the chat is free again
     panel: ResultPanel | None = None  # set when a turn ends, or emptied by "New chat"
     campaign: tuple[Any, ...] | None = None  # the Campaigns tab's values for the campaign
 
@@ -69,6 +72,8 @@ class ChatView:
         changes: dict[Any, Any] = {out.chat: self.chat, out.session: self.session_id}
         if self.clear_box:
             changes[out.box] = ""
+        if self.busy is not None:
+            changes[out.send] = send_button(busy=self.busy)
         panel = self.panel
         if panel is not None:
             # bring forward what the answer produced: a draft's preview, else its result
@@ -100,6 +105,13 @@ class ChatView:
         return changes
 
 
+def send_button(*, busy: bool) -> gr.Button:
+    """Send, or a disabled "Answering…" while a turn runs: the app answers one question of a
+    chat at a time, and a Send pressed meanwhile would be dropped, so it waits visibly (what
+    is typed in the box stays there)."""
+    return gr.Button(value="Answering…" if busy else "Send", interactive=not busy)
+
+
 def _campaign_view(calls: list[ToolCallRecord]) -> tuple[Any, ...] | None:
     """The Campaigns tab for the last campaign the turn's tools named, if any touched one."""
     touched = [CampaignRef.parse(c.response) for c in calls if c.name in CAMPAIGN_TOOL_NAMES]
@@ -125,11 +137,11 @@ class ChatHandler:
     async def respond(self, message: str, chat: list[Any], session_id: str,
                       request: gr.Request) -> AsyncIterator[ChatView]:
         if not message.strip():  # an empty Send: no bubble, no turn
-            yield ChatView(chat, session_id)
+            yield ChatView(chat, session_id, clear_box=True)
             return
         session_id = session_id or self.service.new_session_id()
         chat = [*chat, gr.ChatMessage(role="user", content=message)]
-        yield ChatView(chat, session_id)
+        yield ChatView(chat, session_id, clear_box=True, busy=True)
         calls: list[ToolCallRecord] = []
         answer = ""
         shown_at = 0.0
@@ -169,14 +181,14 @@ class ChatHandler:
         offered = await self.service.follow_ups(session_id)
         if offered and _is_answer(chat[-1]):
             chat = [*chat[:-1], with_follow_ups(chat[-1], offered)]
-            yield ChatView(chat, session_id, clear_box=False)
+            yield ChatView(chat, session_id)
 
     async def restore(self, session_id: str) -> ChatView:
         """The stored conversation of this browser (a new id when it has none)."""
         if not session_id:
-            return ChatView([], self.service.new_session_id(), clear_box=False)
+            return ChatView([], self.service.new_session_id())
         history = history_messages(await self.service.history(session_id))
-        return ChatView(history, session_id, clear_box=False)
+        return ChatView(history, session_id)
 
     def new_chat(self) -> ChatView:
-        return ChatView([], self.service.new_session_id(), panel=ResultPanel())
+        return ChatView([], self.service.new_session_id(), busy=False, panel=ResultPanel())
