@@ -84,6 +84,29 @@ def test_korean_follow_up_narrows_a_breakdown(chat):
     assert "여성" in second.answer
 
 
+def test_follow_ups_add_or_replace_a_breakdown(chat):
+    """"and by gender" breaks the last answer down further, "by month instead" replaces its
+    breakdown; a breakdown after an answer it does not fit is declined, never answered by a
+    stored question with another measure."""
+    cities, more, monthly, loyalty = converse(
+        chat, "What is the average order value by city?", "split that by gender too",
+        "by month instead", "성별로도 나눠줘")
+    by_both = get_warehouse().run_query(
+        "SELECT c.address_city, c.gender, ROUND(SUM(o.sale_price * o.quantity) "
+        "/ COUNT(DISTINCT o.order_id), 0) FROM cymbal.orders AS o JOIN cymbal.customers AS c "
+        "ON c.customer_id = o.customer_id WHERE o.status IN ('Complete', 'Shipped') "
+        "GROUP BY 1, 2")
+    got = {(r[0], r[1]): r[2] for r in more.last_table.rows}
+    assert got.keys() == {(city, gender) for city, gender, _ in by_both.rows}
+    assert all(abs(got[city, gender] - value) <= 1 for city, gender, value in by_both.rows)
+    assert len(monthly.last_table.rows) == 12 and "address_city" not in monthly.sql[0]
+    assert "average order value" in monthly.answer.lower() and "by month" in monthly.answer
+    assert {r[1] for r in loyalty.last_table.rows} == {"Female", "Male", "Other"}
+    assert "월, 성별" in loyalty.answer or "월·성별" in loyalty.answer
+    [stored, declined] = converse(chat, "Describe the champions cluster", "and by gender")
+    assert declined.tool_calls == [] and "GOOGLE_API_KEY" in declined.answer
+
+
 def test_follow_up_keeps_the_top_n_and_adds_a_filter(chat):
     first, second = converse(chat, "What are the top 5 products in Seoul?",
                              "what about for loyal members?")

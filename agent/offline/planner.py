@@ -216,6 +216,12 @@ class OfflinePlanner:
             if followed is not None:
                 return followed
         lang = language_of(text)
+        if previous is not None and not mentions and self.reader is not None:
+            broken = self.reader.breakdown(text, previous.composed, lang)  # "and by gender"
+            if broken is not None:
+                return Plan(candidate=None, composed=broken.plan, followup=True) \
+                    if broken.plan is not None else \
+                    Plan(candidate=None, suggestions=self.suggest(ranked, lang))
         usable = ranked
         if self.reader is not None:
             reading = self.reader.read(text, mentions, lang)

@@ -121,6 +121,53 @@ class QuestionReader:
     def read(self, text: str, mentions: list[Mention], lang: str) -> Reading:
         if any(m.type in UNSUPPORTED_TYPES for m in mentions):
             return Reading(None, reason="unsupported value", lang=lang)
+        parts = self._parts(text, mentions)
+        try:
+            plan = self._plan(parts, lang)
+            if plan is not None:
+                _one_condition_per_column(plan.conditions)
+                plan.to_sql(self.model)  # a plan that cannot be written is no reading
+        except PlanError as err:
+            return Reading(None, reason=str(err), lang=lang)
+        unexplained = self._unexplained(parts)
+        if plan is None or unexplained:
+            return Reading(None, unexplained=unexplained,
+                           reason="unexplained words" if plan else "no measure", lang=lang)
+        return Reading(plan, lang=lang)
+
+    def breakdown(self, text: str, before: QueryPlan | None, lang: str) -> Reading | None:
+        """A follow-up that only names a breakdown ("and by gender", "break it down by
+        loyalty", "성별로도 나눠줘", "by category instead"): ``before`` broken down further (or
+        instead), or no plan when it has no measure to break down or the breakdown does not fit
+        it; None for any other message."""
+        parts = self._parts(text, [])
+        if not parts.has("breakdown") and not all(  # "sentiment by segment" is a question
+                self._grouped_at(parts, i) for i, _ in parts.names("dimension")):
+            return None
+        try:
+            groups = self._groups(parts)
+        except PlanError:
+            groups = []
+        instead = parts.has("instead")
+        parts.use_role("instead")
+        if not groups or self._unexplained(parts):
+            return None
+        unfit = Reading(None, reason="a breakdown the previous answer does not take", lang=lang)
+        if before is None or before.shape != "aggregate" or before.measure is None or \
+                before.superlative:
+            return unfit
+        try:
+            kept = [] if instead else before.group_by
+            added = [g for g in self._resolve_time(groups, before.measure)
+                     if g not in kept and not _fixed(g, before.conditions)]
+            plan = replace(before, group_by=[*kept, *added])
+            plan.to_sql(self.model)
+        except PlanError:
+            return unfit
+        return Reading(plan, lang=lang) if added and plan.group_by != before.group_by else unfit
+
+    def _parts(self, text: str, mentions: list[Mention]) -> QuestionParts:
+        """The question's words read as phrases, numbers placed, values kept aside."""
         kept = [m for m in mentions if m.type in VALUE_TYPES and not _comparison_word(text, m)
                 and not text.startswith(("률", "율"), m.end)]  # "반품률": a measure's word
         spans = [(_own_noun_start(text, m), m.end) for m in kept]
@@ -141,18 +188,7 @@ class QuestionReader:
                 for sense in item.senses:
                     parts.roles.setdefault(sense.role, []).append(i)
         place_numbers(parts)
-        try:
-            plan = self._plan(parts, lang)
-            if plan is not None:
-                _one_condition_per_column(plan.conditions)
-                plan.to_sql(self.model)  # a plan that cannot be written is no reading
-        except PlanError as err:
-            return Reading(None, reason=str(err), lang=lang)
-        unexplained = self._unexplained(parts)
-        if plan is None or unexplained:
-            return Reading(None, unexplained=unexplained,
-                           reason="unexplained words" if plan else "no measure", lang=lang)
-        return Reading(plan, lang=lang)
+        return parts
 
     # -- shape -----------------------------------------------------------------------------
     def _plan(self, parts: QuestionParts, lang: str) -> QueryPlan | None:

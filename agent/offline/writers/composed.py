@@ -115,7 +115,7 @@ def _ranking(plan: QueryPlan, names: list[str], values: list[Any], texts: list[s
     tie = len(order) > 1 and values[order[0]] == values[order[1]]
     count = plan.shape == "aggregate" and plan.measure is not None \
         and plan.measure.unit == "count"
-    dimension = plan.group_by[-1].label.text(lang) if plan.group_by else ""
+    dimension = "·".join(d.label.text(lang) for d in plan.group_by)  # "월·도시": a pair
     everything = len(values) > 3 and len(plan.group_by) == 1 and not plan.superlative
     if lang == "ko":
         most = ("가장 적은" if count else "가장 낮은") if lowest else \
