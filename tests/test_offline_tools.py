@@ -59,6 +59,8 @@ def only_call(turn: TurnResult, tool: str) -> ToolCallRecord:
     ("Show 1-star reviews about bags", {"min_rating": 1, "max_rating": 1, "category": "Bags"},
      "bags"),
     ("What do customers say about the hoodie fit?", {}, "hoodie fit"),
+    # "40대 이상" is the older age group: with a gender and loyalty, one persona segment
+    ("40대 이상 남자 로열 고객 리뷰 보여줘", {"segment": "Older_Adult_MALE_LOYAL"}, None),
 ])
 def test_review_search_takes_the_topic_and_the_filters(chat, question, expected, query):
     [turn] = converse(chat, question)
@@ -502,7 +504,48 @@ def test_an_audience_age_it_cannot_apply_is_refused_in_words(chat):
     [turn] = converse(chat, "30대 불만 고객 대상 캠페인 만들어줘")
     [call] = turn.tool_calls
     assert call.name == "create_campaign" and call.response["error"] == "campaign_refused"
-    assert "plan_id" not in call.response and "30 대" in turn.answer and "sql" in turn.answer
+    assert "plan_id" not in call.response and "30대" in turn.answer and "sql" in turn.answer
+    assert "40세 이상" in turn.answer and "audience" not in turn.answer  # in Korean, asked so
+
+
+def test_words_pointing_back_take_the_segment_the_last_answer_was_about(chat):
+    """"them", "these guys" after a segment's description are that segment: a campaign for
+    them is that cluster's, a recommendation for them that persona's ("guys" is no filter)."""
+    name = rows("SELECT cluster_name FROM cymbal.rfm_clusters ORDER BY customers DESC LIMIT 1")[0][0]
+    _, sized = converse(chat, f"Tell me about the {name}. How big is that group?",
+                        "alright, let's put together a win-back campaign for them")
+    call = only_call(sized, "create_campaign")
+    assert call.args["sql"] == f"SELECT customer_id FROM cymbal.customer_rfm " \
+                               f"WHERE cluster_name = '{name}'"
+    assert "plan_id" in call.response  # the dry run: nothing is drafted before a yes
+    _, shown = converse(chat, "describe young loyal men",
+                        "so what products should we be showing these guys?")
+    assert only_call(shown, "recommend_products").args["segment"] == "Younger_Adult_MALE_LOYAL"
+    _, again = converse(chat, "What should we recommend to young loyal women in Busan?",
+                        "세그먼트·도시 블렌드 방식으로 다시 뽑아볼래?")  # the method only
+    assert {k: only_call(again, "recommend_products").args.get(k)
+            for k in ("segment", "city", "method")} == {
+        "segment": "Younger_Adult_FEMALE_LOYAL", "city": "Busan",
+        "method": "segment_city_blend"}
+
+
+def test_this_person_in_korean_is_the_customer_looked_up(chat):
+    customer = unhappy_customer()
+    _, drafted = converse(chat, f"고객 {customer} 정보 좀 보여줘요",
+                          "이 분께 사과 메일 하나 써 주세요. 한국어로요")
+    call = only_call(drafted, "draft_email")  # not someone else described by the words
+    assert call.args["customer_id"] == customer and call.args["language"] == "ko"
+
+
+@pytest.mark.parametrize("request_text", [
+    "대전 불만 고객 대상으로 캠페인 하면 몇 명이나 걸려? 아직 만들진 말고 숫자만",
+    "How many people would a campaign for unhappy customers in Daejeon reach? Don't create "
+    "it yet",
+])
+def test_a_campaign_request_that_holds_back_is_only_sized(chat, request_text):
+    [turn] = converse(chat, request_text)
+    call = only_call(turn, "plan_campaign")
+    assert call.response["audience"] in numbers(turn.answer)
 
 
 def test_a_suppression_only_when_asked_for_never_from_a_question(chat):

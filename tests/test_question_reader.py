@@ -229,6 +229,30 @@ ANSWERED = [
     ("which day had the most orders?",
      "SELECT CAST(DATE(order_datetime) AS STRING) AS d, COUNT(DISTINCT order_id) AS v "
      "FROM orders GROUP BY 1 ORDER BY v DESC, d LIMIT 1"),
+    # "best-selling" ranks by units sold; a share per month; each month's share of revenue
+    ("What are the 3 best-selling Drinkware products that are out of stock right now?",
+     "SELECT p.product_id, p.title, SUM(o.quantity) AS v FROM orders o JOIN products p "
+     "ON CAST(p.product_id AS INT64) = o.product_id WHERE o.status IN ('Complete', 'Shipped') "
+     "AND p.categories = '[Drinkware]' AND p.availability = 'OUT_OF_STOCK' "
+     "GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 3"),
+    ("which month had the highest share of positive reviews?",
+     "SELECT FORMAT_DATE('%Y-%m', DATE(r.review_datetime)) AS m, ROUND(100 * COUNTIF("
+     "a.text_sentiment = 'positive') / COUNT(*), 2) AS v FROM customer_reviews r "
+     "JOIN customer_reviews_analysis a ON a.customer_review_id = r.customer_review_id "
+     "GROUP BY 1 ORDER BY v DESC LIMIT 1"),
+    ("월별 매출 비중",
+     "SELECT FORMAT_DATE('%Y-%m', DATE(order_datetime)) AS m, SUM(sale_price * quantity) AS v, "
+     "ROUND(100 * SUM(sale_price * quantity) / SUM(SUM(sale_price * quantity)) OVER (), 1) "
+     "FROM orders WHERE status IN ('Complete', 'Shipped') GROUP BY 1"),
+    # "from the fewest … to the most": the whole list, lowest first; "40 and over" is the
+    # older age group, as the segments split ages
+    ("Sort the categories from the fewest out-of-stock products to the most",
+     "SELECT categories, COUNT(*) FROM products WHERE availability = 'OUT_OF_STOCK' "
+     "GROUP BY 1"),
+    ("how many customers aged 40 and over live in Busan",
+     "SELECT COUNT(*) FROM customers WHERE age >= 40 AND address_city = 'Busan'"),
+    ("Counting only order lines that are Shipped and nothing else, how much revenue is that?",
+     "SELECT SUM(sale_price * quantity) FROM orders WHERE status = 'Shipped'"),
 ]
 
 
@@ -261,6 +285,14 @@ DECLINED = [
 @pytest.mark.parametrize("question", DECLINED)
 def test_what_it_cannot_account_for_is_declined(reader, question: str) -> None:
     assert read(reader, question).plan is None
+
+
+def test_from_the_fewest_to_the_most_is_the_whole_list_lowest_first(reader) -> None:
+    plan = read(reader, "Sort the categories from the fewest out-of-stock products to the "
+                        "most").plan
+    assert plan.order == "asc" and not plan.superlative and plan.limit is None
+    winner = read(reader, "which category has the fewest out-of-stock products").plan
+    assert winner.order == "asc" and winner.superlative
 
 
 def test_the_reading_names_the_customer_or_order_asked_about(reader) -> None:

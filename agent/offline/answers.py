@@ -283,7 +283,9 @@ def failure_text(response: dict[str, Any] | None, lang: str,
     if response is None or not is_failure(response):
         return None
     failed = Failure.from_dict(response)
-    code, message = failed.code, failed.message
+    code = failed.code
+    message = failed.details.get("message_ko") if lang == "ko" else None  # the tool's own
+    message = str(message or failed.message)  # Korean words, where it has them
     shown = failed.details.get("options") or failed.suggestions
     items = ", ".join(str(s) for s in shown[:5])
     known = dict(known or {})

@@ -30,8 +30,8 @@ from agent.offline.answers import (AnswerContext, decline, failure_text, spellin
 from agent.offline.lexicon import Lexicon, load_lexicon
 from agent.offline.matcher import Candidate, Matcher
 from agent.offline.request_words import FREE_TEXT_TYPES
-from agent.offline.tool_cues import (acts, cue_words, cued_tools, refers_to_customer, says_to,
-                                     says_yes)
+from agent.offline.tool_cues import (acts, cue_words, cued_tools, pointing_back,
+                                     refers_to_customer, says_to, says_yes)
 from agent.offline.writers.composed import write_composed
 from config.settings import Settings, get_settings
 from tools.search.embeddings import get_embedding_provider
@@ -55,6 +55,7 @@ NEAR_TIE = 0.05  # a reading this close to the first answerable one may stand in
 DECLINE_MARGIN = 0.12  # an unanswerable reading this much better than the best answerable wins
 STRONG_MATCH = 0.8  # a message this close to a full question is new, even with a cue word
 CUED_MIN_SCORE = 0.3  # a reading for a tool the request names needs only this similarity
+CUED_PLACED_MIN_SCORE = 0.15  # … or this, when it takes every value the request names
 SUGGESTIONS = 3
 _QUESTION = re.compile(r"\?|^\s*(?:what|which|how|who|when|where|why|did|do|does|have|has|is|are|"
                        r"was|were)\b|몇|뭐|무슨|어떤|어느|언제|있어|했어|했나", re.I)
@@ -172,7 +173,7 @@ class OfflinePlanner:
     def plan(self, text: str, previous: Plan | None = None,
              context: Context | None = None) -> Plan:
         spelled = self.speller.correct(text)
-        plan = self._plan(spelled.text, previous, context)
+        plan = self._plan(_named_back(spelled.text, previous), previous, context)
         if previous is not None and sized_a_campaign(previous) and _on_the_campaign(plan):
             plan = self._drafted_first(spelled.text, context) or plan
         return replace(plan, corrections=spelled.corrections) if spelled.corrections else plan
@@ -181,15 +182,22 @@ class OfflinePlanner:
         """Right after a dry run, a request about "the campaign" ("ok, approve all the valid
         ones", "make it friendlier") is about the one just sized, which has no emails yet:
         it is drafted first (the request says go on), never applied to an older campaign."""
-        mentions = self.finder.find(text)
+        mentions = self._mentions(text)
         if any(m.type == "campaign_id" for m in mentions):
             return None  # a campaign named by its id is that one
         confirmed = next((c for c in self.matcher.rank(text, mentions, context)
                           if c.intent.id == CONFIRM_DRY_RUN and c.executable), None)
         return None if confirmed is None else Plan(candidate=confirmed)
 
+    def _mentions(self, text: str) -> list[Mention]:
+        """The values the message names, but for words pointing back at the segment the
+        conversation is about ("what should we show these guys?")."""
+        back = pointing_back(text)
+        return [m for m in self.finder.find(text)
+                if not any(start <= m.start and m.end <= end for start, end in back)]
+
     def _plan(self, text: str, previous: Plan | None, context: Context | None) -> Plan:
-        mentions = self.finder.find(text)
+        mentions = self._mentions(text)
         scored = self.matcher.rank(text, mentions, context)
         if previous is not None and not mentions and sized_a_campaign(previous) \
                 and says_yes(text):  # "ok, go ahead" after a dry run drafts what it sized
@@ -210,6 +218,10 @@ class OfflinePlanner:
             again = self._in_language(previous, text)  # "same thing in English"
             if again is not None:
                 return again
+        if previous is not None and not mentions:
+            other = _by_other_method(previous, text)  # "블렌드 방식으로 다시 뽑아볼래?"
+            if other is not None:
+                return other
         if previous is not None and mentions and self._reads_as_followup(text, asked,
                                                                          answerable):
             followed = self.follow_up(previous, mentions)
@@ -285,10 +297,15 @@ class OfflinePlanner:
     def _cued(text: str, ranked: list[Candidate], kind: str,
               mentions: list[Mention]) -> Candidate | None:
         """The best complete reading for a tool the request names by its cue words; an
-        override cue beside the id the tool takes needs no likeness ("who is customer 2118")."""
+        override cue beside the id the tool takes needs no likeness ("who is customer 2118"),
+        nor much beside values that all go to the tool ("recommendations for younger
+        non-member women in Cheongju, using the lab rule method": a long request is less like
+        any stored one, not less of a request)."""
         tools = cued_tools(text, kind)
         return next((c for c in ranked if c.intent.tool in tools and c.executable and (
-            c.score >= CUED_MIN_SCORE or kind == "override" and _names_id(c, mentions))), None)
+            c.score >= CUED_MIN_SCORE or kind == "override" and (
+                _names_id(c, mentions) or mentions and not c.unplaced and not c.conflicts
+                and c.score >= CUED_PLACED_MIN_SCORE))), None)
 
     @staticmethod
     def _commanded(text: str, ranked: list[Candidate], asked: set[str],
@@ -306,7 +323,8 @@ class OfflinePlanner:
         return next((c for c in ranked if c.intent.category == "campaigns"
                      and (acts(c.intent.id) or c.intent.tool in CAMPAIGN_READS)
                      and not (question and c.intent.tool not in CAMPAIGN_READS)
-                     and c.executable and c.score >= CUED_MIN_SCORE
+                     and c.executable and (c.score >= CUED_MIN_SCORE or not c.unplaced
+                                           and c.score >= CUED_PLACED_MIN_SCORE)
                      and (about or "customer_ids" in c.values or _names_id(c, mentions))),
                     None)
 
@@ -334,8 +352,9 @@ class OfflinePlanner:
         suppression list, whatever else it resembles."""
         if _ASKED.search(text):
             return None
-        wanted = [SUPPRESS, ONE_DESCRIBED] + ([ONE_EMAIL] if "customer_id" in context
-                                              and refers_to_customer(text) else [])
+        wanted = [SUPPRESS, ONE_DESCRIBED]
+        if "customer_id" in context and refers_to_customer(text):
+            wanted = [SUPPRESS, ONE_EMAIL]  # "이 분께": the one looked up, never one described
         return next((c for c in ranked if c.intent.id in wanted and c.executable), None)
 
     def _awaited_tables(self, text: str, mentions: list[Mention],
@@ -520,6 +539,34 @@ def _on_the_campaign(plan: Plan) -> bool:
     """Whether the plan acts on or shows the conversation's campaign."""
     candidate = plan.candidate
     return candidate is not None and candidate.intent.tool in ON_THE_CAMPAIGN
+
+
+def _by_other_method(previous: Plan, text: str) -> Plan | None:
+    """The previous recommendations again by the method the message names, for the same
+    customer, segment or city."""
+    before = previous.candidate
+    method = request_words.recommendation_method(text)
+    slot = next((s.name for s in before.intent.slots if s.type == "rec_method"), None) \
+        if before is not None else None
+    if before is None or method is None or slot is None or \
+            before.values.get(slot) == method:
+        return None
+    return Plan(candidate=replace(before, values={**before.values, slot: method}),
+                followup=True)
+
+
+def _named_back(text: str, previous: Plan | None) -> str:
+    """The message with the words that point back at the segment the previous answer was
+    about written as its name ("a win-back campaign for them" after describing the lapsed
+    big spenders: "… for lapsed big spenders"), so every reading takes that segment."""
+    named = [v for v in (previous.candidate.values.values() if previous is not None and
+                         previous.candidate is not None else ())
+             if v.type in ("segment_name", "rfm_cluster", "segment")]
+    if not named:
+        return text
+    for start, end in sorted(pointing_back(text), reverse=True):
+        text = f"{text[:start]}{named[0].value}{text[end:]}"
+    return text
 
 
 def remember(context: Context, plan: Plan, turn: Turn) -> Context:

@@ -49,7 +49,7 @@ WORD_TYPES = FREE_TEXT_TYPES | OPTION_TYPES | {"segment_name", "export_formats",
 # The concepts (agent.offline.lexicon) whose words an option slot takes from the message.
 OPTION_CONCEPTS = frozenset({"c:language", "c:style", "c:offer"})
 # Persona parts: their codes (TRUE, Younger_Adult) mean nothing to a tool, their words do.
-_PARTICLE_AFTER_LATIN = re.compile(r"([a-z0-9])([\uac00-\ud7a3])")
+_PARTICLE_AFTER_LATIN = re.compile(r"([a-z])([\uac00-\ud7a3])")
 # A campaign's name in quotes after the word that names it: called "Winter win-back",
 # 이름은 "대구 재구매"로.
 _NAMED = re.compile(r"(?:called|named|titled|name it|call it|이름은|이름을|이름|제목은|제목을)"

@@ -18,6 +18,7 @@ from tools.vocabulary.language import has_hangul
 CUES_FILE = PROJECT_ROOT / "knowledge" / "offline" / "tool_cues.yaml"
 TYPO_MIN_LENGTH = 6  # words this long match a cue with one slip ("recomend")
 TYPO_MIN_RATIO = 88
+DRY_RUN = "plan_campaign"  # the one campaign intent a request that holds back may choose
 Phrases = list[tuple[str, ...]]
 
 
@@ -37,8 +38,8 @@ def _raw_cues(path: Path = CUES_FILE) -> dict[str, Any]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-_LISTS = ("actions", "refers_back", "refers_to_customer")  # the file's sections of words by
-# language; and of such lists by tool (or by kind of reply):
+# the file's sections of words by language; and of such lists by tool (or by kind of reply):
+_LISTS = ("actions", "held_back", "refers_back", "refers_to_customer")
 _GROUPS = ("override", "fallback", "requires", "replies")
 
 
@@ -81,8 +82,11 @@ def says_to(text: str, intent_id: str) -> bool:
     phrases = cues["requires"].get(intent_id)
     if phrases is None:
         return True
-    asked = cues["states"].sub(" ", text)  # "승인된 메일", "approved emails": a status
-    return _contains([t.form for t in tokenize(asked)], phrases)
+    asked = [t.form for t in tokenize(cues["states"].sub(" ", text))]  # "승인된 메일",
+    # "approved emails": a status
+    if intent_id != DRY_RUN and _contains(asked, cues["held_back"]):
+        return False  # "… don't create it yet": only the dry run
+    return _contains(asked, phrases)
 
 
 def acts(intent_id: str) -> bool:
@@ -100,7 +104,25 @@ def refers_to_customer(text: str) -> bool:
 def refers_back(text: str) -> bool:
     """Whether the request points at the segment the conversation is about ("this
     segment", "이 세그먼트한테", "those people")."""
-    return _contains([t.form for t in tokenize(text)], _cues(has_hangul(text))["refers_back"])
+    return bool(pointing_back(text))
+
+
+def pointing_back(text: str) -> list[tuple[int, int]]:
+    """Where the request's words point at the segment the conversation is about: what
+    they say is that segment, not a value of their own ("these guys" is not men)."""
+    tokens = tokenize(text)
+    forms = [t.form for t in tokens]
+    found = sorted((tokens[i].start, tokens[i + n - 1].end)
+                   for phrase in _cues(has_hangul(text))["refers_back"] for n in [len(phrase)]
+                   if n for i in range(len(forms) - n + 1)
+                   if all(_same(f, c) for f, c in zip(forms[i:i + n], phrase, strict=True)))
+    spans: list[tuple[int, int]] = []
+    for start, end in found:  # "이 세그먼트" and "세그먼트" inside it: one span
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def says_yes(text: str) -> bool:

@@ -161,8 +161,11 @@ def parse_audience(text: str) -> AudienceSpec:
     spec.limit = audience_limit(lowered)
     age = _OTHER_AGES.search(lowered)
     if age:  # never a larger audience than asked for: an age left out would be everyone's
-        raise AudienceError(f"An audience can be under 40 or 40 and over; “{age.group(0).strip()}” "
-                            "cannot be read as either. Give the ages as a query (sql) instead.")
+        said = age.group(0).strip()
+        raise AudienceError(f"An audience can be under 40 or 40 and over; “{said}” cannot be "
+                            "read as either. Give the ages as a query (sql) instead.",
+                            f"대상 연령은 40세 미만 또는 40세 이상만 지정할 수 있어 “{said}”은(는) "
+                            "적용할 수 없습니다. 연령은 쿼리(sql)로 지정해 주세요.")
     return spec
 
 
@@ -268,14 +271,18 @@ def pick_customer(spec: AudienceSpec,
     except SqlError as err:
         raise AudienceError(f"The customer could not be selected: {err}") from None
     if not found:
-        raise AudienceError(f"No customers match: {spec.describe()}.")
+        raise AudienceError(f"No customers match: {spec.describe()}.",
+                            f"조건에 맞는 고객이 없습니다: {spec.describe('ko')}.")
     if allowed is not None:
         keep = set(allowed(list(dict.fromkeys(int(r["customer_id"]) for r in found))))
         found = [r for r in found if int(r["customer_id"]) in keep]
         if not found:
             raise AudienceError(f"None of the {matching:,} customers who match "
                                 f"({spec.describe()}) can be emailed now (suppressed, no "
-                                "marketing consent, no valid address or emailed recently).")
+                                "marketing consent, no valid address or emailed recently).",
+                                f"조건({spec.describe('ko')})에 맞는 고객 {matching:,}명 중 지금 "
+                                "메일을 보낼 수 있는 고객이 없습니다(수신 거부, 마케팅 수신 동의 "
+                                "없음, 유효하지 않은 주소 또는 최근 발송).")
     top = found[0]
     return PickedCustomer(
         customer_id=int(top["customer_id"]), matching=matching,
@@ -302,7 +309,10 @@ def resolve_audience(spec: AudienceSpec, max_audience: int) -> list[int]:
         if total > max_audience and not (spec.limit and spec.limit <= max_audience):
             raise AudienceError(f"That audience has {total:,} customers, more than the "
                                 f"campaign limit of {max_audience:,} "
-                                "(CYMBAL_CAMPAIGN_MAX_AUDIENCE). Narrow it or give a limit.")
+                                "(CYMBAL_CAMPAIGN_MAX_AUDIENCE). Narrow it or give a limit.",
+                                f"대상 고객이 {total:,}명으로 캠페인 한도 {max_audience:,}명"
+                                "(CYMBAL_CAMPAIGN_MAX_AUDIENCE)을 넘습니다. 대상을 좁히거나 "
+                                "인원 한도를 지정해 주세요.")
         ids = [int(r["customer_id"]) for r in keyset_pages(
             lambda after, page: (f"SELECT c.customer_id FROM cymbal.customers AS c WHERE {where}"
                                  f"{'' if after is None else f' AND c.customer_id > {after}'} "
@@ -311,7 +321,8 @@ def resolve_audience(spec: AudienceSpec, max_audience: int) -> list[int]:
     if spec.limit:
         ids = ids[:spec.limit]
     if not ids:
-        raise AudienceError(f"No customers match: {spec.describe()}.")
+        raise AudienceError(f"No customers match: {spec.describe()}.",
+                            f"조건에 맞는 고객이 없습니다: {spec.describe('ko')}.")
     if len(ids) > max_audience:
         raise AudienceError(f"{len(ids):,} customers is more than the campaign limit of "
                             f"{max_audience:,} (CYMBAL_CAMPAIGN_MAX_AUDIENCE).")

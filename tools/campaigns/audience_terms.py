@@ -18,7 +18,12 @@ _PARTICLE = r"(?:(?:으로|로|은|는|이|가|을|를|에서|에|의|도)(?![\u
 
 
 class AudienceError(ValueError):
-    """An audience that cannot be resolved; the message says what to change."""
+    """An audience that cannot be resolved; the message says what to change (and ``ko`` the
+    same in Korean, for a Korean request)."""
+
+    def __init__(self, message: str, ko: str = "") -> None:
+        super().__init__(message)
+        self.ko = ko
 
 
 @lru_cache(maxsize=1)
@@ -52,5 +57,7 @@ def one_of(found: list[str], what: str) -> str | None:
     """The single value a description names for ``what``; more than one is an error."""
     if len(found) > 1:
         raise AudienceError(f"The description names more than one {what} ({', '.join(found)}); "
-                            "describe one group per campaign.")
+                            "describe one group per campaign.",
+                            f"설명에 {what} 값이 둘 이상입니다({', '.join(found)}). 캠페인 하나에 "
+                            "한 그룹만 설명해 주세요.")
     return found[0] if found else None

@@ -67,6 +67,13 @@ APP_ACTOR = "temp:app_actor"
 _FAILURES = (CampaignError, AudienceError, PolicyError, SqlError, SuppressionError)
 
 
+def _refused(code: str, err: Exception, hint: str = "") -> dict[str, Any]:
+    """The failure for a refused audience or request, with its Korean words when it has them
+    (an offline answer to a Korean request uses them)."""
+    korean = {"message_ko": err.ko} if isinstance(err, AudienceError) and err.ko else {}
+    return failure(code, str(err), hint=hint, **korean)
+
+
 def _flag(value: object) -> bool:
     """A boolean argument, also when a planner passes it as text ("true", "false")."""
     if isinstance(value, str):
@@ -161,7 +168,7 @@ async def draft_email(customer_id: int = 0, audience: str = "", language: str = 
         spec = AudienceSpec(unhappy=False, customer_ids=[int(customer_id)])
         campaign = await create_campaign_run(spec, request)
     except _FAILURES as err:
-        return failure("draft_refused", str(err))
+        return _refused("draft_refused", err)
     record = campaign_store().email(campaign.id, int(customer_id))
     if record is None:
         return failure("unknown_customer", f"No customer with id {customer_id}.")
@@ -237,7 +244,7 @@ def _dry_run(audience: Callable[[], AudienceSpec], request: DraftRequest, name: 
     try:
         plan = plan_campaign_run(audience(), request, name=name, actor=actor)
     except _FAILURES as err:
-        return failure(refused, str(err), hint=_AUDIENCE_HINT)
+        return _refused(refused, err, hint=_AUDIENCE_HINT)
     excluded = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in plan.excluded.items())
     return CampaignPlan.model_validate({
         "plan_id": plan.plan_id, "audience_description": plan.description,
@@ -297,7 +304,7 @@ async def create_campaign(audience: str = "", customer_ids: list[int] | None = N
     try:
         campaign = await create_planned_campaign(int(plan_id), actor=_actor(tool_context))
     except _FAILURES as err:
-        return failure("campaign_refused", str(err), hint=_AUDIENCE_HINT)
+        return _refused("campaign_refused", err, hint=_AUDIENCE_HINT)
     audience = campaign_store().audience_counts(campaign.id)
     return _report({**_summary(campaign), **email_table(campaign.id, limit=20),
                     "open_elsewhere": len(campaign_store().open_elsewhere(campaign.id)),

@@ -184,7 +184,8 @@ async def _create(spec: AudienceSpec, request: DraftRequest, name: str, ids: lis
         raise CampaignError(_nobody(eligibility, len(ids)))
     sources = load_sources(request.language, settings)
     campaign_id = store.create_campaign(
-        name=name.strip() or _default_name(spec), audience=spec.describe(request.language),
+        name=name.strip() or _default_name(spec, request.language),
+        audience=spec.describe(request.language),
         audience_spec=spec.as_dict(), language=request.language, tone=request.tone,
         offer_request=request.as_dict(), total=len(eligibility.eligible), notes=sources.notes)
     if plan_id is not None and not store.use_plan(plan_id, campaign_id):
@@ -271,10 +272,12 @@ async def _draft_batches(store: CampaignStore, campaign_id: int, ids: list[int],
     return missing
 
 
-def _default_name(spec: AudienceSpec) -> str:
-    if spec.customer_ids and len(spec.customer_ids) == 1:
-        return f"Email to customer {spec.customer_ids[0]}"
-    return f"Win-back: {spec.label()}"[:120]
+def _default_name(spec: AudienceSpec, language: str = "en") -> str:
+    """A name for a campaign the marketer did not name, in the campaign's language."""
+    one = spec.customer_ids[0] if spec.customer_ids and len(spec.customer_ids) == 1 else None
+    if language == "ko":
+        return f"고객 {one}님께 보내는 이메일" if one else f"윈백: {spec.describe('ko')}"[:120]
+    return f"Email to customer {one}" if one else f"Win-back: {spec.label()}"[:120]
 
 
 def parse_edit(instruction: str) -> dict[str, Any]:

@@ -77,6 +77,13 @@ def _range_value(kind: str, low: int | None, high: int | None) -> SlotValue:
     return plain_value(kind, value, en, ko)
 
 
+_AGE_GROUPS = {(40, None): "Older_Adult", (None, 39): "Younger_Adult"}  # as the segments
+# split ages: 40 and over, under 40
+_ALL_OF = re.compile(r"\s*(?:개|명|곳|가지)?\s*(?:전부|모두)")
+_ALL_BEFORE = re.compile(r"\ball\s+$", re.I)
+_AGED = re.compile(r"\b(?:aged?|ages|나이)\s*$", re.I)
+
+
 def range_bounds(value: SlotValue) -> tuple[int | None, int | None]:
     low, high = value.value.split("..")
     return (int(low) if low else None, int(high) if high else None)
@@ -98,7 +105,7 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: (_amount(m.group(1)) + (0 if "least" in m.group(0).lower() else 1), None)),
     (re.compile(_AMOUNT + r"\s*원\s*(미만|이하|이상|초과)"), "price",
      lambda m: _korean_bound(_amount(m.group(1)), m.group(2))),
-    (re.compile(r"\b(\d)\s*(?:-|to|or|and)\s*(\d)[\s-]*stars?\b", re.I), "rating",
+    (re.compile(r"\b(\d)-?\s*(?:-|to|or|and)\s*(\d)[\s-]*stars?\b", re.I), "rating",
      lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(_LESS + r"\s+(\d)\s*stars?\b", re.I), "rating", lambda m: (None, int(m.group(1)) - 1)),
     (re.compile(_MORE + r"\s+(\d)\s*stars?\b", re.I), "rating",
@@ -153,8 +160,10 @@ _TOP_N = [
     re.compile(r"\b(?:top|best|first|highest|largest|biggest|lowest|worst|cheapest|most expensive)\s+" + _NUM + r"\b", re.I),
     re.compile(r"\b" + _NUM + r"\s+(?:best|top|most|highest|lowest|largest|cheapest|biggest)\b", re.I),
     re.compile(r"(?:상위|하위|top|베스트|TOP)\s*(\d+)", re.I),
-    re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+" + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
-    re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만))"),
+    re.compile(r"\b(?:which|what|the|list|show|give me|name)\s+(?!one\s+(?:going|for|to|that|"
+               r"who|which|sent|addressed|about|from|with)\b)"  # "reject the one going to 5892"
+               + _NUM + r"\s+(?!stars?\b|days?\b|weeks?\b|months?\b|years?\b|orders?\b|times?\b|%)", re.I),
+    re.compile(r"(?<![\d,.])(\d{1,2})\s*(?:개|위|명|곳|가지)(?!\s*(?:월|이상|이하|넘|초과|미만|전부|모두))"),
 ]
 _FULL_NAME = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])")
 _COUNTED = r"(?!\d|\s*(?:년|명|개|건|원|%|월))"  # "고객 500명" counts people, it names no one
@@ -297,7 +306,13 @@ class MentionFinder:
         for pattern, kind, build in _COMPARISONS:
             for m in list(pattern.finditer(scan.masked)):
                 low, high = build(m)
-                scan.claim(kind, _range_value(kind, low, high), *m.span())
+                group = _AGE_GROUPS.get((low, high)) if kind == "age" else None
+                if group is not None:  # "40대 이상", "under 40": the segments' age groups
+                    aged = _AGED.search(scan.masked, 0, m.start())  # "aged 40 and over"
+                    scan.claim("age_group", self.glossary.value("age_group", group),
+                               aged.start() if aged else m.start(), m.end())
+                else:
+                    scan.claim(kind, _range_value(kind, low, high), *m.span())
         for pattern in _TOP_N:
             for m in list(pattern.finditer(scan.masked)):
                 n = _to_int(m.group(1))
@@ -313,6 +328,8 @@ class MentionFinder:
         for m in list(_NUMBER.finditer(scan.masked)):
             if _A_360.search(scan.text[max(0, m.start() - 9):m.end() + 5]):
                 continue  # "the full 360", "360 view": the customer view, not a number
+            if _ALL_OF.match(scan.text, m.end()) or _ALL_BEFORE.search(scan.text, 0, m.start()):
+                continue  # "12개 전부", "all 12 segments": how many there are, not a filter
             scan.claim("number", number_value("number", _to_int(m.group(1))), *m.span())
         if any(m.type == "customer_id" for m in scan.found):  # "Dakota Webb (cust 5504)":
             scan.found = [m for m in scan.found if m.type != "customer_name"]  # the id says who

@@ -74,6 +74,7 @@ PRODUCTS_SOLD = "products_sold"  # the measure "팔린 상품" names: in a ranki
 _GAP = "gap"  # where a value's words were taken out of the question
 WHERE_WORDS = {"어디", "where"}  # a place, unless the question names another breakdown
 RUNNER_UP = 1  # a superlative shows the winner and this many runners-up
+PLURAL_TOP = 10  # "which products …the most": this many of them, in order
 RANGE_ATTRIBUTES = {"age": "age", "price": "price", "rating": "review_rating"}
 # The attribute a range applies to instead when the question names it: "store rating 4 or
 # more" is the catalog's rating, "sale price over 100,000 won" an order line's price.
@@ -158,7 +159,7 @@ class QuestionReader:
             return unfit
         try:
             kept = [] if instead else before.group_by
-            added = [g for g in self._resolve_time(groups, before.measure)
+            added = [g for g in self._resolve_time(groups, before.measure.table)
                      if g not in kept and not _fixed(g, before.conditions)]
             plan = replace(before, group_by=[*kept, *added])
             plan.to_sql(self.model)
@@ -258,7 +259,7 @@ class QuestionReader:
         if len(groups) == 1 and groups[0].filter is not None and not conditions and \
                 period is None and measure.table == "customers" and measure.unit == "count":
             raise PlanError("cluster or segment sizes")  # the segment tools list them, charted
-        groups = self._resolve_time(groups, measure)
+        groups = self._resolve_time(groups, measure.table)
         self._use_condition_entities(parts, conditions, groups, measure)
         plan = QueryPlan(shape="aggregate", table=measure.table, measure=measure,
                          group_by=groups, conditions=conditions, period=period)
@@ -283,8 +284,11 @@ class QuestionReader:
                 plan.limit = int(top.value)
                 plan.order = plan.order or ("asc" if self._bottom(parts) else "desc")
             elif plan.order and self._singular_question(parts) and not parts.has("in_order"):
-                plan.superlative = True
-                plan.limit = 1 + RUNNER_UP
+                if not self._plural_asked(parts, groups):
+                    plan.superlative = True
+                    plan.limit = 1 + RUNNER_UP
+                elif any(g.entity for g in groups):  # "which products have the most reviews"
+                    plan.limit = PLURAL_TOP
         elif top is not None or direction or rank:
             raise PlanError("a ranking with nothing to rank")
         self._check_numbers(parts)
@@ -356,12 +360,13 @@ class QuestionReader:
             return dimension, self.model.measures[measures[0][1]].table, None
         return dimension, dimension.table, None
 
-    def _resolve_time(self, groups: list[Dimension], measure: MeasureSpec) -> list[Dimension]:
-        """"By month", "by quarter" mean the period of whatever the measure counts."""
+    def _resolve_time(self, groups: list[Dimension], table: str) -> list[Dimension]:
+        """"By month", "by quarter" mean the period of whatever the measure (or share) on
+        ``table`` counts."""
         out = []
         for group in groups:
             if group.time and not group.table:
-                period = self.model.time_dimension(self.model.fact_of(measure.table), group.time)
+                period = self.model.time_dimension(self.model.fact_of(table), group.time)
                 if period is None:
                     raise PlanError(f"a {group.time} of something with no date")
                 group = period
@@ -446,8 +451,28 @@ class QuestionReader:
             parts.use_role("superlative")
             return "asc"
         if most and least:
+            start = min(*most, *least)  # "from the fewest … to the most": an order, from
+            if any(form_of(parts.items[i]) == "from" for i in range(max(0, start - 2), start)):
+                parts.use(*most, *least, *range(max(0, start - 2), start))  # its first end
+                parts.roles.setdefault("in_order", []).append(start)  # the list, not a winner
+                return "asc" if start in least else "desc"
             return "asc" if max(least) > max(most) else "desc"
         return None
+
+    def _plural_asked(self, parts: QuestionParts, groups: list[Dimension]) -> bool:
+        """"Which cities have the most customers", "which products sell the most": the
+        groups asked for in the plural are listed in order, not one winner."""
+        named = [(i, self.model.dimensions[n].words) for i, n in parts.names("dimension")
+                 if self.model.dimensions[n] in groups]
+        named += [(i, self.model.entities[n].words) for i, n in parts.names("entity")
+                  if any(g.entity == n for g in groups)]
+        for i, words in named:
+            phrase = parts.phrase(i)
+            text = phrase.text.lower() if phrase is not None else ""
+            singular = {text[:-1], text[:-2], text[:-3] + "y"} if text.endswith("s") else set()
+            if singular & set(words.get("en", ())):
+                return True
+        return False
 
     def _bottom(self, parts: QuestionParts) -> bool:
         return any(form_of(i) in BOTTOM_WORDS for i in parts.items)
@@ -1048,6 +1073,7 @@ class QuestionReader:
         """A share plan with its top N, once every number is accounted for."""
         if top is not None:
             plan.limit = int(top.value)
+        plan.group_by = self._resolve_time(plan.group_by, plan.table)  # "share … by month"
         for use in parts.numbers:
             if use.unit == "percent" and not use.used_for:
                 raise PlanError("a percentage threshold")
@@ -1112,8 +1138,10 @@ class QuestionReader:
                          direction: str | None, top: NumberUse | None) -> QueryPlan:
         """Each group's measure and its percentage of the total: "share of revenue by
         category", "도시별 고객 비중"."""
-        table = entity_table or self.model.fact_of(groups[0].table)
-        of = self._share_of(parts, table) or self._entity_count(parts, table)
+        grouped = groups[0].table  # none yet for a time grain: the measure's ("월별 매출 비중")
+        table = entity_table or (self.model.fact_of(grouped) if grouped else None)
+        of = self._named_share(parts) if table is None else \
+            self._share_of(parts, table) or self._entity_count(parts, table)
         if of is None or not of.sql.startswith(("SUM(", "COUNT(")):
             raise PlanError("a share of what")
         self._use_entity_words(parts, of.table)
@@ -1129,11 +1157,9 @@ class QuestionReader:
     def _share_of(self, parts: QuestionParts, table: str) -> MeasureSpec | None:
         """What a share divides when it is not rows: a named sum ("percent of revenue",
         "매출 비중") or distinct orders ("what percent of orders were cancelled")."""
-        named = [(i, n) for i, n in parts.names("measure")
-                 if self.model.measures[n].sql.startswith(("SUM(", "COUNT(DISTINCT"))]
-        if named:
-            parts.use(named[0][0])
-            return self._named(named[0][1])
+        named = self._named_share(parts)
+        if named is not None:
+            return named
         entity = self.model.entity_of_table(table)
         asked = self._asked_entity(parts)
         if asked is not None and asked.table == table:
@@ -1142,6 +1168,15 @@ class QuestionReader:
                 "COUNT(DISTINCT"):
             return self._named(entity.count)
         return None
+
+    def _named_share(self, parts: QuestionParts) -> MeasureSpec | None:
+        """A named sum or distinct count a share divides ("percent of revenue")."""
+        named = [(i, n) for i, n in parts.names("measure")
+                 if self.model.measures[n].sql.startswith(("SUM(", "COUNT(DISTINCT"))]
+        if not named:
+            return None
+        parts.use(named[0][0])
+        return self._named(named[0][1])
 
     def _numerator(self, parts: QuestionParts, candidates: list[Condition]) -> Condition:
         """The condition whose share is asked: the one named after the counted entity."""

@@ -174,14 +174,18 @@ class Speller:
                 continue
             rest = _KOREAN_WORD.match(text, start + len(candidate))
             ending = rest.group(0) if rest and rest.start() == start + len(candidate) else ""
-            if ending and self.stem(candidate + ending) != candidate:
-                continue  # "요인" is not 용인 + something
+            if ending and self.stem(candidate + ending) != candidate and \
+                    ending[0] not in _NOUN_TO_VERB:
+                continue  # "요인" is not 용인 + something; "취쇼된" is 취소 + 된
             found.append(candidate)
         if not found:
             return None
         longest = max(len(c) for c in found)
         found = [c for c in found if len(c) == longest]
         return found[0] if len(found) == 1 else None
+
+
+_NOUN_TO_VERB = frozenset("하한할해했되된될돼됐")  # 하다/되다 make a verb of a noun: 취소된, 주문한
 
 
 def _drops_a_letter(written: str, word: str) -> bool:
