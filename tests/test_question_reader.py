@@ -251,6 +251,11 @@ ANSWERED = [
      "GROUP BY 1"),
     ("how many customers aged 40 and over live in Busan",
      "SELECT COUNT(*) FROM customers WHERE age >= 40 AND address_city = 'Busan'"),
+    ("여성 고객이 가장 많이 산 상품 5개",  # 산: bought (사다), as 사는 is lives (살다)
+     "SELECT p.product_id, p.title, SUM(o.quantity) AS v FROM orders o JOIN customers c "
+     "ON c.customer_id = o.customer_id JOIN products p ON CAST(p.product_id AS INT64) = "
+     "o.product_id WHERE o.status IN ('Complete', 'Shipped') AND c.gender = 'Female' "
+     "GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 5"),
     ("Counting only order lines that are Shipped and nothing else, how much revenue is that?",
      "SELECT SUM(sale_price * quantity) FROM orders WHERE status = 'Shipped'"),
 ]

@@ -87,6 +87,8 @@ def tokenize(text: str) -> list[Token]:
             last = tokens[-1]
             value = float(last.form) * _MULTIPLIERS[t.form]
             tokens[-1] = Token(f"{value:g}", last.start, end, "number", "SN")
+        elif t.form == "사" and text.startswith("산", start):  # "가장 많이 산 상품": bought;
+            tokens.append(Token("구매하", start, end, "ko", t.tag))  # 살다 asks "사는"
         elif t.form in _KEPT_PARTICLES or not t.tag.startswith(_DROPPED_TAGS):
             tokens.append(Token(_SENSES.get((t.form, t.tag), t.form), start, end, "ko", t.tag))
     return tokens
