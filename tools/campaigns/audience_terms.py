@@ -53,11 +53,14 @@ def find_terms(text: str, options: dict[str, list[str]]) -> tuple[list[str], str
     return found, text
 
 
+_KOREAN_NAMES = {"loyalty": "로열티", "age group": "연령대", "gender": "성별", "kind of buyer": "구매자 유형"}
+
+
 def one_of(found: list[str], what: str) -> str | None:
     """The single value a description names for ``what``; more than one is an error."""
     if len(found) > 1:
         raise AudienceError(f"The description names more than one {what} ({', '.join(found)}); "
                             "describe one group per campaign.",
-                            f"설명에 {what} 값이 둘 이상입니다({', '.join(found)}). 캠페인 하나에 "
-                            "한 그룹만 설명해 주세요.")
+                            f"설명에 {_KOREAN_NAMES.get(what, what)} 값이 둘 이상입니다"
+                            f"({', '.join(found)}). 캠페인 하나에 한 그룹만 설명해 주세요.")
     return found[0] if found else None
