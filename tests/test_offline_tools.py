@@ -329,6 +329,32 @@ def test_campaign_created_approved_and_exported(chat):
     assert str(get_settings().data_dir) not in exported.answer
 
 
+def test_this_one_after_one_email_is_shown_rejects_that_email_only(chat):
+    """"이건 빼 주세요" after one campaign email is shown rejects that email, never every
+    remaining draft."""
+    planned, created = converse(chat, "create a campaign for unhappy loyal customers in Busan",
+                                "confirm")
+    campaign = only_call(created, "create_campaign").response["campaign_id"]
+    listed = campaign_store().emails(campaign)
+    shown_to = int(listed[0]["customer_id"])
+    shown, rejected = converse(chat, f"캠페인 {campaign}에서 고객 {shown_to}한테 가는 메일 보여줘",
+                               "이건 빼 주세요, 톤이 좀 안 맞네요")
+    assert only_call(shown, "show_campaign").args["customer_id"] == shown_to
+    call = only_call(rejected, "reject_emails")
+    assert call.args["customer_ids"] == [shown_to] and call.args["campaign_id"] == campaign
+    states = {e["customer_id"]: e["status"] for e in campaign_store().emails(campaign)}
+    assert states[shown_to] == "rejected"
+    assert sum(1 for v in states.values() if v == "rejected") == 1
+
+
+def test_a_slip_in_an_email_option_is_read(chat):
+    customer = unhappy_customer()
+    [turn] = converse(chat, f"pls draft a freindly email for customer {customer} with loyalty "
+                            "points as the incentive")
+    call = only_call(turn, "draft_email")
+    assert (call.args["tone"], call.args["offer_type"]) == ("friendly", "loyalty_points")
+
+
 def test_an_action_only_when_the_message_asks_for_it(chat):
     customer = unhappy_customer()
     planned, drafted, approved, drafts, shown, preview = converse(

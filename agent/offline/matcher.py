@@ -42,7 +42,7 @@ from agent.offline.request_words import (
     OPTION_TYPES,
     WORD_TYPES,
 )
-from agent.offline.tool_cues import refers_back
+from agent.offline.tool_cues import refers_back, refers_to_customer
 from tools.sql.filters import RULES, add_filters, parse
 from tools.sql.intents import Intent
 from tools.sql.mentions import Mention, MentionFinder
@@ -530,6 +530,11 @@ class Matcher:
                 used = [found]
                 value = None if found is None else \
                     id_list_value("customer_ids", [int(found.value.value)])
+                if found is None and context and "customer_id" in context and \
+                        refers_to_customer(text):  # "이건 빼 주세요" after one email is shown
+                    c.values[spec.name] = id_list_value(
+                        "customer_ids", [int(context["customer_id"].value)])
+                    continue
                 if found is None and c.intent.category == "campaigns":
                     used = [m for m in left if _an_id(m)]  # "approve 8368 and 5897"
                     found = used[0] if used else None

@@ -141,7 +141,7 @@ class OfflinePlanner:
         values' names, the tool cues and the stored questions' English words; customers'
         names and product titles are read as written."""
         vocabulary = {*question_lexicon().phrases, *self.lexicon.vocabulary, *self.finder.words,
-                      *cue_words()}
+                      *cue_words(), *request_words.option_words()}  # "freindly": friendly
         vocabulary.update(word for intent in self.intents for lang, phrasing in intent.phrasings
                           if lang == "en" for word in _SLOT.sub(" ", phrasing).split())
         index = self.finder.index.values
@@ -320,6 +320,9 @@ class OfflinePlanner:
         request."""
         question = _QUESTION.search(text) is not None and not _ASKS_TO.search(text)
         about = "c:campaign" in asked or "campaign_id" in context
+        if refers_to_customer(text) or any(m.type == "customer_id" for m in mentions):
+            # "이건 빼 주세요" after one email is shown: that email, never all the rest
+            ranked = sorted(ranked, key=lambda c: "customer_ids" not in c.values)
         return next((c for c in ranked if c.intent.category == "campaigns"
                      and (acts(c.intent.id) or c.intent.tool in CAMPAIGN_READS)
                      and not (question and c.intent.tool not in CAMPAIGN_READS)

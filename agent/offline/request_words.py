@@ -119,6 +119,15 @@ def audience_text(text: str) -> str:
     return " ".join(rest.split())
 
 
+def option_words() -> frozenset[str]:
+    """Every word of the email options (tones, languages, offers) and of the recommendation
+    methods, as written (for the speller)."""
+    terms = chat_terms()
+    return frozenset(str(w) for group in (*terms["edits"].values(),
+                                          terms["recommendation_methods"])
+                     for words in group.values() for w in words)
+
+
 def draft_options(text: str) -> dict[str, SlotValue]:
     """The email options the message names; the language is the message's own unless it
     names one ("write it in Korean")."""
@@ -163,7 +172,7 @@ def suppression_reason(text: str) -> SlotValue | None:
 
 
 _NOT_THIS = re.compile(r"\bnot\s+(?:the\s+|a\s+)?[\w-]+(?:\s+[\w-]+)?(?:\s+one)?|"
-                       r"\binstead of\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?|"
+                       r"\b(?:instead of|rather than)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?|"
                        r"[\w-]+\s*(?:말고|대신|아니라|아니고)", re.I)  # a method turned down
 
 
