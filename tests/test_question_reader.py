@@ -256,6 +256,12 @@ ANSWERED = [
      "ON c.customer_id = o.customer_id JOIN products p ON CAST(p.product_id AS INT64) = "
      "o.product_id WHERE o.status IN ('Complete', 'Shipped') AND c.gender = 'Female' "
      "GROUP BY 1, 2 ORDER BY v DESC, p.title, p.product_id LIMIT 5"),
+    ("평균 별점이 3.3점 미만인 리뷰 채널만 골라줘",  # 3.3: an average, not "3점 미만" ratings
+     "SELECT social_media_source, AVG(rating) FROM customer_reviews GROUP BY 1 "
+     "HAVING AVG(rating) < 3.3"),
+    ("Which day of the week do we get the most orders on?",
+     "SELECT FORMAT_DATE('%A', DATE(order_datetime)) AS d, COUNT(DISTINCT order_id) AS v "
+     "FROM orders GROUP BY 1 ORDER BY v DESC, d LIMIT 1"),
     ("Counting only order lines that are Shipped and nothing else, how much revenue is that?",
      "SELECT SUM(sale_price * quantity) FROM orders WHERE status = 'Shipped'"),
 ]

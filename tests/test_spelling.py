@@ -10,7 +10,7 @@ from tools.vocabulary.spelling import Speller, jamo
 
 VOCABULARY = ["members", "loyalty members", "drinkware", "incheon", "males", "category",
               "서울", "상품", "고객", "인천", "휴면 1회 구매 고객", "로열 고객", "로얄 고객",
-              "주문하", "보여주", "매출", "취소"]
+              "주문하", "보여주", "매출", "취소", "별점"]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def speller() -> Speller:
     ("인쳔에서 주문한 고객", "인천에서 주문한 고객"),  # the particle stays, the verb too
     ("휴먼 1회 구매 고객 중에", "휴면 1회 구매 고객 중에"),  # a real word, wrong in the phrase
     ("이번 달에 취쇼된 주문 몇 건", "이번 달에 취소된 주문 몇 건"),  # a noun made a verb: 취소 + 된
+    ("인스타 리뷰 평균 볓점", "인스타 리뷰 평균 별점"),  # a slip in the first syllable
 ])
 def test_typos_read_as_the_vocabulary_word(speller: Speller, written: str, read_as: str) -> None:
     spelled = speller.correct(written)

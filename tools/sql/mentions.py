@@ -117,9 +117,9 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
                 r"(more|higher|above|better|less|lower|below|worse)\b", re.I),
      "rating", lambda m: (int(m.group(1)), None)
      if m.group(2).lower() in ("more", "higher", "above", "better") else (None, int(m.group(1)))),
-    (re.compile(r"\b(\d)[\s-]*stars?\b|\brated\s+(\d)\b(?![.,]\d)|\brating\s+of\s+(\d)\b(?![.,]\d)", re.I), "rating",
+    (re.compile(r"(?<![\d.])\b(\d)[\s-]*stars?\b|\brated\s+(\d)\b(?![.,]\d)|\brating\s+of\s+(\d)\b(?![.,]\d)", re.I), "rating",
      lambda m: 2 * (int(m.group(1) or m.group(2) or m.group(3)),)),
-    (re.compile(r"(?:별점|평점)?\s*([1-5])\s*(?:~|-)\s*([1-5])\s*점"), "rating",
+    (re.compile(r"(?:별점|평점)?\s*(?<![\d.])([1-5])\s*(?:~|-)\s*([1-5])\s*점"), "rating",
      lambda m: (int(m.group(1)), int(m.group(2)))),
     (re.compile(r"(?<![가-힣])별\s*([1-5])\s*개\s*(미만|이하|이상|초과)"), "rating",  # 별 4개 이상
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
@@ -127,10 +127,10 @@ _COMPARISONS: list[tuple[re.Pattern[str], str, _Builder]] = [
      lambda m: 2 * (int(m.group(1)),)),
     (re.compile(r"(?<![가-힣])별\s*(하나|한\s*개|두\s*개|둘|세\s*개|셋|네\s*개|넷|다섯\s*개|다섯)"),
      "rating", lambda m: 2 * (_KOREAN_COUNTS[m.group(1).replace(" ", "")[0]],)),  # 별 하나짜리
-    (re.compile(r"(?:별점|평점)?\s*([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
+    (re.compile(r"(?:별점|평점)?\s*(?<![\d.])([1-5])\s*점\s*(미만|이하|이상|초과)"), "rating",
      lambda m: _korean_bound(int(m.group(1)), m.group(2))),
-    (re.compile(r"(?:별점|평점)(?:은|는|이|을|를)?\s*([1-5])\s*점"
-                r"|(?<!\d)([1-5])\s*점(?:짜리)?(?=\s*(?:리뷰|평점|별점))"), "rating",  # the
+    (re.compile(r"(?:별점|평점)(?:은|는|이|을|를)?\s*(?<![\d.])([1-5])\s*점"
+                r"|(?<![\d.])([1-5])\s*점(?:짜리)?(?=\s*(?:리뷰|평점|별점))"), "rating",  # the
      # review word stays the question's: "1점 리뷰가 제일 많은 채널" counts reviews
      lambda m: 2 * (int(m.group(1) or m.group(2)),)),
     (re.compile(r"\b(?:aged|ages?)\s+(\d{2})\s*(?:-|to|and)\s*(\d{2})\b|\bbetween\s+(\d{2})\s+and\s+(\d{2})\s+years?\b", re.I),

@@ -99,7 +99,8 @@ class Speller:
                 if " " not in word:
                     self.korean_words.add(word)
                 if names_a_thing(word):  # a slip is corrected into a noun, never into a
-                    self.korean[word[0]].append(word)  # verb's stem ("보여줘" stays)
+                    self.korean[jamo(word[0])[0]].append(word)  # verb's stem ("보여줘"
+                    # stays); keyed by the first letter: "볓점" is 별점 with a slip in it
             for part in _ENGLISH_WORD.findall(word):
                 if len(part) >= MIN_ENGLISH - 1 and part not in self.english[part[0]]:
                     self.english[part[0]].append(part)
@@ -158,7 +159,7 @@ class Speller:
             (len(stem) >= 2 and stem in korean)
 
     def _korean_at(self, text: str, start: int, phrases_only: bool) -> str | None:
-        candidates = self.korean.get(text[start], ())
+        candidates = self.korean.get(jamo(text[start])[0], ())
         if any(len(c) > 1 and text.startswith(c, start) for c in candidates):
             return None  # the words as written are known ("로열 고객" beside "로얄 고객")
         found = []
