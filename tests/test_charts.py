@@ -38,6 +38,9 @@ def spec_of(columns: list[str], rows: list[list[Any]], lang: str = "en", asked: 
     (["address_city", "gender", "customers"],
      [["Seoul", "Male", 280], ["Seoul", "Female", 283], ["Busan", "Male", 200],
       ["Busan", "Female", 216]], "stacked_bar", "Customers by city and gender"),
+    (["address_city", "gender", "avg_order_value"],  # averages side by side, never summed
+     [["Busan", "Female", 121565], ["Busan", "Male", 110000], ["Gumi", "Female", 121444],
+      ["Gumi", "Male", 100000]], "grouped_bar", "Avg. order value by city and gender"),
     (["month", "gender", "avg_rating"],
      [["2025-01", "Male", 3.1], ["2025-01", "Female", 3.3], ["2025-02", "Male", 3.2],
       ["2025-02", "Female", 3.4]], "line", "Avg. rating by month and gender"),
@@ -128,3 +131,17 @@ def test_the_same_result_always_gives_the_same_figure() -> None:
     spec = chart_spec(columns, CITIES, "en")
     assert build_figure(spec, columns, CITIES).to_json() == \
         build_figure(spec, columns, CITIES).to_json()
+
+
+def test_a_split_chart_keeps_every_series_of_the_groups_it_shows() -> None:
+    """54 rows of 18 cities by 3 genders, sorted by value (women first): the chart shows
+    each city with all three genders, never the first 30 rows' partial groups."""
+    cities = [f"City{i:02d}" for i in range(18)]
+    rows = sorted(([c, g, 100_000 + 1_000 * i + 500 * (g == "Female")]
+                   for i, c in enumerate(cities) for g in ("Female", "Male", "Other")),
+                  key=lambda r: (r[1] != "Female", -r[2]))
+    columns = result_columns(["address_city", "gender", "avg_order_value"], rows, "en")
+    spec = chart_spec(columns, rows, "en")
+    figure = build_figure(spec, columns, rows, "en")
+    assert spec.kind == "grouped_bar" and len(figure.data) == 3
+    assert all(len(trace.x) == 18 for trace in figure.data)

@@ -44,7 +44,8 @@ BAR_LINE_PX = 14  # a horizontal bar's height per line of its label, and the gap
 BAR_GAP_PX = 12
 HORIZONTAL_OVER = 8  # more categories than this, or long names, lay bars on their side
 LONG_NAME = 18
-ADDITIVE = frozenset({"count", "money"})  # measures whose parts add up to a whole
+ADDITIVE = frozenset({"count", "money"})  # measures whose parts add up to a whole…
+_AVERAGED = ("avg_", "average_", "mean_")  # …unless each is an average (order value, price)
 PALETTE = ["#1a73e8", "#e8710a", "#188038", "#d93025", "#9334e6", "#12b5cb", "#f9ab00",
            "#5f6368", "#e52592", "#7cb342", "#795548", "#3949ab"]
 ChartKind = Literal["line", "bar", "grouped_bar", "stacked_bar", "share"]
@@ -129,7 +130,8 @@ def chart_spec(columns: list[ResultColumn], rows: list[list[Any]], lang: str = "
     first = measures[0]
     same_unit = [m for m in measures if m.kind == first.kind][:MAX_MEASURES]
     if series is not None:
-        if first.kind in ADDITIVE:
+        if first.kind in ADDITIVE and not first.name.startswith(_AVERAGED) \
+                and "_per_" not in first.name:  # averages side by side: never a sum
             return _spec("stacked_bar", x, [first], lang, series=series, horizontal=sideways)
         return _spec("line" if x.kind == "time" else "grouped_bar", x, [first], lang,
                      series=series)
@@ -205,7 +207,9 @@ def build_figure(spec: ChartSpec, columns: list[ResultColumn], rows: list[list[A
                  lang: str = "en") -> go.Figure:
     """The plotly figure for ``spec`` over the result's rows."""
     index = {c.name: i for i, c in enumerate(columns)}
-    data = rows if spec.kind == "line" else rows[:MAX_CATEGORIES]
+    shown = list(dict.fromkeys(r[index[spec.x.name]] for r in rows))[:MAX_CATEGORIES]
+    data = rows if spec.kind == "line" else \
+        [r for r in rows if r[index[spec.x.name]] in shown]  # whole groups: every series'
     xs = [_category(spec, r[index[spec.x.name]], lang) for r in data]
     fig = go.Figure()
     if spec.kind == "share":
